@@ -1,0 +1,303 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/sascan/sascan/report"
+	"github.com/sascan/sascan/rules"
+	"github.com/sascan/sascan/scanner"
+)
+
+// commonOptions are the flags scan and cluster share (product.md §1).
+type commonOptions struct {
+	output        string
+	outputFile    string
+	failOn        string
+	minSeverity   string
+	enable        []string
+	disable       []string
+	policyDirs    []string
+	configFile    string
+	kubeVersion   string
+	baseline      string
+	writeBaseline string
+	now           string
+}
+
+func (c *commonOptions) bind(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVarP(&c.output, "output", "o", "table", "report format: table, json or sarif")
+	f.StringVar(&c.outputFile, "output-file", "", "write the report to FILE instead of stdout")
+	f.StringVar(&c.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above: none, info, low, medium, high, critical (default high)")
+	f.StringVar(&c.minSeverity, "min-severity", "", "do not report findings below this severity")
+	f.StringSliceVar(&c.enable, "enable", nil, "run only these rule IDs (comma-separated)")
+	f.StringSliceVar(&c.disable, "disable", nil, "do not run these rule IDs (comma-separated)")
+	f.StringArrayVarP(&c.policyDirs, "policy", "p", nil, "directory or file of extra Rego policies (repeatable)")
+	f.StringVar(&c.configFile, "config", "", "config file (default .sascan.yaml in the working directory, if present)")
+	f.StringVar(&c.kubeVersion, "kube-version", "", "target Kubernetes version for version-gated rules, e.g. 1.34 (default: latest behaviour)")
+	f.StringVar(&c.baseline, "baseline", "", "JSON report of a previous scan: findings in it are marked suppressed")
+	f.StringVar(&c.writeBaseline, "write-baseline", "", "write this scan's JSON report to FILE for use with --baseline")
+	f.StringVar(&c.now, "now", "", "evaluate as of this RFC 3339 time (for reproducible reports)")
+	_ = f.MarkHidden("now")
+}
+
+type scanOptions struct {
+	common           commonOptions
+	defaultNamespace string
+	sarifRoot        string
+	maxFileSize      int64
+	global           *globalOptions
+	streams          streams
+}
+
+func newScanCommand(s streams, g *globalOptions) *cobra.Command {
+	o := &scanOptions{global: g, streams: s}
+	cmd := &cobra.Command{
+		Use:   "scan [PATH|-]...",
+		Short: "Scan manifests: files, folders (recursively) or - for stdin",
+		Long: `Scan Kubernetes manifests (YAML or JSON, multi-document, List kinds, Helm and
+Kustomize output). Folders are read recursively (.yaml, .yml, .json); "-" reads stdin.
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
+2 the scan could not be done (bad flag or config, unreadable or invalid file,
+policy error). Bad files are reported with file and line; the others are
+still scanned and rendered.`,
+		Example: fmt.Sprintf(`  %[1]s scan deploy/
+  %[1]s scan -o json --fail-on medium k8s/*.yaml
+  helm template my-release ./chart | %[1]s scan -
+  %[1]s scan -o sarif --output-file sascan.sarif .`, programName()),
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd.Context(), args)
+		},
+	}
+	o.common.bind(cmd)
+	cmd.Flags().StringVar(&o.defaultNamespace, "default-namespace", "", "namespace for namespaced objects without one (default \"default\")")
+	cmd.Flags().StringVar(&o.sarifRoot, "sarif-root", "", "directory SARIF URIs are relative to (default: the working directory)")
+	cmd.Flags().Int64Var(&o.maxFileSize, "max-file-size", scanner.DefaultMaxFileSize, "largest manifest file read, in bytes")
+	return cmd
+}
+
+// settings is what the flags and the config file resolve to.
+type settings struct {
+	format      report.Format
+	failOn      rules.Severity // invalid means none
+	minSeverity rules.Severity
+	config      *rules.Config
+	rules       []*rules.Rule
+	engine      *rules.Engine
+	params      rules.Params
+	baseline    map[string]bool
+	log         *slog.Logger
+}
+
+func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptions, errw io.Writer) (*settings, error) {
+	log, err := g.logger(errw)
+	if err != nil {
+		return nil, err
+	}
+	st := &settings{log: log}
+	if st.format, err = report.ParseFormat(c.output); err != nil {
+		return nil, fmt.Errorf("--output: %w", err)
+	}
+	if st.config, err = loadConfig(c.configFile); err != nil {
+		return nil, err
+	}
+	failOn := firstNonEmpty(c.failOn, st.config.FailOn, "high")
+	if failOn != "none" {
+		if st.failOn, err = rules.ParseSeverity(failOn); err != nil {
+			return nil, fmt.Errorf("--fail-on: %w", err)
+		}
+	}
+	if min := firstNonEmpty(c.minSeverity, st.config.MinSeverity); min != "" && min != "none" {
+		if st.minSeverity, err = rules.ParseSeverity(min); err != nil {
+			return nil, fmt.Errorf("--min-severity: %w", err)
+		}
+	}
+	cat, err := rules.Load(rules.LoadOptions{PolicyDirs: c.policyDirs})
+	if err != nil {
+		return nil, err
+	}
+	enable := c.enable
+	if len(enable) == 0 {
+		enable = st.config.Enable
+	}
+	if st.rules, err = rules.Select(cat, mode, enable, append(append([]string(nil), c.disable...), st.config.Disable...)); err != nil {
+		return nil, err
+	}
+	if st.engine, err = rules.NewEngine(ctx, cat, st.rules); err != nil {
+		return nil, err
+	}
+	st.params = rules.Params{Now: time.Now().UTC(), Settings: st.config.Settings, DefaultNamespace: st.config.DefaultNamespace}
+	if c.now != "" {
+		t, err := time.Parse(time.RFC3339, c.now)
+		if err != nil {
+			return nil, fmt.Errorf("--now: %w", err)
+		}
+		st.params.Now = t
+	}
+	if kv := firstNonEmpty(c.kubeVersion, st.config.KubeVersion); kv != "" {
+		if st.params.KubeVersion, err = rules.ParseKubeVersion(kv); err != nil {
+			return nil, fmt.Errorf("--kube-version: %w", err)
+		}
+	}
+	if c.baseline != "" {
+		f, err := os.Open(c.baseline)
+		if err != nil {
+			return nil, fmt.Errorf("read baseline: %w", err)
+		}
+		defer f.Close()
+		if st.baseline, err = report.ReadFingerprints(f); err != nil {
+			return nil, fmt.Errorf("read baseline %s: %w", c.baseline, err)
+		}
+	}
+	return st, nil
+}
+
+func loadConfig(name string) (*rules.Config, error) {
+	explicit := name != ""
+	if !explicit {
+		name = ".sascan.yaml"
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		if !explicit && errors.Is(err, os.ErrNotExist) {
+			return rules.DefaultConfig(), nil
+		}
+		return nil, fmt.Errorf("%w: %w", rules.ErrConfig, err)
+	}
+	defer f.Close()
+	return rules.ParseConfig(name, f)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+func (o *scanOptions) run(ctx context.Context, paths []string) error {
+	st, err := o.common.resolve(ctx, rules.ModeManifest, o.global, o.streams.Err)
+	if err != nil {
+		return err
+	}
+	m, err := scanner.LoadManifests(ctx, paths, scanner.LoadOptions{Stdin: o.streams.In, MaxFileSize: o.maxFileSize})
+	if err != nil {
+		return err
+	}
+	for _, e := range m.Errors {
+		st.log.Error("input error", "file", e.File, "line", e.Line, "error", e.Message)
+	}
+	st.log.Debug("loaded manifests", "files", m.Files, "documents", m.Documents, "objects", len(m.Objects), "skipped", m.Skipped)
+	ns := firstNonEmpty(o.defaultNamespace, st.config.DefaultNamespace, "default")
+	st.params.DefaultNamespace = ns
+	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: ns, Builtins: true})
+	findings, err := st.engine.Evaluate(ctx, inv, st.params, scanner.NewLocator(), "")
+	if err != nil {
+		return err
+	}
+	findings = rules.Adjust(findings, inv, rules.SuppressOptions{
+		Config: st.config, Baseline: st.baseline, Now: st.params.Now,
+		Warn: func(msg string) { st.log.Warn(msg) },
+	})
+	findings = rules.Filter(findings, st.minSeverity)
+	root, err := sarifRoot(o.sarifRoot)
+	if err != nil {
+		return err
+	}
+	r := &report.Report{
+		Tool:      report.Tool{Name: "sascan", Version: version},
+		Source:    report.Source{Mode: rules.ModeManifest, Paths: paths},
+		Objects:   observedObjects(inv),
+		Findings:  findings,
+		Rules:     st.rules,
+		SarifRoot: root,
+	}
+	for _, e := range m.Errors {
+		r.Errors = append(r.Errors, report.Error{File: e.File, Line: e.Line, Message: e.Message})
+	}
+	if err := o.common.write(r, st, o.global, o.streams.Out); err != nil {
+		return err
+	}
+	if len(m.Errors) > 0 {
+		return scanIncomplete{len(m.Errors)}
+	}
+	if rules.FailsAt(findings, st.failOn) {
+		return errFindings
+	}
+	return nil
+}
+
+func observedObjects(inv *scanner.Inventory) int {
+	n := 0
+	for _, o := range inv.Objects {
+		if o.Origin == scanner.OriginManifest || o.Origin == scanner.OriginCluster {
+			n++
+		}
+	}
+	return n
+}
+
+func sarifRoot(flag string) (string, error) {
+	root := flag
+	if root == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		root = wd
+	}
+	return filepath.Abs(root)
+}
+
+// write renders the report to --output-file or stdout, and the baseline.
+func (c *commonOptions) write(r *report.Report, st *settings, g *globalOptions, stdout io.Writer) error {
+	if c.writeBaseline != "" {
+		if err := writeFile(c.writeBaseline, func(w io.Writer) error { return report.JSON(w, r) }); err != nil {
+			return fmt.Errorf("write baseline: %w", err)
+		}
+	}
+	if c.outputFile != "" {
+		return writeFile(c.outputFile, func(w io.Writer) error { return report.Render(w, st.format, r) })
+	}
+	r.Color = st.format == report.FormatTable && !g.noColor && isTerminal(stdout)
+	return report.Render(stdout, st.format, r)
+}
+
+func writeFile(name string, render func(io.Writer) error) error {
+	dir := filepath.Dir(name)
+	tmp, err := os.CreateTemp(dir, ".sascan-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := render(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
+
+func isTerminal(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
+}

@@ -1,0 +1,54 @@
+# METADATA
+# title: Workload runs as the default ServiceAccount with a token
+# description: |
+#   The pod runs as its namespace's default ServiceAccount and holds its token
+#   (automounted or projected). Medium when that default ServiceAccount has
+#   permissions beyond the discovery baseline: they then reach every pod in the
+#   namespace that omits serviceAccountName (CIS 5.1.5).
+# related_resources:
+# - ref: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
+# - ref: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#service-account-permissions
+# custom:
+#   id: SA018
+#   severity: low
+#   family: automount
+#   remediation: |
+#     Create a dedicated ServiceAccount for the workload and set serviceAccountName in the pod
+#     template; grant it only what the workload needs.
+#   modes: [manifest, cluster]
+package sascan.rules.automount.default_sa_in_use
+
+import data.sascan.lib.k8s
+import data.sascan.lib.rbac
+import data.sascan.lib.result
+
+findings contains f if {
+	some ps in k8s.pod_specs
+	not k8s.mirror_or_static(ps)
+	k8s.sa_name(ps.spec) == "default"
+	holders := k8s.token_containers(ps)
+	count(holders) > 0
+	privileged := default_privileged(ps.obj.namespace)
+	f := result.finding(ps.obj, path(ps), sprintf("%s %s/%s runs as ServiceAccount %s/default and holds its token", [ps.obj.kind, ps.obj.namespace, ps.obj.name, ps.obj.namespace]), {
+		"severity": severity(privileged),
+		"evidence": {
+			"containers": [x.c.name | some x in holders],
+			"defaultHasPermissions": privileged,
+		},
+	})
+}
+
+default default_privileged(_) := false
+
+default_privileged(ns) if rbac.sa_exceeds_baseline(ns, "default")
+
+severity(true) := "medium"
+
+severity(false) := "low"
+
+# Point at serviceAccountName/serviceAccount when written, else the spec.
+path(ps) := concat(".", [ps.path, "serviceAccountName"]) if {
+	ps.spec.serviceAccountName != ""
+} else := concat(".", [ps.path, "serviceAccount"]) if {
+	ps.spec.serviceAccount != ""
+} else := ps.path

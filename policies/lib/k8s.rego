@@ -1,0 +1,235 @@
+# METADATA
+# title: Kubernetes object model
+# description: |
+#   Lookups over the inventory (objects by kind and key), pod specs with their
+#   effective ServiceAccount (rules.md §D3), effective automount and the
+#   token-bearing mounts of each container (§D4), mirror and static pods (§D13).
+package sascan.lib.k8s
+
+import data.sascan.lib.params
+
+default_token_path := "/var/run/secrets/kubernetes.io/serviceaccount"
+
+sa_token_secret_type := "kubernetes.io/service-account-token"
+
+sa_name_annotation := "kubernetes.io/service-account.name"
+
+sa_uid_annotation := "kubernetes.io/service-account.uid"
+
+key(ns, name) := sprintf("%s/%s", [ns, name])
+
+annotations(obj) := object.get(obj.object, ["metadata", "annotations"], {})
+
+labels(obj) := object.get(obj.object, ["metadata", "labels"], {})
+
+# Objects that the user supplied or the cluster returned (not the implicit
+# default ServiceAccounts nor the bundled bootstrap roles).
+observed(obj) if obj.origin in {"manifest", "cluster"}
+
+# ids of objects by kind; when the input holds the same object twice, the
+# last one wins, as with `kubectl apply` of the files in order.
+_ids[kind][k] contains o.id if {
+	some o in input.objects
+	kind := sprintf("%s/%s", [o.group, o.kind])
+	k := key(o.namespace, o.name)
+}
+
+_last(kind) := {k: input.objects[max(ids)] | some k, ids in _ids[kind]}
+
+service_accounts := _last("/ServiceAccount")
+
+secrets := _last("/Secret")
+
+roles := _last("rbac.authorization.k8s.io/Role")
+
+cluster_roles := {o.name: o | some o in _last("rbac.authorization.k8s.io/ClusterRole")}
+
+namespaces := {o.name: o | some o in _last("/Namespace")}
+
+token_secrets := {k: s | some k, s in secrets; s.object.type == sa_token_secret_type}
+
+# True when the corpus carries ServiceAccount or RBAC objects of its own, so
+# that the absence of a binding means something (rules.md SA016: M+).
+rbac_observed if params.live
+
+rbac_observed if {
+	some o in input.objects
+	observed(o)
+	o.kind in {"ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
+}
+
+# Pod specs (§D2): id -> {obj, spec, path, meta}.
+pod_specs[i] := ps if {
+	some i, p in input.podSpecs
+	obj := input.objects[p.object]
+	ps := {
+		"obj": obj,
+		"spec": object.get(obj.object, p.path, {}),
+		"path": concat(".", p.path),
+		"meta": object.get(obj.object, object.get(p, "meta", ["metadata"]), {}),
+	}
+}
+
+# §D3: serviceAccountName, then the deprecated alias, then "default".
+sa_name(spec) := n if {
+	n := spec.serviceAccountName
+	is_string(n)
+	n != ""
+} else := n if {
+	n := spec.serviceAccount
+	is_string(n)
+	n != ""
+} else := "default"
+
+pod_sa_key(ps) := key(ps.obj.namespace, sa_name(ps.spec))
+
+pod_sa(ps) := service_accounts[pod_sa_key(ps)]
+
+# §D13: mirror pods and the kubeadm control-plane static pods run without
+# any ServiceAccount credential.
+control_plane_components := {"kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"}
+
+mirror_or_static(ps) if {
+	ps.obj.kind == "Pod"
+	annotations(ps.obj)["kubernetes.io/config.mirror"]
+}
+
+mirror_or_static(ps) if {
+	ps.obj.kind == "Pod"
+	ps.obj.namespace == "kube-system"
+	l := labels(ps.obj)
+	l.tier == "control-plane"
+	l.component in control_plane_components
+}
+
+# The ServiceAccount admission plugin is on unless an observed apiserver
+# disables it (rules.md SA029).
+default admission_enabled := true
+
+admission_enabled := false if {
+	some cp in input.controlPlanes
+	cp.component == "kube-apiserver"
+	some f in object.get(cp.flags, "disable-admission-plugins", [])
+	"ServiceAccount" in split(f.value, ",")
+}
+
+# §D4: the Pod's preference wins, then the ServiceAccount's, then true.
+effective_automount(ps) := v if {
+	v := ps.spec.automountServiceAccountToken
+	is_boolean(v)
+} else := v if {
+	v := pod_sa(ps).object.automountServiceAccountToken
+	is_boolean(v)
+} else := true if {
+	pod_sa(ps)
+} else := params.params.assumeAutomountWhenSAUnknown
+
+# Containers of a pod spec that admission gives the token to:
+# init and regular containers, not ephemeral ones.
+containers(ps) := [{"field": field, "index": i, "c": c, "path": sprintf("%s.%s[%d]", [ps.path, field, i])} |
+	some field in ["initContainers", "containers"]
+	some i, c in object.get(ps.spec, field, [])
+]
+
+all_containers(ps) := [{"field": field, "index": i, "c": c, "path": sprintf("%s.%s[%d]", [ps.path, field, i])} |
+	some field in ["initContainers", "containers", "ephemeralContainers"]
+	some i, c in object.get(ps.spec, field, [])
+]
+
+mounts_default_path(c) if {
+	some m in object.get(c, "volumeMounts", [])
+	m.mountPath == default_token_path
+}
+
+volumes(ps) := {v.name: {"index": i, "volume": v} | some i, v in object.get(ps.spec, "volumes", [])}
+
+# Projected volumes with a serviceAccountToken source.
+token_volume(v) if {
+	some s in object.get(v, ["projected", "sources"], [])
+	s.serviceAccountToken
+}
+
+# The volume admission injects (rules.md SA022): kube-api-access-*, token
+# source with 3607 s at path "token".
+injected_volume(v) if {
+	startswith(v.name, "kube-api-access-")
+	some s in v.projected.sources
+	s.serviceAccountToken.expirationSeconds == 3607
+	s.serviceAccountToken.path == "token"
+}
+
+# T-auto: the container receives the automounted token.
+auto_token(ps, c) if {
+	effective_automount(ps)
+	admission_enabled
+	not mounts_default_path(c)
+}
+
+# T-auto as a live (or exported) Pod shows it: an injected volume mounted.
+auto_token(ps, c) if {
+	vols := volumes(ps)
+	some m in object.get(c, "volumeMounts", [])
+	injected_volume(vols[m.name].volume)
+}
+
+# T-proj: the container mounts a user-defined projected token.
+projected_token(ps, c) if {
+	vols := volumes(ps)
+	some m in object.get(c, "volumeMounts", [])
+	v := vols[m.name].volume
+	token_volume(v)
+	not injected_volume(v)
+}
+
+# Containers that hold an automounted or projected token.
+token_containers(ps) := [x |
+	some x in containers(ps)
+	_has_token(ps, x.c)
+]
+
+_has_token(ps, c) if auto_token(ps, c)
+
+_has_token(ps, c) if projected_token(ps, c)
+
+auto_token_containers(ps) := [x |
+	some x in containers(ps)
+	auto_token(ps, x.c)
+]
+
+# Annotation-based suppression keys and other per-object metadata are read
+# by the engine; rules only decide.
+
+# Names of the Secrets a pod spec references through volumes, projected
+# secret sources, env and envFrom of any container.
+referenced_secrets(ps) := {n |
+	some v in object.get(ps.spec, "volumes", [])
+	n := v.secret.secretName
+} | {n |
+	some v in object.get(ps.spec, "volumes", [])
+	some s in object.get(v, ["projected", "sources"], [])
+	n := s.secret.name
+} | {n |
+	some x in all_containers(ps)
+	some e in object.get(x.c, "env", [])
+	n := e.valueFrom.secretKeyRef.name
+} | {n |
+	some x in all_containers(ps)
+	some e in object.get(x.c, "envFrom", [])
+	n := e.secretRef.name
+}
+
+# User-authored projected token sources of a pod spec (the admission
+# injected volume excluded): {vol index, source index, volume, token}.
+projected_token_sources(ps) := [{"volume": i, "source": j, "vol": v, "token": s.serviceAccountToken} |
+	some i, v in object.get(ps.spec, "volumes", [])
+	not injected_volume(v)
+	some j, s in object.get(v, ["projected", "sources"], [])
+	s.serviceAccountToken
+]
+
+# Mount paths of a volume across all containers.
+mount_paths(ps, volume_name) := {m.mountPath |
+	some x in all_containers(ps)
+	some m in object.get(x.c, "volumeMounts", [])
+	m.name == volume_name
+}

@@ -1,0 +1,36 @@
+# METADATA
+# title: Scan parameters
+# description: |
+#   The parameters of rules.md §0.4 with their normative defaults, merged
+#   with what the scan supplies in input.params (config file, flags).
+package sascan.lib.params
+
+default_params := {
+	"now_ns": 1782864000000000000, # 2026-07-01T00:00:00Z, replaced by every real scan
+	"defaultNamespace": "default",
+	"tokenTTL": {"lowSeconds": 3600, "mediumSeconds": 86400},
+	"legacy": {"activeDays": 30, "staleDays": 90},
+	"assumeAutomountWhenSAUnknown": true,
+	"kubeVersion": {"major": 1, "minor": 37, "known": false},
+}
+
+params := object.union(default_params, object.get(input, "params", {}))
+
+mode := object.get(input, "mode", "manifest")
+
+live if mode == "cluster"
+
+kube_minor := params.kubeVersion.minor
+
+version_known if params.kubeVersion.known == true
+
+# §D10 P05/P18: before 1.35 `get` on pods/exec, attach and portforward is
+# enough to open a stream. Explicit setting wins over the version.
+pre135_exec_get if params.pre135ExecGetIsDangerous == true
+
+pre135_exec_get if {
+	not is_boolean(params.pre135ExecGetIsDangerous)
+	kube_minor < 35
+}
+
+now_ns := params.now_ns

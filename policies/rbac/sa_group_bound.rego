@@ -1,0 +1,87 @@
+# METADATA
+# title: Permissions granted to ServiceAccount groups or all authenticated users
+# description: |
+#   A binding to system:serviceaccounts, system:serviceaccounts:<namespace> or
+#   system:authenticated hands its rules to every pod token in scope. Severity
+#   grows with the scope of the group and the tier of what the role grants.
+#   The bootstrap discovery bindings are not findings.
+# related_resources:
+# - ref: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#service-account-permissions
+# - ref: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#discovery-roles
+# custom:
+#   id: SA012
+#   severity: medium
+#   family: rbac
+#   remediation: |
+#     Bind the specific ServiceAccounts that need the permissions instead of a group.
+#   modes: [manifest, cluster]
+package sascan.rules.rbac.sa_group_bound
+
+import data.sascan.lib.rbac
+import data.sascan.lib.result
+
+# The bootstrap bindings and the group each is expected to name (§D8, K27).
+bootstrap := {
+	"system:basic-user": {"system:authenticated"},
+	"system:discovery": {"system:authenticated"},
+	"system:public-info-viewer": {"system:authenticated", "system:unauthenticated"},
+	"system:service-account-issuer-discovery": {"system:serviceaccounts"},
+}
+
+findings contains f if {
+	some id, b in rbac.bindings
+	some i, subj in rbac.subjects(b)
+	subj.kind == "Group"
+	rbac.sa_group(subj.name)
+	not bootstrap_subject(b, subj)
+	rbac.binding_exceeds[id]
+	role := rbac.binding_role(b)
+	caps := rbac.binding_capabilities[id]
+	tier := rbac.top_tier(caps)
+	f := result.finding(b, sprintf("subjects[%d]", [i]), message(b, subj), {
+		"severity": severity(b, subj, tier),
+		"confidence": confidence(role),
+		"evidence": {
+			"group": subj.name,
+			"roleRef": sprintf("%s/%s", [b.object.roleRef.kind, b.object.roleRef.name]),
+			"roleKnown": role.known,
+			"scope": rbac.binding_scope(b),
+			"privilegeTier": rbac.tier_name(tier),
+			"capabilities": sort([c.id | some c in caps]),
+		},
+	})
+}
+
+bootstrap_subject(b, subj) if {
+	rbac.cluster_binding(b)
+	b.object.roleRef.name == b.name
+	subj.name in bootstrap[b.name]
+}
+
+message(b, subj) := sprintf("%s %s grants %s/%s to group %s", [b.kind, b.name, b.object.roleRef.kind, b.object.roleRef.name, subj.name])
+
+# Tiers are after scope upgrade, so a cluster-wide or kube-system tier-1
+# grant is already tier 0 here.
+severity(_, _, 0) := "critical"
+
+severity(b, subj, tier) := "high" if {
+	tier != 0
+	rbac.cluster_binding(b)
+	subj.name in rbac.sa_groups_all
+}
+
+severity(b, subj, 1) := "high" if not _wide_cluster(b, subj)
+
+severity(b, subj, tier) := "medium" if {
+	tier > 1
+	not _wide_cluster(b, subj)
+}
+
+_wide_cluster(b, subj) if {
+	rbac.cluster_binding(b)
+	subj.name in rbac.sa_groups_all
+}
+
+confidence(role) := "likely" if {
+	not role.known
+} else := "certain"

@@ -1,0 +1,280 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/sascan/sascan/rules"
+)
+
+// InformationURI is the project's home page.
+const InformationURI = "https://github.com/sascan/sascan"
+
+const (
+	srcRoot        = "SRCROOT"
+	fingerprintKey = "sascanFingerprint/v1"
+)
+
+var securitySeverity = map[rules.Severity]string{
+	rules.Critical: "9.5",
+	rules.High:     "8.0",
+	rules.Medium:   "5.5",
+	rules.Low:      "3.0",
+	rules.Info:     "1.0",
+}
+
+// Level maps a severity to a SARIF result level.
+func Level(s rules.Severity) string {
+	switch s {
+	case rules.Critical, rules.High:
+		return "error"
+	case rules.Medium:
+		return "warning"
+	}
+	return "note"
+}
+
+// SARIF writes a SARIF 2.1.0 log for GitHub code scanning: every enabled rule
+// in the driver, one result per finding with a physical location relative to
+// r.SarifRoot, related locations, partial fingerprints and suppressions.
+func SARIF(w io.Writer, r *Report) error {
+	log := sarif.NewReport()
+	run := sarif.NewRunWithInformationURI(r.Tool.Name, InformationURI)
+	run.Tool.Driver.Version = str(r.Tool.Version)
+	run.Tool.Driver.SemanticVersion = str(semver(r.Tool.Version))
+	if r.SarifRoot != "" && r.Source.Mode != "cluster" {
+		root := filepath.ToSlash(r.SarifRoot)
+		if !strings.HasSuffix(root, "/") {
+			root += "/"
+		}
+		if !strings.HasPrefix(root, "/") {
+			root = "/" + root
+		}
+		loc := sarif.NewArtifactLocation()
+		loc.URI = str("file://" + root)
+		run.OriginalUriBaseIds = map[string]sarif.ArtifactLocation{srcRoot: *loc}
+	}
+	index := map[string]int{}
+	for i, rule := range r.Rules {
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, descriptor(rule))
+		index[rule.ID] = i
+	}
+	for _, f := range r.Findings {
+		i, ok := index[f.RuleID]
+		if !ok {
+			return fmt.Errorf("render sarif: finding of rule %s, which is not enabled", f.RuleID)
+		}
+		run.Results = append(run.Results, result(f, i, r))
+	}
+	log.AddRun(run)
+	if err := log.PrettyWrite(w); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func descriptor(rule *rules.Rule) *sarif.ReportingDescriptor {
+	d := sarif.NewRule(rule.ID)
+	d.Name = str(ruleName(rule))
+	d.ShortDescription = text(rule.Title)
+	d.FullDescription = text(rule.Description)
+	help := sarif.NewMultiformatMessageString()
+	help.Text = str(rule.Description + "\n\nRemediation: " + rule.Remediation)
+	help.Markdown = str(HelpMarkdown(rule))
+	d.Help = help
+	d.HelpURI = str(fmt.Sprintf("%s/blob/main/docs/rules.md#%s", InformationURI, strings.ToLower(rule.ID)))
+	cfg := sarif.NewReportingConfiguration()
+	cfg.Enabled = true
+	cfg.Level = Level(rule.Severity)
+	d.DefaultConfiguration = cfg
+	props := sarif.NewPropertyBag()
+	props.Tags = []string{"security", rule.Family}
+	props.Add("security-severity", securitySeverity[rule.Severity])
+	props.Add("precision", "high")
+	d.Properties = props
+	return d
+}
+
+// HelpMarkdown is a rule's help: description, remediation and references.
+func HelpMarkdown(rule *rules.Rule) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s** (%s, %s)\n\n%s\n\n**Remediation**\n\n%s\n", rule.Title, rule.ID, rule.Severity, rule.Description, rule.Remediation)
+	if len(rule.References) > 0 {
+		b.WriteString("\n**References**\n\n")
+		for _, ref := range rule.References {
+			fmt.Fprintf(&b, "- <%s>\n", ref)
+		}
+	}
+	return b.String()
+}
+
+func result(f rules.Finding, ruleIndex int, r *Report) *sarif.Result {
+	res := sarif.NewRuleResult(f.RuleID)
+	res.RuleIndex = ruleIndex
+	res.Level = Level(f.Severity)
+	res.Message = sarif.NewTextMessage(f.Message)
+	loc := location(f.Location, r)
+	if f.Location.Cluster != "" || r.Source.Mode == "cluster" {
+		ll := sarif.NewLogicalLocation()
+		ll.FullyQualifiedName = str(fmt.Sprintf("%s/%s/%s/%s", f.Location.Cluster, f.Object.Namespace, f.Object.Kind, f.Object.Name))
+		ll.Name = str(f.Object.Name)
+		ll.Kind = str("object")
+		loc.LogicalLocations = []*sarif.LogicalLocation{ll}
+	}
+	res.Locations = []*sarif.Location{loc}
+	for i, rel := range f.Related {
+		rl := location(rel.Location, r)
+		rl.ID = i + 1
+		rl.Message = sarif.NewTextMessage(fmt.Sprintf("%s %s", rel.Object.Kind, objectID(rel.Object)))
+		res.RelatedLocations = append(res.RelatedLocations, rl)
+	}
+	res.PartialFingerprints = map[string]string{fingerprintKey: f.Fingerprint}
+	props := sarif.NewPropertyBag()
+	props.Add("severity", f.Severity.String())
+	props.Add("confidence", string(f.Confidence))
+	props.Add("object", objectID(f.Object))
+	props.Add("kind", f.Object.Kind)
+	if f.Path != "" {
+		props.Add("path", f.Path)
+	}
+	res.Properties = props
+	if f.Suppressed != nil {
+		s := sarif.NewSuppression()
+		kind := "external"
+		if f.Suppressed.Kind == "annotation" {
+			kind = "inSource"
+		}
+		s.Kind = str(kind)
+		s.Status = str("accepted")
+		s.Justification = str(f.Suppressed.Kind + ": " + f.Suppressed.Reason)
+		res.Suppressions = []*sarif.Suppression{s}
+	}
+	return res
+}
+
+func objectID(o rules.ObjectRef) string {
+	if o.Namespace == "" {
+		return o.Name
+	}
+	return o.Namespace + "/" + o.Name
+}
+
+// location is a physical location GitHub can show: the manifest position,
+// or for objects without one, line 1 of a stand-in artifact.
+func location(l rules.Location, r *Report) *sarif.Location {
+	al := sarif.NewArtifactLocation()
+	al.Index = -1
+	region := sarif.NewRegion()
+	switch {
+	case l.File != "":
+		al.URI = str(relativeURI(l.File, r.SarifRoot))
+		al.URIBaseID = str(srcRoot)
+		region.StartLine = intp(max(l.Line, 1))
+		region.StartColumn = intp(max(l.Column, 1))
+	default:
+		al.URI = str(clusterURI(l.Cluster))
+		region.StartLine = intp(1)
+		region.StartColumn = intp(1)
+	}
+	region.ByteOffset = -1
+	region.CharOffset = -1
+	pl := sarif.NewPhysicalLocation()
+	pl.ArtifactLocation = al
+	pl.Region = region
+	loc := sarif.NewLocation()
+	loc.PhysicalLocation = pl
+	return loc
+}
+
+func clusterURI(cluster string) string {
+	if cluster == "" {
+		cluster = "unknown"
+	}
+	return "cluster/" + uriSafe(cluster)
+}
+
+func relativeURI(file, root string) string {
+	if file == "<stdin>" {
+		return "stdin"
+	}
+	p := file
+	if root != "" {
+		if abs, err := filepath.Abs(file); err == nil {
+			if rel, err := filepath.Rel(root, abs); err == nil && !strings.HasPrefix(rel, "..") {
+				p = rel
+			}
+		}
+	}
+	return uriSafe(filepath.ToSlash(p))
+}
+
+func uriSafe(p string) string {
+	var b strings.Builder
+	for _, c := range p {
+		switch {
+		case c < 128 && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("-._~/", c)):
+			b.WriteRune(c)
+		default:
+			for _, x := range []byte(string(c)) {
+				fmt.Fprintf(&b, "%%%02X", x)
+			}
+		}
+	}
+	return b.String()
+}
+
+// ruleName is a rule's title in PascalCase, as SARIF readers show it.
+func ruleName(rule *rules.Rule) string {
+	var b strings.Builder
+	up := true
+	for _, c := range rule.Title {
+		switch {
+		case unicode.IsLetter(c) || unicode.IsDigit(c):
+			if up {
+				c = unicode.ToUpper(c)
+			}
+			b.WriteRune(c)
+			up = false
+		default:
+			up = true
+		}
+	}
+	return b.String()
+}
+
+func semver(v string) string {
+	v = strings.TrimPrefix(v, "v")
+	if v == "" || !unicode.IsDigit(rune(v[0])) {
+		return "0.0.0-" + sanitizeSemver(v)
+	}
+	return v
+}
+
+func sanitizeSemver(v string) string {
+	var b strings.Builder
+	for _, c := range v {
+		if c < 128 && (unicode.IsLetter(c) || unicode.IsDigit(c) || c == '-' || c == '.') {
+			b.WriteRune(c)
+		}
+	}
+	if b.Len() == 0 {
+		return "dev"
+	}
+	return b.String()
+}
+
+func str(s string) *string { return &s }
+
+func intp(i int) *int { return &i }
+
+func text(s string) *sarif.MultiformatMessageString {
+	m := sarif.NewMultiformatMessageString()
+	m.Text = str(s)
+	return m
+}

@@ -1,0 +1,188 @@
+package rules
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ErrConfig marks a config file that cannot be used.
+var ErrConfig = errors.New("invalid config")
+
+// Settings are the rule parameters of rules.md §0.4.
+type Settings struct {
+	TokenTTL struct {
+		LowSeconds    int64 `yaml:"lowSeconds"`
+		MediumSeconds int64 `yaml:"mediumSeconds"`
+	} `yaml:"tokenTTL"`
+	Legacy struct {
+		ActiveDays int `yaml:"activeDays"`
+		StaleDays  int `yaml:"staleDays"`
+	} `yaml:"legacy"`
+	AssumeAutomountWhenSAUnknown *bool `yaml:"assumeAutomountWhenSAUnknown"`
+	Pre135ExecGetIsDangerous     *bool `yaml:"pre135ExecGetIsDangerous"`
+}
+
+// DefaultSettings returns the normative defaults.
+func DefaultSettings() Settings {
+	var s Settings
+	s.TokenTTL.LowSeconds = 3600
+	s.TokenTTL.MediumSeconds = 86400
+	s.Legacy.ActiveDays = 30
+	s.Legacy.StaleDays = 90
+	return s
+}
+
+// Exception suppresses one rule on matching objects (globs on namespace and
+// name) until it expires.
+type Exception struct {
+	Rule      string `yaml:"rule"`
+	Namespace string `yaml:"namespace"`
+	Kind      string `yaml:"kind"`
+	Name      string `yaml:"name"`
+	Reason    string `yaml:"reason"`
+	Expires   string `yaml:"expires"`
+
+	expires time.Time
+	line    int
+}
+
+// Config is the .sascan.yaml file.
+type Config struct {
+	FailOn           string            `yaml:"failOn"`
+	MinSeverity      string            `yaml:"minSeverity"`
+	Enable           []string          `yaml:"enable"`
+	Disable          []string          `yaml:"disable"`
+	Severity         map[string]string `yaml:"severity"`
+	KubeVersion      string            `yaml:"kubeVersion"`
+	DefaultNamespace string            `yaml:"defaultNamespace"`
+	Settings         Settings          `yaml:"settings"`
+	Exceptions       []Exception       `yaml:"exceptions"`
+
+	severity map[string]Severity
+}
+
+// DefaultConfig is the configuration without a file.
+func DefaultConfig() *Config {
+	return &Config{Settings: DefaultSettings()}
+}
+
+// ParseConfig reads a config file strictly: unknown keys, bad severities,
+// bad dates and exceptions without a rule or reason are errors naming the
+// file and line.
+func ParseConfig(name string, r io.Reader) (*Config, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 4<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%w: read %s: %w", ErrConfig, name, err)
+	}
+	c := DefaultConfig()
+	if len(bytes.TrimSpace(data)) == 0 {
+		return c, nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: %s: %s", ErrConfig, name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root)
+	lines := exceptionLines(&root)
+	bad := func(line int, format string, args ...any) error {
+		if line > 0 {
+			return fmt.Errorf("%w: %s:%d: %s", ErrConfig, name, line, fmt.Sprintf(format, args...))
+		}
+		return fmt.Errorf("%w: %s: %s", ErrConfig, name, fmt.Sprintf(format, args...))
+	}
+	for _, s := range []struct{ key, val string }{{"failOn", c.FailOn}, {"minSeverity", c.MinSeverity}} {
+		if s.val != "" && s.val != "none" {
+			if _, err := ParseSeverity(s.val); err != nil {
+				return nil, bad(keyLine(&root, s.key), "%s: %v", s.key, err)
+			}
+		}
+	}
+	c.severity = map[string]Severity{}
+	for id, s := range c.Severity {
+		v, err := ParseSeverity(s)
+		if err != nil {
+			return nil, bad(keyLine(&root, "severity"), "severity.%s: %v", id, err)
+		}
+		c.severity[strings.ToUpper(id)] = v
+	}
+	if c.KubeVersion != "" {
+		if _, err := ParseKubeVersion(c.KubeVersion); err != nil {
+			return nil, bad(keyLine(&root, "kubeVersion"), "%v", err)
+		}
+	}
+	if c.Settings.TokenTTL.LowSeconds <= 0 || c.Settings.TokenTTL.MediumSeconds < c.Settings.TokenTTL.LowSeconds {
+		return nil, bad(keyLine(&root, "settings"), "settings.tokenTTL: want 0 < lowSeconds <= mediumSeconds")
+	}
+	if c.Settings.Legacy.ActiveDays <= 0 || c.Settings.Legacy.StaleDays <= 0 {
+		return nil, bad(keyLine(&root, "settings"), "settings.legacy: activeDays and staleDays must be positive")
+	}
+	for i := range c.Exceptions {
+		e := &c.Exceptions[i]
+		if i < len(lines) {
+			e.line = lines[i]
+		}
+		if e.Rule == "" {
+			return nil, bad(e.line, "exceptions[%d]: rule is required", i)
+		}
+		if strings.TrimSpace(e.Reason) == "" {
+			return nil, bad(e.line, "exceptions[%d]: reason is required", i)
+		}
+		for _, g := range []string{e.Namespace, e.Name} {
+			if _, err := path.Match(g, ""); err != nil {
+				return nil, bad(e.line, "exceptions[%d]: bad glob %q", i, g)
+			}
+		}
+		if e.Expires != "" {
+			t, err := time.Parse("2006-01-02", e.Expires)
+			if err != nil {
+				return nil, bad(e.line, "exceptions[%d]: expires %q: want YYYY-MM-DD", i, e.Expires)
+			}
+			e.expires = t
+		}
+	}
+	return c, nil
+}
+
+// SeverityOverride returns the configured severity for a rule, if any.
+func (c *Config) SeverityOverride(id string) (Severity, bool) {
+	s, ok := c.severity[strings.ToUpper(id)]
+	return s, ok
+}
+
+func keyLine(root *yaml.Node, key string) int {
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		m := root.Content[0]
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == key {
+				return m.Content[i].Line
+			}
+		}
+	}
+	return 0
+}
+
+func exceptionLines(root *yaml.Node) []int {
+	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
+		return nil
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == "exceptions" && m.Content[i+1].Kind == yaml.SequenceNode {
+			var out []int
+			for _, e := range m.Content[i+1].Content {
+				out = append(out, e.Line)
+			}
+			return out
+		}
+	}
+	return nil
+}

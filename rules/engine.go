@@ -1,0 +1,308 @@
+package rules
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/sascan/sascan/scanner"
+)
+
+// KubeVersion is the Kubernetes version rules gate on (rules.md §0.3).
+type KubeVersion struct {
+	Major, Minor int
+	Known        bool // false: assume the latest behaviour
+}
+
+// LatestKubeVersion is the newest version whose behaviour rules know.
+var LatestKubeVersion = KubeVersion{Major: 1, Minor: 37}
+
+// ParseKubeVersion reads "1.34", "v1.34" or "v1.34.2".
+func ParseKubeVersion(s string) (KubeVersion, error) {
+	var v KubeVersion
+	t := strings.TrimPrefix(strings.TrimSpace(s), "v")
+	parts := strings.SplitN(t, ".", 3)
+	if len(parts) < 2 {
+		return v, fmt.Errorf("kubernetes version %q: want MAJOR.MINOR such as 1.34", s)
+	}
+	if _, err := fmt.Sscanf(parts[0]+" "+strings.TrimRight(parts[1], "+"), "%d %d", &v.Major, &v.Minor); err != nil || v.Major != 1 {
+		return KubeVersion{}, fmt.Errorf("kubernetes version %q: want MAJOR.MINOR such as 1.34", s)
+	}
+	v.Known = true
+	return v, nil
+}
+
+// Params are what a scan tells the rules besides the inventory.
+type Params struct {
+	Now              time.Time
+	KubeVersion      KubeVersion
+	DefaultNamespace string
+	Settings         Settings
+}
+
+// Engine evaluates a set of rules with one prepared query.
+type Engine struct {
+	rules []*Rule
+	query rego.PreparedEvalQuery
+}
+
+// NewEngine compiles the catalogue's modules once and prepares one query
+// that yields the findings of every enabled rule.
+func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, error) {
+	compiler := ast.NewCompiler().WithEnablePrintStatements(false)
+	compiler.Compile(cat.modules)
+	if compiler.Failed() {
+		return nil, fmt.Errorf("%w: %w", ErrPolicy, compiler.Errors)
+	}
+	parts := make([]string, 0, len(enabled))
+	for i, r := range enabled {
+		parts = append(parts, fmt.Sprintf("r%d = %s.findings", i, r.ref()))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "true")
+	}
+	pq, err := rego.New(rego.Query(strings.Join(parts, "; ")), rego.Compiler(compiler)).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: prepare query: %w", ErrPolicy, err)
+	}
+	return &Engine{rules: enabled, query: pq}, nil
+}
+
+func (r *Rule) ref() string {
+	var ref ast.Ref
+	ref = append(ref, ast.DefaultRootDocument)
+	for _, p := range strings.Split(r.Package, ".") {
+		ref = append(ref, ast.StringTerm(p))
+	}
+	return ref.String()
+}
+
+// rawFinding is what a rule returns (policies/lib/result.rego).
+type rawFinding struct {
+	Object     int            `json:"object"`
+	Path       string         `json:"path"`
+	Message    string         `json:"message"`
+	Severity   string         `json:"severity"`
+	Confidence string         `json:"confidence"`
+	Evidence   map[string]any `json:"evidence"`
+	Related    []struct {
+		Object int    `json:"object"`
+		Path   string `json:"path"`
+	} `json:"related"`
+}
+
+// Evaluate runs every enabled rule over the inventory and returns findings
+// with locations resolved, sorted, not yet suppressed or filtered.
+func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params, loc *scanner.Locator, cluster string) ([]Finding, error) {
+	input, err := InputValue(inv, p)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate rules: %w", err)
+	}
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	var out []Finding
+	for i, r := range e.rules {
+		raw, err := json.Marshal(rs[0].Bindings[fmt.Sprintf("r%d", i)])
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: %w", r.ID, err)
+		}
+		var fs []rawFinding
+		if err := json.Unmarshal(raw, &fs); err != nil {
+			return nil, fmt.Errorf("rule %s: findings must be objects built by lib.result.finding: %w", r.ID, err)
+		}
+		for _, f := range fs {
+			fd, err := e.finding(r, f, inv, loc, cluster)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, fd)
+		}
+	}
+	SortFindings(out)
+	return out, nil
+}
+
+func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *scanner.Locator, cluster string) (Finding, error) {
+	if f.Object < 0 || f.Object >= len(inv.Objects) {
+		return Finding{}, fmt.Errorf("rule %s: finding names object %d, which is not in the inventory", r.ID, f.Object)
+	}
+	o := inv.Objects[f.Object]
+	fd := Finding{
+		RuleID: r.ID, Title: r.Title, Severity: r.Severity, Confidence: Certain,
+		Message: f.Message, Object: refOf(o), Path: f.Path, Evidence: f.Evidence,
+		Remediation: r.Remediation, References: r.References,
+		objectID: o.ID, group: o.Group,
+	}
+	if f.Severity != "" {
+		s, err := ParseSeverity(f.Severity)
+		if err != nil {
+			return Finding{}, fmt.Errorf("rule %s: %w", r.ID, err)
+		}
+		fd.Severity = s
+	}
+	if f.Confidence != "" {
+		fd.Confidence = Confidence(f.Confidence)
+		if !fd.Confidence.valid() {
+			return Finding{}, fmt.Errorf("rule %s: unknown confidence %q", r.ID, f.Confidence)
+		}
+	}
+	fd.Location = locate(inv, o, f.Path, loc, cluster)
+	for _, rel := range f.Related {
+		if rel.Object < 0 || rel.Object >= len(inv.Objects) {
+			continue
+		}
+		ro := inv.Objects[rel.Object]
+		fd.Related = append(fd.Related, Related{Object: refOf(ro), Path: rel.Path, Location: locate(inv, ro, rel.Path, loc, cluster)})
+	}
+	if fd.Location.File == "" && fd.Location.Cluster == "" {
+		for _, rel := range fd.Related {
+			if rel.Location.File != "" {
+				fd.Location = rel.Location
+				break
+			}
+		}
+	}
+	fd.Fingerprint = fingerprint(r.ID, o.Group, fd.Object, f.Path)
+	return fd, nil
+}
+
+func refOf(o *scanner.Object) ObjectRef {
+	return ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
+}
+
+func locate(inv *scanner.Inventory, o *scanner.Object, path string, loc *scanner.Locator, cluster string) Location {
+	if cluster != "" {
+		return Location{Cluster: cluster}
+	}
+	if o.Source == nil {
+		if o.Anchor >= 0 && inv.Objects[o.Anchor].Source != nil {
+			a := inv.Objects[o.Anchor].Source
+			return Location{File: a.File, Line: a.Line, Column: a.Column}
+		}
+		return Location{}
+	}
+	line, col := loc.Locate(o.Source, path)
+	return Location{File: o.Source.File, Line: line, Column: col}
+}
+
+// InputValue converts the inventory into the Rego input document once, in
+// parallel: {mode, params, objects, podSpecs, controlPlanes}.
+func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
+	objs := make([]*ast.Term, len(inv.Objects))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(inv.Objects); i += workers {
+				t, err := objectTerm(inv.Objects[i])
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				objs[i] = t
+			}
+		}(w)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	specs := make([]any, 0, len(inv.PodSpecs))
+	for _, ps := range inv.PodSpecs {
+		m := map[string]any{"object": ps.Object, "path": strs(ps.Path)}
+		if ps.Meta != nil {
+			m["meta"] = strs(ps.Meta)
+		}
+		specs = append(specs, m)
+	}
+	cps := make([]any, 0, len(inv.ControlPlanes))
+	for _, cp := range inv.ControlPlanes {
+		flags := map[string]any{}
+		names := make([]string, 0, len(cp.Flags))
+		for n := range cp.Flags {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			var occ []any
+			for _, f := range cp.Flags[n] {
+				occ = append(occ, map[string]any{"value": f.Value, "bare": f.Bare, "path": f.Path})
+			}
+			flags[n] = occ
+		}
+		cps = append(cps, map[string]any{"object": cp.Object, "component": cp.Component, "path": cp.Path, "flags": flags})
+	}
+	rest, err := ast.InterfaceToValue(map[string]any{
+		"mode":          string(inv.Mode),
+		"params":        p.value(),
+		"podSpecs":      specs,
+		"controlPlanes": cps,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("convert input: %w", err)
+	}
+	obj := rest.(ast.Object)
+	obj.Insert(ast.StringTerm("objects"), ast.ArrayTerm(objs...))
+	return obj, nil
+}
+
+func strs(l []string) []any {
+	out := make([]any, len(l))
+	for i, s := range l {
+		out[i] = s
+	}
+	return out
+}
+
+func objectTerm(o *scanner.Object) (*ast.Term, error) {
+	owners := make([]any, len(o.Owners))
+	for i, id := range o.Owners {
+		owners[i] = id
+	}
+	v, err := ast.InterfaceToValue(map[string]any{
+		"id": o.ID, "apiVersion": o.APIVersion, "group": o.Group, "kind": o.Kind,
+		"namespace": o.Namespace, "name": o.Name, "origin": string(o.Origin),
+		"owners": owners, "object": o.Raw,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("convert %s %s/%s: %w", o.Kind, o.Namespace, o.Name, err)
+	}
+	return ast.NewTerm(v), nil
+}
+
+func (p Params) value() map[string]any {
+	kv := p.KubeVersion
+	if kv.Major == 0 {
+		kv = LatestKubeVersion
+	}
+	m := map[string]any{
+		"now_ns":           p.Now.UnixNano(),
+		"defaultNamespace": p.DefaultNamespace,
+		"kubeVersion":      map[string]any{"major": kv.Major, "minor": kv.Minor, "known": kv.Known},
+		"tokenTTL":         map[string]any{"lowSeconds": p.Settings.TokenTTL.LowSeconds, "mediumSeconds": p.Settings.TokenTTL.MediumSeconds},
+		"legacy":           map[string]any{"activeDays": p.Settings.Legacy.ActiveDays, "staleDays": p.Settings.Legacy.StaleDays},
+		"assumeAutomountWhenSAUnknown": p.Settings.AssumeAutomountWhenSAUnknown == nil || *p.Settings.AssumeAutomountWhenSAUnknown,
+	}
+	if p.Settings.Pre135ExecGetIsDangerous != nil {
+		m["pre135ExecGetIsDangerous"] = *p.Settings.Pre135ExecGetIsDangerous
+	}
+	return m
+}

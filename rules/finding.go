@@ -1,0 +1,103 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strings"
+)
+
+// ObjectRef names a Kubernetes object.
+type ObjectRef struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+}
+
+func (o ObjectRef) String() string {
+	return o.Kind + " " + o.Namespace + "/" + o.Name
+}
+
+// Location is where a finding points: a file position for manifests, the
+// cluster context for live objects.
+type Location struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Cluster string `json:"cluster,omitempty"`
+}
+
+// Related is another object involved in a finding.
+type Related struct {
+	Object   ObjectRef `json:"object"`
+	Path     string    `json:"path,omitempty"`
+	Location Location  `json:"location"`
+}
+
+// Suppression says why a finding does not count.
+type Suppression struct {
+	Kind   string `json:"kind"` // annotation, config or baseline
+	Reason string `json:"reason"`
+}
+
+// Finding is one rule result on one object.
+type Finding struct {
+	RuleID      string         `json:"ruleId"`
+	Title       string         `json:"title"`
+	Severity    Severity       `json:"severity"`
+	Confidence  Confidence     `json:"confidence"`
+	Message     string         `json:"message"`
+	Object      ObjectRef      `json:"object"`
+	Location    Location       `json:"location"`
+	Path        string         `json:"path,omitempty"`
+	Evidence    map[string]any `json:"evidence,omitempty"`
+	Related     []Related      `json:"related,omitempty"`
+	Remediation string         `json:"remediation"`
+	References  []string       `json:"references,omitempty"`
+	Fingerprint string         `json:"fingerprint"`
+	Suppressed  *Suppression   `json:"suppressed,omitempty"`
+
+	objectID int
+	group    string
+}
+
+// fingerprint is stable across runs, line moves and reformatting: it hashes
+// the rule, the object's identity and the field path, nothing positional.
+func fingerprint(ruleID, group string, o ObjectRef, path string) string {
+	h := sha256.Sum256([]byte(strings.Join([]string{ruleID, group, o.Kind, o.Namespace, o.Name, path}, "\x00")))
+	return hex.EncodeToString(h[:16])
+}
+
+// SortFindings orders findings by severity (highest first), rule, object,
+// path and location: the order every report uses.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		if a.Object.Namespace != b.Object.Namespace {
+			return a.Object.Namespace < b.Object.Namespace
+		}
+		if a.Object.Kind != b.Object.Kind {
+			return a.Object.Kind < b.Object.Kind
+		}
+		if a.Object.Name != b.Object.Name {
+			return a.Object.Name < b.Object.Name
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Location.File != b.Location.File {
+			return a.Location.File < b.Location.File
+		}
+		if a.Location.Line != b.Location.Line {
+			return a.Location.Line < b.Location.Line
+		}
+		return a.Message < b.Message
+	})
+}

@@ -1,0 +1,297 @@
+package scanner
+
+import (
+	"sort"
+	"strings"
+)
+
+// Origin says where an inventory object came from.
+type Origin string
+
+const (
+	OriginManifest Origin = "manifest" // read from a file or stdin
+	OriginCluster  Origin = "cluster"  // listed from a live API server
+	OriginImplicit Origin = "implicit" // the default ServiceAccount the controller creates (rules.md §D1)
+	OriginBuiltin  Origin = "builtin"  // a bootstrap ClusterRole from the bundled snapshot (§D9)
+)
+
+// Mode is how the inventory was observed.
+type Mode string
+
+const (
+	ModeManifest Mode = "manifest"
+	ModeCluster  Mode = "cluster"
+)
+
+// Object is one normalized Kubernetes object.
+type Object struct {
+	ID         int
+	APIVersion string
+	Group      string
+	Kind       string
+	Namespace  string // "" for cluster-scoped kinds
+	Name       string
+	Origin     Origin
+	Owners     []int // IDs of owners present in the inventory
+	Raw        map[string]any
+	Source     *Source // nil unless read from a manifest
+	// Anchor is an object whose location stands in for this one when it has
+	// no source of its own (an implicit ServiceAccount points at its Namespace).
+	Anchor int
+}
+
+// PodSpec locates a pod spec inside an object (rules.md §D2).
+type PodSpec struct {
+	Object int
+	Path   []string // from the object root to the PodSpec
+	Meta   []string // from the object root to the pod template metadata; nil for a Pod
+}
+
+// Flag is one occurrence of a command-line flag.
+type Flag struct {
+	Value string
+	Bare  bool   // written without "=value"
+	Path  string // field path of the token, e.g. spec.containers[0].command[3]
+}
+
+// ControlPlane is one kube-apiserver, kube-controller-manager or
+// kube-scheduler container with its parsed flags (rules.md §D11).
+type ControlPlane struct {
+	Object    int
+	Component string
+	Path      string // field path of the container
+	Flags     map[string][]Flag
+}
+
+// Inventory is the one normalized view every rule evaluates.
+type Inventory struct {
+	Mode          Mode
+	Objects       []*Object
+	PodSpecs      []PodSpec
+	ControlPlanes []ControlPlane
+}
+
+// BuildOptions steer normalization.
+type BuildOptions struct {
+	Mode             Mode
+	DefaultNamespace string // manifest mode: namespace for namespaced objects without one
+	Builtins         bool   // add the bundled bootstrap ClusterRoles that the input lacks
+}
+
+// Build normalizes raw objects into an inventory: groups and namespaces
+// resolved, implicit default ServiceAccounts added, pod specs and
+// control-plane flags located, owner references linked.
+func Build(raws []RawObject, opts BuildOptions) *Inventory {
+	if opts.DefaultNamespace == "" {
+		opts.DefaultNamespace = "default"
+	}
+	inv := &Inventory{Mode: opts.Mode}
+	origin := OriginManifest
+	if opts.Mode == ModeCluster {
+		origin = OriginCluster
+	}
+	for _, r := range raws {
+		inv.add(r.Value, origin, r.Source, opts.DefaultNamespace)
+	}
+	if opts.Builtins {
+		have := map[string]bool{}
+		for _, o := range inv.Objects {
+			if o.Kind == "ClusterRole" && o.Group == rbacGroup {
+				have[o.Name] = true
+			}
+		}
+		for _, r := range builtinClusterRoles() {
+			if name, _ := meta(r, "name"); !have[name] {
+				inv.add(r, OriginBuiltin, nil, "")
+			}
+		}
+	}
+	inv.addImplicitServiceAccounts()
+	inv.linkOwners()
+	for _, o := range inv.Objects {
+		inv.locatePodSpec(o)
+	}
+	return inv
+}
+
+const rbacGroup = "rbac.authorization.k8s.io"
+
+func (inv *Inventory) add(raw map[string]any, origin Origin, src *Source, defaultNS string) *Object {
+	apiVersion, _ := raw["apiVersion"].(string)
+	kind, _ := raw["kind"].(string)
+	group := ""
+	if i := strings.LastIndexByte(apiVersion, '/'); i >= 0 {
+		group = apiVersion[:i]
+	}
+	ns, _ := meta(raw, "namespace")
+	name, _ := meta(raw, "name")
+	if name == "" {
+		name, _ = meta(raw, "generateName")
+	}
+	if clusterScoped(group, kind) {
+		ns = ""
+	} else if ns == "" {
+		ns = defaultNS
+	}
+	o := &Object{
+		ID: len(inv.Objects), APIVersion: apiVersion, Group: group, Kind: kind,
+		Namespace: ns, Name: name, Origin: origin, Raw: raw, Source: src, Anchor: -1,
+	}
+	inv.Objects = append(inv.Objects, o)
+	return o
+}
+
+func meta(raw map[string]any, key string) (string, bool) {
+	m, _ := raw["metadata"].(map[string]any)
+	s, ok := m[key].(string)
+	return s, ok
+}
+
+// addImplicitServiceAccounts adds ServiceAccount "default" to every
+// namespace that has objects or a Namespace manifest and no explicit one.
+func (inv *Inventory) addImplicitServiceAccounts() {
+	if inv.Mode == ModeCluster {
+		return // the live list already holds what the controller created
+	}
+	explicit := map[string]bool{}
+	anchor := map[string]int{}
+	var order []string
+	seen := map[string]bool{}
+	note := func(ns string) {
+		if ns != "" && !seen[ns] {
+			seen[ns] = true
+			order = append(order, ns)
+		}
+	}
+	for _, o := range inv.Objects {
+		if o.Origin == OriginBuiltin {
+			continue
+		}
+		switch {
+		case o.Kind == "ServiceAccount" && o.Group == "" && o.Name == "default":
+			explicit[o.Namespace] = true
+		case o.Kind == "Namespace" && o.Group == "":
+			note(o.Name)
+			if _, ok := anchor[o.Name]; !ok {
+				anchor[o.Name] = o.ID
+			}
+		}
+		note(o.Namespace)
+	}
+	sort.Strings(order)
+	for _, ns := range order {
+		if explicit[ns] {
+			continue
+		}
+		o := inv.add(map[string]any{
+			"apiVersion": "v1", "kind": "ServiceAccount",
+			"metadata": map[string]any{"name": "default", "namespace": ns},
+		}, OriginImplicit, nil, ns)
+		if a, ok := anchor[ns]; ok {
+			o.Anchor = a
+		}
+	}
+}
+
+// linkOwners resolves metadata.ownerReferences to objects in the inventory
+// (same namespace; by uid when both sides have one, else by kind and name).
+func (inv *Inventory) linkOwners() {
+	type key struct{ ns, kind, name string }
+	byKey := map[key]int{}
+	byUID := map[string]int{}
+	for _, o := range inv.Objects {
+		byKey[key{o.Namespace, o.Kind, o.Name}] = o.ID
+		if uid, _ := meta(o.Raw, "uid"); uid != "" {
+			byUID[uid] = o.ID
+		}
+	}
+	for _, o := range inv.Objects {
+		m, _ := o.Raw["metadata"].(map[string]any)
+		refs, _ := m["ownerReferences"].([]any)
+		for _, r := range refs {
+			ref, _ := r.(map[string]any)
+			uid, _ := ref["uid"].(string)
+			if id, ok := byUID[uid]; ok && uid != "" {
+				o.Owners = append(o.Owners, id)
+				continue
+			}
+			kind, _ := ref["kind"].(string)
+			name, _ := ref["name"].(string)
+			if id, ok := byKey[key{o.Namespace, kind, name}]; ok {
+				o.Owners = append(o.Owners, id)
+			}
+		}
+	}
+}
+
+// podSpecPaths is rules.md §D2: where each workload kind keeps its PodSpec.
+var podSpecPaths = map[string][2][]string{
+	"Pod":                   {{"spec"}, nil},
+	"PodTemplate":           {{"template", "spec"}, {"template", "metadata"}},
+	"ReplicationController": {{"spec", "template", "spec"}, {"spec", "template", "metadata"}},
+	"ReplicaSet":            {{"spec", "template", "spec"}, {"spec", "template", "metadata"}},
+	"Deployment":            {{"spec", "template", "spec"}, {"spec", "template", "metadata"}},
+	"StatefulSet":           {{"spec", "template", "spec"}, {"spec", "template", "metadata"}},
+	"DaemonSet":             {{"spec", "template", "spec"}, {"spec", "template", "metadata"}},
+	"Job":                   {{"spec", "template", "spec"}, {"spec", "template", "metadata"}},
+	"CronJob":               {{"spec", "jobTemplate", "spec", "template", "spec"}, {"spec", "jobTemplate", "spec", "template", "metadata"}},
+}
+
+var podSpecGroups = map[string]map[string]bool{
+	"Pod":                   {"": true},
+	"PodTemplate":           {"": true},
+	"ReplicationController": {"": true},
+	"ReplicaSet":            {"apps": true, "extensions": true},
+	"Deployment":            {"apps": true, "extensions": true},
+	"StatefulSet":           {"apps": true},
+	"DaemonSet":             {"apps": true, "extensions": true},
+	"Job":                   {"batch": true},
+	"CronJob":               {"batch": true},
+}
+
+func (inv *Inventory) locatePodSpec(o *Object) {
+	paths, ok := podSpecPaths[o.Kind]
+	if !ok || !podSpecGroups[o.Kind][o.Group] {
+		return
+	}
+	spec, ok := dig(o.Raw, paths[0]).(map[string]any)
+	if !ok {
+		return
+	}
+	inv.PodSpecs = append(inv.PodSpecs, PodSpec{Object: o.ID, Path: paths[0], Meta: paths[1]})
+	inv.ControlPlanes = append(inv.ControlPlanes, controlPlanes(o.ID, strings.Join(paths[0], "."), spec)...)
+}
+
+func dig(v any, path []string) any {
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// clusterScoped lists the built-in kinds that have no namespace.
+func clusterScoped(group, kind string) bool {
+	switch group + "/" + kind {
+	case "/Namespace", "/Node", "/PersistentVolume", "/ComponentStatus",
+		rbacGroup + "/ClusterRole", rbacGroup + "/ClusterRoleBinding",
+		"storage.k8s.io/StorageClass", "storage.k8s.io/CSIDriver", "storage.k8s.io/CSINode",
+		"storage.k8s.io/VolumeAttachment",
+		"apiextensions.k8s.io/CustomResourceDefinition",
+		"admissionregistration.k8s.io/MutatingWebhookConfiguration",
+		"admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+		"admissionregistration.k8s.io/ValidatingAdmissionPolicy",
+		"admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+		"apiregistration.k8s.io/APIService",
+		"certificates.k8s.io/CertificateSigningRequest",
+		"networking.k8s.io/IngressClass", "node.k8s.io/RuntimeClass",
+		"scheduling.k8s.io/PriorityClass", "policy/PodSecurityPolicy",
+		"flowcontrol.apiserver.k8s.io/FlowSchema",
+		"flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration":
+		return true
+	}
+	return false
+}

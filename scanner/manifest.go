@@ -1,0 +1,329 @@
+package scanner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+)
+
+// StdinName is how findings name manifests read from standard input.
+const StdinName = "<stdin>"
+
+// DefaultMaxFileSize bounds the bytes read from one manifest file.
+const DefaultMaxFileSize = 256 << 20
+
+// LoadError is a file that could not be read or parsed. It never carries
+// document content.
+type LoadError struct {
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+func (e LoadError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Message)
+}
+
+// LoadOptions tune manifest loading.
+type LoadOptions struct {
+	Stdin       io.Reader // read for the path "-"
+	MaxFileSize int64     // 0 means DefaultMaxFileSize
+	Workers     int       // 0 means GOMAXPROCS
+}
+
+// Manifests is what the loader read: Kubernetes objects in input order,
+// counts, and per-file errors.
+type Manifests struct {
+	Objects   []RawObject
+	Files     int
+	Documents int
+	Skipped   int // documents without apiVersion and kind
+	Errors    []LoadError
+}
+
+// RawObject is one Kubernetes object as written, with its source.
+type RawObject struct {
+	Value  map[string]any
+	Source *Source
+}
+
+type fileChunk struct {
+	file string
+	c    chunk
+	doc  int
+}
+
+type chunkResult struct {
+	objects []RawObject
+	skipped bool
+	empty   bool
+	err     *LoadError
+}
+
+// LoadManifests reads files, folders (recursively: .yaml, .yml, .json) and
+// "-" (stdin). Bad files become LoadErrors; every other file is still read.
+func LoadManifests(ctx context.Context, paths []string, opts LoadOptions) (*Manifests, error) {
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	m := &Manifests{}
+	var chunks []fileChunk
+	for _, p := range paths {
+		files, errs := expand(p)
+		m.Errors = append(m.Errors, errs...)
+		for _, f := range files {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			data, lerr := readFile(f, p == "-", opts)
+			if lerr != nil {
+				m.Errors = append(m.Errors, *lerr)
+				continue
+			}
+			m.Files++
+			for i, c := range splitDocuments(data) {
+				chunks = append(chunks, fileChunk{file: f, c: c, doc: i})
+			}
+		}
+	}
+	results := parseAll(ctx, chunks, opts.Workers)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	docIdx := map[string]int{}
+	for i, r := range results {
+		if r.empty {
+			continue
+		}
+		m.Documents++
+		fc := chunks[i]
+		n := docIdx[fc.file]
+		docIdx[fc.file] = n + 1
+		if r.err != nil {
+			r.err.File = fc.file
+			m.Errors = append(m.Errors, *r.err)
+			continue
+		}
+		if r.skipped {
+			m.Skipped++
+			continue
+		}
+		for _, o := range r.objects {
+			o.Source.Doc = n
+			m.Objects = append(m.Objects, o)
+		}
+	}
+	return m, nil
+}
+
+func parseAll(ctx context.Context, chunks []fileChunk, workers int) []chunkResult {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	results := make([]chunkResult, len(chunks))
+	var wg sync.WaitGroup
+	next := make(chan int, workers*4)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = parseDocument(chunks[i])
+			}
+		}()
+	}
+	for i := range chunks {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+func parseDocument(fc fileChunk) chunkResult {
+	root, lerr := parseChunk(fc.c)
+	if lerr != nil {
+		return chunkResult{err: lerr}
+	}
+	if root == nil {
+		return chunkResult{empty: true}
+	}
+	var conv converter
+	v, err := conv.value(root, 0)
+	if err != nil {
+		return chunkResult{err: &LoadError{Line: fc.c.line + root.Line - 1, Message: err.Error()}}
+	}
+	if v == nil {
+		return chunkResult{empty: true}
+	}
+	obj, ok := v.(map[string]any)
+	if !ok || !isKubernetesObject(obj) {
+		return chunkResult{skipped: true}
+	}
+	dt := &docText{text: fc.c.text, line: fc.c.line}
+	at := func(n *yaml.Node, base []Segment) *Source {
+		return &Source{File: fc.file, Line: dt.line + n.Line - 1, Column: n.Column, base: base, doc: dt}
+	}
+	items, isList := obj["items"].([]any)
+	if !isList || !isListKind(obj) {
+		return chunkResult{objects: []RawObject{{Value: obj, Source: at(root, nil)}}}
+	}
+	itemsNode := lookup(root, []Segment{{Key: "items"}})
+	var out []RawObject
+	for i, it := range items {
+		im, ok := it.(map[string]any)
+		if !ok || !isKubernetesObject(im) {
+			continue
+		}
+		base := []Segment{{Key: "items"}, {Index: i, IsIdx: true}}
+		n := itemsNode
+		if vn := valueNode(root, base); vn != nil {
+			n = vn
+		}
+		out = append(out, RawObject{Value: im, Source: at(n, base)})
+	}
+	if len(out) == 0 {
+		return chunkResult{skipped: true}
+	}
+	return chunkResult{objects: out}
+}
+
+// valueNode returns the value node at segs (lookup returns key nodes).
+func valueNode(root *yaml.Node, segs []Segment) *yaml.Node {
+	cur := root
+	for _, s := range segs {
+		if cur == nil {
+			return nil
+		}
+		switch {
+		case s.IsIdx && cur.Kind == yaml.SequenceNode && s.Index < len(cur.Content):
+			cur = cur.Content[s.Index]
+		case !s.IsIdx && cur.Kind == yaml.MappingNode:
+			var found *yaml.Node
+			for i := 0; i+1 < len(cur.Content); i += 2 {
+				if cur.Content[i].Value == s.Key {
+					found = cur.Content[i+1]
+				}
+			}
+			cur = found
+		default:
+			return nil
+		}
+	}
+	return cur
+}
+
+func isKubernetesObject(m map[string]any) bool {
+	av, _ := m["apiVersion"].(string)
+	k, _ := m["kind"].(string)
+	return av != "" && k != ""
+}
+
+func isListKind(m map[string]any) bool {
+	k, _ := m["kind"].(string)
+	return strings.HasSuffix(k, "List")
+}
+
+func readFile(name string, stdin bool, opts LoadOptions) ([]byte, *LoadError) {
+	var r io.Reader
+	if stdin {
+		if opts.Stdin == nil {
+			return nil, &LoadError{File: name, Message: "no standard input"}
+		}
+		r = opts.Stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, &LoadError{File: name, Message: "read: " + unwrapPathError(err)}
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, opts.MaxFileSize+1))
+	if err != nil {
+		return nil, &LoadError{File: name, Message: "read: " + unwrapPathError(err)}
+	}
+	if int64(len(data)) > opts.MaxFileSize {
+		return nil, &LoadError{File: name, Message: fmt.Sprintf("file is larger than the limit of %d bytes (--max-file-size)", opts.MaxFileSize)}
+	}
+	if bytes := data; len(bytes) > 0 && isBinary(bytes) {
+		return nil, &LoadError{File: name, Line: 1, Message: "not a YAML or JSON text file (binary content)"}
+	}
+	return data, nil
+}
+
+func isBinary(b []byte) bool {
+	n := len(b)
+	if n > 8000 {
+		n = 8000
+	}
+	for _, c := range b[:n] {
+		if c == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func unwrapPathError(err error) string {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// expand turns one argument into the files to read, in lexical order.
+func expand(p string) ([]string, []LoadError) {
+	if p == "-" {
+		return []string{StdinName}, nil
+	}
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, []LoadError{{File: p, Message: "read: " + unwrapPathError(err)}}
+	}
+	if !info.IsDir() {
+		return []string{p}, nil
+	}
+	var files []string
+	var errs []LoadError
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			errs = append(errs, LoadError{File: path, Message: "read: " + unwrapPathError(err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if path != p && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".yaml", ".yml", ".json":
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, LoadError{File: p, Message: "read: " + err.Error()})
+	}
+	sort.Strings(files)
+	return files, errs
+}
