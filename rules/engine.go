@@ -294,11 +294,11 @@ func (p Params) value() map[string]any {
 		kv = LatestKubeVersion
 	}
 	m := map[string]any{
-		"now_ns":           p.Now.UnixNano(),
-		"defaultNamespace": p.DefaultNamespace,
-		"kubeVersion":      map[string]any{"major": kv.Major, "minor": kv.Minor, "known": kv.Known},
-		"tokenTTL":         map[string]any{"lowSeconds": p.Settings.TokenTTL.LowSeconds, "mediumSeconds": p.Settings.TokenTTL.MediumSeconds},
-		"legacy":           map[string]any{"activeDays": p.Settings.Legacy.ActiveDays, "staleDays": p.Settings.Legacy.StaleDays},
+		"now_ns":                       p.Now.UnixNano(),
+		"defaultNamespace":             p.DefaultNamespace,
+		"kubeVersion":                  map[string]any{"major": kv.Major, "minor": kv.Minor, "known": kv.Known},
+		"tokenTTL":                     map[string]any{"lowSeconds": p.Settings.TokenTTL.LowSeconds, "mediumSeconds": p.Settings.TokenTTL.MediumSeconds},
+		"legacy":                       map[string]any{"activeDays": p.Settings.Legacy.ActiveDays, "staleDays": p.Settings.Legacy.StaleDays},
 		"assumeAutomountWhenSAUnknown": p.Settings.AssumeAutomountWhenSAUnknown == nil || *p.Settings.AssumeAutomountWhenSAUnknown,
 	}
 	if p.Settings.Pre135ExecGetIsDangerous != nil {

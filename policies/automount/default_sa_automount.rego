@@ -30,7 +30,7 @@ findings contains f if {
 	sa.group == ""
 	sa.name == "default"
 	sa.origin != "implicit"
-	not sa.object.automountServiceAccountToken == false
+	object.get(sa.object, "automountServiceAccountToken", null) != false
 	f := result.finding(sa, path(sa), sprintf("ServiceAccount %s/default does not set automountServiceAccountToken: false", [sa.namespace]), {})
 }
 

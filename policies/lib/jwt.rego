@@ -66,7 +66,7 @@ _base(p) := object.union(
 		some k in ["iss", "sub", "aud"]
 		v := p[k]
 	},
-	{"class": class(p), "hasExp": is_number(p.exp), "hasJti": _has(p, "jti")},
+	{"class": class(p), "hasExp": is_number(object.get(p, "exp", null)), "hasJti": _has(p, "jti")},
 )
 
 _has(obj, key) if _ = obj[key]

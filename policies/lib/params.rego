@@ -29,7 +29,7 @@ version_known if params.kubeVersion.known == true
 pre135_exec_get if params.pre135ExecGetIsDangerous == true
 
 pre135_exec_get if {
-	not is_boolean(params.pre135ExecGetIsDangerous)
+	not is_boolean(object.get(params, "pre135ExecGetIsDangerous", null))
 	kube_minor < 35
 }
 

@@ -97,8 +97,9 @@ aggregated(cr) if {
 	is_array(sel)
 }
 
-edges[a] contains b if {
-	some a, ca in k8s.cluster_roles
+edges := {a: _selected(a, ca) | some a, ca in k8s.cluster_roles}
+
+_selected(a, ca) := {b |
 	aggregated(ca)
 	some sel in ca.object.aggregationRule.clusterRoleSelectors
 	some b, cb in k8s.cluster_roles
@@ -146,7 +147,7 @@ expression_matches(e, labels) if {
 
 expression_matches(e, labels) if {
 	e.operator == "NotIn"
-	not labels[e.key] in e.values
+	not object.get(labels, e.key, null) in e.values
 }
 
 expression_matches(e, labels) if {

@@ -1,0 +1,135 @@
+# Builders for Rego unit tests: they normalize objects the way the Go
+# inventory does (ids, groups, namespace defaulting, pod spec locations), so
+# tests can state objects as they appear in manifests.
+package sascan.lib.inventory_test
+
+pod_spec_paths := {
+	"Pod": [["spec"], ["metadata"]],
+	"PodTemplate": [["template", "spec"], ["template", "metadata"]],
+	"ReplicationController": [["spec", "template", "spec"], ["spec", "template", "metadata"]],
+	"ReplicaSet": [["spec", "template", "spec"], ["spec", "template", "metadata"]],
+	"Deployment": [["spec", "template", "spec"], ["spec", "template", "metadata"]],
+	"StatefulSet": [["spec", "template", "spec"], ["spec", "template", "metadata"]],
+	"DaemonSet": [["spec", "template", "spec"], ["spec", "template", "metadata"]],
+	"Job": [["spec", "template", "spec"], ["spec", "template", "metadata"]],
+	"CronJob": [["spec", "jobTemplate", "spec", "template", "spec"], ["spec", "jobTemplate", "spec", "template", "metadata"]],
+}
+
+cluster_kinds := {"Namespace", "ClusterRole", "ClusterRoleBinding", "CSIDriver", "Node", "PersistentVolume"}
+
+group(api) := concat("/", array.slice(parts, 0, count(parts) - 1)) if {
+	parts := split(api, "/")
+	count(parts) > 1
+} else := ""
+
+namespace(o) := "" if o.kind in cluster_kinds
+else := ns if {
+	ns := o.metadata.namespace
+	ns != ""
+} else := "default"
+
+normalized(i, o) := {
+	"id": i, "apiVersion": o.apiVersion, "group": group(o.apiVersion), "kind": o.kind,
+	"namespace": namespace(o), "name": o.metadata.name, "origin": object.get(o, "_origin", "manifest"),
+	"owners": [], "object": object.remove(o, ["_origin"]),
+}
+
+# inv builds an input document from manifest objects (ids are list indices).
+inv(objs) := inv_with(objs, {})
+
+# inv_with also sets params (merged over the normative defaults).
+inv_with(objs, params) := {
+	"mode": object.get(params, "_mode", "manifest"),
+	"params": object.remove(params, ["_mode"]),
+	"objects": [normalized(i, o) | some i, o in objs],
+	"podSpecs": [{"object": i, "path": paths[0], "meta": paths[1]} |
+		some i, o in objs
+		paths := pod_spec_paths[o.kind]
+	],
+	"controlPlanes": [],
+}
+
+# Common objects.
+sa(ns, name) := {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}}
+
+implicit_default(ns) := {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": ns}, "_origin": "implicit"}
+
+pod(ns, name, spec) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": ns}, "spec": spec}
+
+deployment(ns, name, spec) := {
+	"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": ns},
+	"spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}}, "spec": spec}},
+}
+
+container(name) := {"name": name, "image": "nginx"}
+
+role(ns, name, rules) := {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": name, "namespace": ns}, "rules": rules}
+
+cluster_role(name, rules) := {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": name}, "rules": rules}
+
+role_binding(ns, name, ref_kind, ref_name, subjects) := {
+	"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": name, "namespace": ns},
+	"roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": ref_kind, "name": ref_name}, "subjects": subjects,
+}
+
+cluster_role_binding(name, ref_name, subjects) := {
+	"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": name},
+	"roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ref_name}, "subjects": subjects,
+}
+
+sa_subject(name) := {"kind": "ServiceAccount", "name": name}
+
+token_secret(ns, name, sa_name) := {
+	"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+	"metadata": {"name": name, "namespace": ns, "annotations": {"kubernetes.io/service-account.name": sa_name}},
+}
+
+# Bundled roles that matter in tests (the scanner adds the full snapshot).
+cluster_admin := object.union(cluster_role("cluster-admin", [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]), {"_origin": "builtin"})
+
+view := object.union(cluster_role("view", []), {
+	"aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"}}]},
+	"_origin": "builtin",
+})
+
+aggregate_to_view := object.union(cluster_role("system:aggregate-to-view", [{"apiGroups": [""], "resources": ["pods", "configmaps"], "verbs": ["get", "list", "watch"]}]), {
+	"metadata": {"name": "system:aggregate-to-view", "labels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"}},
+	"_origin": "builtin",
+})
+
+edit := object.union(cluster_role("edit", []), {
+	"aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"rbac.authorization.k8s.io/aggregate-to-edit": "true"}}]},
+	"metadata": {"name": "edit", "labels": {"rbac.authorization.k8s.io/aggregate-to-admin": "true"}},
+	"_origin": "builtin",
+})
+
+aggregate_to_edit := object.union(cluster_role("system:aggregate-to-edit", [
+	{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"]},
+	{"apiGroups": [""], "resources": ["pods"], "verbs": ["create", "delete", "patch", "update"]},
+]), {
+	"metadata": {"name": "system:aggregate-to-edit", "labels": {"rbac.authorization.k8s.io/aggregate-to-edit": "true"}},
+	"_origin": "builtin",
+})
+
+builtins := [cluster_admin, view, aggregate_to_view, edit, aggregate_to_edit]
+
+# Test JWTs of rules.md (unsigned; dummy signature).
+legacy_jwt := "eyJhbGciOiJSUzI1NiIsImtpZCI6IkFiQ2RFZjAxMjMifQ.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50Iiwia3ViZXJuZXRlcy5pby9zZXJ2aWNlYWNjb3VudC9uYW1lc3BhY2UiOiJjaSIsImt1YmVybmV0ZXMuaW8vc2VydmljZWFjY291bnQvc2VjcmV0Lm5hbWUiOiJkZXBsb3llci10b2tlbiIsImt1YmVybmV0ZXMuaW8vc2VydmljZWFjY291bnQvc2VydmljZS1hY2NvdW50Lm5hbWUiOiJkZXBsb3llciIsImt1YmVybmV0ZXMuaW8vc2VydmljZWFjY291bnQvc2VydmljZS1hY2NvdW50LnVpZCI6IjNmMWMyYTllLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMSIsInN1YiI6InN5c3RlbTpzZXJ2aWNlYWNjb3VudDpjaTpkZXBsb3llciJ9.bm90LWEtcmVhbC1zaWduYXR1cmUtanVzdC10ZXN0LXZlY3Rvci1ieXRlcy0wMDAwMDA"
+
+bound_jwt := "eyJhbGciOiJSUzI1NiIsImtpZCI6IkFiQ2RFZjAxMjMifQ.eyJhdWQiOlsiaHR0cHM6Ly9rdWJlcm5ldGVzLmRlZmF1bHQuc3ZjLmNsdXN0ZXIubG9jYWwiXSwiZXhwIjoxNzY3MjI5MjA3LCJpYXQiOjE3MzU2OTMyMDcsImlzcyI6Imh0dHBzOi8va3ViZXJuZXRlcy5kZWZhdWx0LnN2Yy5jbHVzdGVyLmxvY2FsIiwianRpIjoiN2VlNTJiZTAtOTA0NS00NjUzLWFhNWUtMGRhNTdiOGRjY2RjIiwia3ViZXJuZXRlcy5pbyI6eyJuYW1lc3BhY2UiOiJjaSIsIm5vZGUiOnsibmFtZSI6Im5vZGUtMSIsInVpZCI6IjQ5N2U5ZDlhLTQ3YWEtNDkzMC1iMGY2LTlmMmZiNTc0YzhjNiJ9LCJwb2QiOnsibmFtZSI6ImFwcC03ZDlmIiwidWlkIjoiZTg3ZGJiZDYtM2Q3ZS00NWRiLWFhZmItNzJiMjQ2MjdkZmY1In0sInNlcnZpY2VhY2NvdW50Ijp7Im5hbWUiOiJkZXBsb3llciIsInVpZCI6IjNmMWMyYTllLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMSJ9LCJ3YXJuYWZ0ZXIiOjE3MzU2OTY4MTR9LCJuYmYiOjE3MzU2OTMyMDcsInN1YiI6InN5c3RlbTpzZXJ2aWNlYWNjb3VudDpjaTpkZXBsb3llciJ9.bm90LWEtcmVhbC1zaWduYXR1cmUtanVzdC10ZXN0LXZlY3Rvci1ieXRlcy0wMDAwMDA"
+
+# control-plane input with pre-parsed flags: name -> [values].
+apiserver(flags) := {
+	"mode": "manifest",
+	"params": {},
+	"objects": [{
+		"id": 0, "apiVersion": "v1", "group": "", "kind": "Pod", "namespace": "kube-system", "name": "kube-apiserver",
+		"origin": "manifest", "owners": [],
+		"object": {"metadata": {"name": "kube-apiserver", "namespace": "kube-system", "labels": {"component": "kube-apiserver", "tier": "control-plane"}}},
+	}],
+	"podSpecs": [],
+	"controlPlanes": [{"object": 0, "component": "kube-apiserver", "path": "spec.containers[0]", "flags": {name: occ |
+		some name, vals in flags
+		occ := [{"value": v, "bare": false, "path": sprintf("spec.containers[0].command[%d]", [i + 1])} | some i, v in vals]
+	}}],
+}
