@@ -20,6 +20,8 @@ last(cp, name) := fs[count(fs) - 1] if {
 	count(fs) > 0
 }
 
+default present(_, _) := false
+
 present(cp, name) if last(cp, name)
 
 # values of a repeatable flag (StringArray): every occurrence, and each
@@ -44,7 +46,10 @@ bool(cp, name, _) := parse_bool(last(cp, name).value)
 bool(cp, name, def) := def if not present(cp, name)
 
 # seconds of a duration flag; undefined when absent or not a Go duration.
-duration_seconds(cp, name) := time.parse_duration_ns(last(cp, name).value) / 1000000000
+duration_seconds(cp, name) := time.parse_duration_ns(v) / 1000000000 if {
+	v := last(cp, name).value
+	regex.match(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$`, v)
+}
 
 # the field path to point at: the flag's token, else the container.
 path(cp, name) := p if {

@@ -50,6 +50,8 @@ token_secrets := {k: s | some k, s in secrets; s.object.type == sa_token_secret_
 
 # True when the corpus carries ServiceAccount or RBAC objects of its own, so
 # that the absence of a binding means something (rules.md SA016: M+).
+default rbac_observed := false
+
 rbac_observed if params.live
 
 rbac_observed if {
