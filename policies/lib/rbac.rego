@@ -304,7 +304,10 @@ capabilities := [
 	{"id": "P09", "tier": 0, "name": "impersonate", "targets": [
 		{"group": "", "resource": "users", "verbs": ["impersonate"], "cluster": true},
 		{"group": "", "resource": "groups", "verbs": ["impersonate"], "cluster": true},
-		{"group": "", "resource": "serviceaccounts", "verbs": ["impersonate"]},
+		# Impersonating ServiceAccounts is namespaced: in a namespace it
+		# borrows that namespace's identities, like creating pods (T1);
+		# cluster-wide the scope upgrade makes it T0.
+		{"group": "", "resource": "serviceaccounts", "verbs": ["impersonate"], "tier": 1},
 		{"group": "authentication.k8s.io", "resource": "userextras/*", "verbs": ["impersonate"], "cluster": true},
 		{"group": "authentication.k8s.io", "resource": "uids", "verbs": ["impersonate"], "cluster": true},
 	]},
@@ -395,7 +398,7 @@ rule_capabilities(r, scope) := {c |
 	matches_resource(r, t.resource)
 	some v in target_verbs(t)
 	matches_verb(r, v)
-	c := {"id": cap.id, "tier": narrowed_tier(cap, r)}
+	c := {"id": cap.id, "tier": narrowed_tier(object.union(cap, {"tier": object.get(t, "tier", cap.tier)}), r)}
 }
 
 _in_scope(_, "*") := true

@@ -1,0 +1,166 @@
+package rules
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sascan/sascan/scanner"
+)
+
+// Test vectors assume rules.md's conventions: now = 2026-07-01, Kubernetes
+// 1.34, default parameters.
+var fixtureParams = Params{
+	Now:              time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC),
+	KubeVersion:      KubeVersion{Major: 1, Minor: 34, Known: true},
+	DefaultNamespace: "default",
+	Settings:         DefaultSettings(),
+}
+
+// fixture is one testdata/rules/<ID>/{fail,pass}-*.yaml with its
+// "# expect:" header lines:
+//
+//	# expect: SA016 low Deployment web/frontend line=9 path=spec.template.spec confidence=likely
+//	# expect: none SA018
+//
+// The findings of the folder's rule and of every rule named in the header
+// must equal the expectations exactly (confidence defaults to certain).
+type fixture struct {
+	path  string
+	rule  string
+	want  map[string][]string // rule -> formatted findings
+	rules map[string]bool     // rules asserted
+}
+
+func loadFixtures(t *testing.T) []fixture {
+	t.Helper()
+	files, err := filepath.Glob("../testdata/rules/*/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	var out []fixture
+	for _, f := range files {
+		fx := fixture{path: f, rule: filepath.Base(filepath.Dir(f)), want: map[string][]string{}, rules: map[string]bool{}}
+		fx.rules[fx.rule] = true
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		for sc.Scan() {
+			line := sc.Text()
+			exp, ok := strings.CutPrefix(line, "# expect:")
+			if !ok {
+				continue
+			}
+			fields := strings.Fields(exp)
+			if len(fields) == 2 && fields[0] == "none" {
+				fx.rules[fields[1]] = true
+				continue
+			}
+			if len(fields) < 5 {
+				t.Fatalf("%s: bad expect line %q", f, line)
+			}
+			if !strings.Contains(exp, "confidence=") {
+				fields = append(fields, "confidence=certain")
+			}
+			fx.rules[fields[0]] = true
+			fx.want[fields[0]] = append(fx.want[fields[0]], normalizeExpect(fields))
+		}
+		fh.Close()
+		out = append(out, fx)
+	}
+	return out
+}
+
+// normalizeExpect orders the key=value fields so expectations compare
+// whatever order they were written in.
+func normalizeExpect(fields []string) string {
+	head, kv := fields[:4], append([]string(nil), fields[4:]...)
+	sort.Strings(kv)
+	return strings.Join(append(head, kv...), " ")
+}
+
+func formatFinding(f Finding) string {
+	obj := f.Object.Name
+	if f.Object.Namespace != "" {
+		obj = f.Object.Namespace + "/" + f.Object.Name
+	}
+	fields := []string{f.RuleID, f.Severity.String(), f.Object.Kind, obj, fmt.Sprintf("line=%d", f.Location.Line), "confidence=" + string(f.Confidence)}
+	if f.Path != "" {
+		fields = append(fields, "path="+f.Path)
+	}
+	return normalizeExpect(fields)
+}
+
+func scanFiles(t *testing.T, e *Engine, paths ...string) ([]Finding, *scanner.Inventory) {
+	t.Helper()
+	m, err := scanner.LoadManifests(context.Background(), paths, scanner.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Errors) > 0 {
+		t.Fatalf("load errors: %v", m.Errors)
+	}
+	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: "default", Builtins: true})
+	fs, err := e.Evaluate(context.Background(), inv, fixtureParams, scanner.NewLocator(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs, inv
+}
+
+func manifestEngine(t *testing.T) (*Catalogue, *Engine) {
+	t.Helper()
+	cat, err := Load(LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled, err := Select(cat, ModeManifest, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(context.Background(), cat, enabled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, e
+}
+
+// TestFixtures scans every rule fixture and compares exact findings
+// (rule, severity, object, line, path, confidence).
+func TestFixtures(t *testing.T) {
+	_, e := manifestEngine(t)
+	for _, fx := range loadFixtures(t) {
+		t.Run(strings.TrimPrefix(fx.path, "../testdata/rules/"), func(t *testing.T) {
+			fs, _ := scanFiles(t, e, fx.path)
+			got := map[string][]string{}
+			for _, f := range fs {
+				if fx.rules[f.RuleID] {
+					got[f.RuleID] = append(got[f.RuleID], formatFinding(f))
+				}
+			}
+			for id := range fx.rules {
+				sort.Strings(got[id])
+				sort.Strings(fx.want[id])
+				if diff := cmp.Diff(fx.want[id], got[id]); diff != "" {
+					t.Errorf("%s findings (-want +got):\n%s", id, diff)
+				}
+			}
+			if strings.HasPrefix(filepath.Base(fx.path), "pass-") && len(got[fx.rule]) > 0 {
+				t.Errorf("pass fixture has %s findings", fx.rule)
+			}
+			if strings.HasPrefix(filepath.Base(fx.path), "fail-") && len(fx.want[fx.rule]) == 0 {
+				t.Errorf("fail fixture expects no %s finding", fx.rule)
+			}
+		})
+	}
+}
