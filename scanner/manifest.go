@@ -125,6 +125,12 @@ func LoadManifests(ctx context.Context, paths []string, opts LoadOptions) (*Mani
 			m.Objects = append(m.Objects, o)
 		}
 	}
+	sort.SliceStable(m.Errors, func(i, j int) bool {
+		if m.Errors[i].File != m.Errors[j].File {
+			return m.Errors[i].File < m.Errors[j].File
+		}
+		return m.Errors[i].Line < m.Errors[j].Line
+	})
 	return m, nil
 }
 

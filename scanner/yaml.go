@@ -211,8 +211,21 @@ func scalar(n *yaml.Node) any {
 			return n.Value
 		}
 		return f
+	case "!!str":
+		// kubectl reads manifests with YAML 1.1 rules (sigs.k8s.io/yaml),
+		// where plain yes/no/on/off are booleans; the API server gets those.
+		if n.Style == 0 {
+			if b, ok := yaml11Bools[n.Value]; ok {
+				return b
+			}
+		}
 	}
 	return n.Value
+}
+
+var yaml11Bools = map[string]bool{
+	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "on": true, "On": true, "ON": true,
+	"n": false, "N": false, "no": false, "No": false, "NO": false, "off": false, "Off": false, "OFF": false,
 }
 
 // lookup walks segs from n and returns the deepest node reached. For a map
