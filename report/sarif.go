@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -72,11 +74,40 @@ func SARIF(w io.Writer, r *Report) error {
 		run.Results = append(run.Results, result(f, i, r))
 	}
 	log.AddRun(run)
-	if err := log.PrettyWrite(w); err != nil {
+	var buf bytes.Buffer
+	if err := log.Write(&buf); err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	// go-sarif writes unset artifact indexes as -1 (its struct fields have no
+	// omitempty); SARIF says to omit them. Drop them, keep everything else.
+	var doc any
+	dec := json.NewDecoder(&buf)
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return err
+	}
+	dropUnsetIndexes(doc)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+func dropUnsetIndexes(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if n, ok := e.(json.Number); ok && n == "-1" && (k == "index" || k == "parentIndex") {
+				delete(x, k)
+				continue
+			}
+			dropUnsetIndexes(e)
+		}
+	case []any:
+		for _, e := range x {
+			dropUnsetIndexes(e)
+		}
+	}
 }
 
 func descriptor(rule *rules.Rule) *sarif.ReportingDescriptor {
@@ -173,8 +204,11 @@ func location(l rules.Location, r *Report) *sarif.Location {
 	region := sarif.NewRegion()
 	switch {
 	case l.File != "":
-		al.URI = str(relativeURI(l.File, r.SarifRoot))
-		al.URIBaseID = str(srcRoot)
+		uri, relative := artifactURI(l.File, r.SarifRoot)
+		al.URI = str(uri)
+		if relative {
+			al.URIBaseID = str(srcRoot)
+		}
 		region.StartLine = intp(max(l.Line, 1))
 		region.StartColumn = intp(max(l.Column, 1))
 	default:
@@ -199,19 +233,22 @@ func clusterURI(cluster string) string {
 	return "cluster/" + uriSafe(cluster)
 }
 
-func relativeURI(file, root string) string {
+// artifactURI is file relative to root when it lies below root, else an
+// absolute file URI (GitHub then cannot link it, but the log stays valid).
+func artifactURI(file, root string) (string, bool) {
 	if file == "<stdin>" {
-		return "stdin"
+		return "stdin", true
 	}
-	p := file
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return uriSafe(filepath.ToSlash(file)), true
+	}
 	if root != "" {
-		if abs, err := filepath.Abs(file); err == nil {
-			if rel, err := filepath.Rel(root, abs); err == nil && !strings.HasPrefix(rel, "..") {
-				p = rel
-			}
+		if rel, err := filepath.Rel(root, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			return uriSafe(filepath.ToSlash(rel)), true
 		}
 	}
-	return uriSafe(filepath.ToSlash(p))
+	return "file://" + uriSafe(filepath.ToSlash(abs)), false
 }
 
 func uriSafe(p string) string {

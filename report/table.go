@@ -74,7 +74,7 @@ func summaryLine(s Summary) string {
 
 func objectName(o rules.ObjectRef) string {
 	if o.Namespace == "" {
-		return o.Kind + "/" + o.Name
+		return o.Kind + " " + o.Name
 	}
 	return o.Kind + " " + o.Namespace + "/" + o.Name
 }

@@ -199,7 +199,7 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 		return err
 	}
 	for _, e := range m.Errors {
-		st.log.Error("input error", "file", e.File, "line", e.Line, "error", e.Message)
+		fmt.Fprintf(o.streams.Err, "%s: error: %v\n", programName(), e)
 	}
 	st.log.Debug("loaded manifests", "files", m.Files, "documents", m.Documents, "objects", len(m.Objects), "skipped", m.Skipped)
 	ns := firstNonEmpty(o.defaultNamespace, st.config.DefaultNamespace, "default")

@@ -1,0 +1,417 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func TestMain(m *testing.M) {
+	version = "test"
+	commit = "test"
+	os.Exit(m.Run())
+}
+
+// repoRoot makes the test run from the repository root, so paths in
+// reports are the ones a user types.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(wd, "..", "..")
+	t.Chdir(root)
+	return root
+}
+
+type result struct {
+	out, err string
+	code     int
+}
+
+func cli(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, streams{In: strings.NewReader(stdin), Out: &out, Err: &errb})
+	return result{out.String(), errb.String(), code}
+}
+
+const fixedNow = "--now=2026-07-01T00:00:00Z"
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("cmd", "sascan", "testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/sascan -update)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got); rerun with -update if intended:\n%s", name, diff)
+	}
+}
+
+func TestDemoReports(t *testing.T) {
+	repoRoot(t)
+	for _, f := range []struct{ format, file string }{{"table", "demo.txt"}, {"json", "demo.json"}, {"sarif", "demo.sarif"}} {
+		t.Run(f.format, func(t *testing.T) {
+			r := cli(t, "", "scan", "-o", f.format, fixedNow, "examples/demo")
+			if r.code != exitFindings {
+				t.Fatalf("exit %d, want 1; stderr: %s", r.code, r.err)
+			}
+			golden(t, f.file, []byte(r.out))
+			again := cli(t, "", "scan", "-o", f.format, fixedNow, "examples/demo")
+			if again.out != r.out {
+				t.Error("two runs over the same input differ")
+			}
+		})
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	repoRoot(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n bad: [\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		code int
+		err  string
+	}{
+		{"clean", []string{"scan", "testdata/rules/SA020/pass-equal.yaml", "--enable", "SA020"}, exitClean, ""},
+		{"findings at high", []string{"scan", "testdata/rules/SA011/fail-rolebinding-edit.yaml"}, exitFindings, ""},
+		{"fail-on none", []string{"scan", "--fail-on", "none", "testdata/rules/SA011/fail-rolebinding-edit.yaml"}, exitClean, ""},
+		{"fail-on critical", []string{"scan", "--fail-on", "critical", "testdata/rules/SA011/fail-rolebinding-edit.yaml"}, exitClean, ""},
+		{"fail-on low", []string{"scan", "--fail-on", "low", "testdata/rules/SA020/fail-only-deprecated.yaml"}, exitFindings, ""},
+		{"min-severity hides", []string{"scan", "--min-severity", "critical", "--fail-on", "low", "testdata/rules/SA020/fail-only-deprecated.yaml"}, exitClean, ""},
+		{"bad flag value", []string{"scan", "--fail-on", "severe", "examples/demo"}, exitError, `unknown severity "severe"`},
+		{"unknown rule", []string{"scan", "--enable", "SA999", "examples/demo"}, exitError, `unknown rule ID "SA999"`},
+		{"bad format", []string{"scan", "-o", "xml", "examples/demo"}, exitError, `unknown output format "xml"`},
+		{"missing path", []string{"scan", filepath.Join(dir, "nope.yaml")}, exitError, "nope.yaml: read: no such file or directory"},
+		{"invalid yaml", []string{"scan", bad, "testdata/rules/SA020/pass-equal.yaml"}, exitError, "bad.yaml:4: invalid YAML"},
+		{"no args", []string{"scan"}, exitError, "requires at least 1 arg"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := cli(t, "", tc.args...)
+			if r.code != tc.code || !strings.Contains(r.err, tc.err) {
+				t.Fatalf("exit %d stderr %q; want %d and %q", r.code, r.err, tc.code, tc.err)
+			}
+		})
+	}
+}
+
+func TestInvalidFileStillRendersOthers(t *testing.T) {
+	repoRoot(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("kind: Pod\n  x: [\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "", "scan", "-o", "json", bad, "testdata/rules/SA020/fail-only-deprecated.yaml")
+	if r.code != exitError {
+		t.Fatalf("exit %d", r.code)
+	}
+	for _, want := range []string{`"ruleId": "SA020"`, `"errors": [`, `"file": "` + bad + `"`, `"line": 2`} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("report lacks %s:\n%s", want, r.out)
+		}
+	}
+}
+
+func TestStdin(t *testing.T) {
+	repoRoot(t)
+	src, err := os.ReadFile("testdata/rules/SA020/fail-differing.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, string(src), "scan", "-o", "json", "--enable", "SA020", "-")
+	if r.code != exitClean || !strings.Contains(r.out, `"file": "<stdin>"`) || !strings.Contains(r.out, `"line": 7`) {
+		t.Fatalf("exit %d out %s err %s", r.code, r.out, r.err)
+	}
+}
+
+// TestNoSecretValueInOutput scans manifests holding a token in every place
+// a token can sit and checks that no format, file or log carries it.
+func TestNoSecretValueInOutput(t *testing.T) {
+	root := repoRoot(t)
+	tok := legacyJWT(t)
+	dir := t.TempDir()
+	manifest := `apiVersion: v1
+kind: Secret
+metadata:
+  name: leaked
+  namespace: ci
+  annotations: {kubernetes.io/service-account.name: deployer}
+type: kubernetes.io/service-account-token
+stringData: {token: "` + tok + `", password: "hunter2-not-a-token"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: broken, namespace: ci}
+type: kubernetes.io/service-account-token
+stringData: {token: "` + tok + `"
+`
+	path := filepath.Join(dir, "leak.yaml")
+	if err := os.WriteFile(path, []byte(manifest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sig := tok[strings.LastIndexByte(tok, '.')+1:]
+	payload := strings.Split(tok, ".")[1]
+	for _, format := range []string{"table", "json", "sarif"} {
+		outFile := filepath.Join(dir, "report."+format)
+		base := filepath.Join(dir, "baseline-"+format+".json")
+		r := cli(t, "", "scan", "--log-level", "debug", "-o", format, "--output-file", outFile, "--write-baseline", base, path)
+		if r.code != exitError {
+			t.Fatalf("%s: exit %d (want 2: one Secret is not valid YAML); stderr %s", format, r.code, r.err)
+		}
+		written, _ := os.ReadFile(outFile)
+		bl, _ := os.ReadFile(base)
+		all := r.out + r.err + string(written) + string(bl)
+		if !strings.Contains(string(written), "SA002") {
+			t.Fatalf("%s report has no SA002 finding: %s", format, written)
+		}
+		for _, secret := range []string{tok, sig, payload, "hunter2-not-a-token"} {
+			if strings.Contains(all, secret) {
+				t.Errorf("%s output contains a secret value %.20s…", format, secret)
+			}
+		}
+	}
+	_ = root
+}
+
+func legacyJWT(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/rules/SA002/fail-stringdata-token.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "token: "); ok {
+			return strings.Trim(v, `"`)
+		}
+	}
+	t.Fatal("no token in fixture")
+	return ""
+}
+
+func TestSuppressions(t *testing.T) {
+	repoRoot(t)
+	dir := t.TempDir()
+	manifest := `apiVersion: v1
+kind: Pod
+metadata:
+  name: annotated
+  namespace: web
+  annotations: {ignore-check.sascan.io/SA020: "migrating in JIRA-1"}
+spec: {serviceAccount: legacy, containers: [{name: c, image: x}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: templated, namespace: web}
+spec:
+  selector: {matchLabels: {a: b}}
+  template:
+    metadata:
+      labels: {a: b}
+      annotations: {ignore-check.sascan.io/SA020: "chart only exposes pod annotations"}
+    spec: {serviceAccount: legacy, containers: [{name: c, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: empty-reason
+  namespace: web
+  annotations: {ignore-check.sascan.io/SA020: ""}
+spec: {serviceAccount: legacy, containers: [{name: c, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: by-config, namespace: web}
+spec: {serviceAccount: legacy, containers: [{name: c, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: expired-exception, namespace: web}
+spec: {serviceAccount: legacy, containers: [{name: c, image: x}]}
+`
+	mf := filepath.Join(dir, "m.yaml")
+	cfg := filepath.Join(dir, "sascan.yaml")
+	os.WriteFile(mf, []byte(manifest), 0o600)
+	os.WriteFile(cfg, []byte(`failOn: low
+exceptions:
+- rule: SA020
+  namespace: we*
+  name: by-*
+  reason: accepted risk
+- rule: SA020
+  kind: Pod
+  name: expired-exception
+  reason: was temporary
+  expires: 2026-01-31
+`), 0o600)
+	r := cli(t, "", "scan", "--config", cfg, "--enable", "SA020", "-o", "json", fixedNow, mf)
+	if r.code != exitFindings {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	for _, want := range []string{
+		`"kind": "annotation",` + "\n" + `        "reason": "migrating in JIRA-1"`,
+		`"reason": "chart only exposes pod annotations"`,
+		`"kind": "config",` + "\n" + `        "reason": "accepted risk"`,
+		`"suppressed": 3`,
+		`"findings": 2`,
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, want := range []string{"annotation ignore-check.sascan.io/SA020 has no reason", "expired on 2026-01-31"} {
+		if !strings.Contains(r.err, want) {
+			t.Errorf("stderr lacks %q: %s", want, r.err)
+		}
+	}
+	// A baseline of this run suppresses everything it had.
+	base := filepath.Join(dir, "base.json")
+	cli(t, "", "scan", "--config", cfg, "--enable", "SA020", fixedNow, "--write-baseline", base, mf)
+	r2 := cli(t, "", "scan", "--config", cfg, "--enable", "SA020", "-o", "json", fixedNow, "--baseline", base, mf)
+	if r2.code != exitClean || !strings.Contains(r2.out, `"kind": "baseline"`) {
+		t.Fatalf("with baseline: exit %d\n%s", r2.code, r2.out)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	repoRoot(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte("failOn: high\nsettings:\n  tokenTTL: {lowSeconds: 10, mediumSecs: 5}\n"), 0o600)
+	r := cli(t, "", "scan", "--config", cfg, "examples/demo")
+	if r.code != exitError || !strings.Contains(r.err, "line 3") || !strings.Contains(r.err, "mediumSecs") {
+		t.Fatalf("exit %d stderr %s", r.code, r.err)
+	}
+}
+
+func TestUserPolicy(t *testing.T) {
+	repoRoot(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "no_latest.rego"), []byte(`# METADATA
+# title: Workload ServiceAccount named after the app
+# description: Every workload must name a ServiceAccount other than default.
+# related_resources:
+# - ref: https://example.com/policy
+# custom:
+#   id: ACME-001
+#   severity: high
+#   family: acme
+#   remediation: Set serviceAccountName.
+#   modes: [manifest, cluster]
+package custom.acme.named_sa
+
+import data.sascan.lib.k8s
+import data.sascan.lib.result
+
+findings contains f if {
+	some ps in k8s.pod_specs
+	k8s.sa_name(ps.spec) == "default"
+	f := result.finding(ps.obj, ps.path, "runs as default", {})
+}
+`), 0o600)
+	r := cli(t, "", "scan", "-p", dir, "--enable", "ACME-001", "-o", "json", "testdata/rules/SA016/fail-default-sa-no-rbac.yaml")
+	if r.code != exitFindings || !strings.Contains(r.out, `"ruleId": "ACME-001"`) || !strings.Contains(r.out, `"line": 9`) {
+		t.Fatalf("exit %d out %s err %s", r.code, r.out, r.err)
+	}
+	r = cli(t, "", "rules", "-p", dir)
+	if !strings.Contains(r.out, "ACME-001") {
+		t.Fatalf("rules -p does not list the user rule:\n%s", r.out)
+	}
+}
+
+func TestRulesAndExplain(t *testing.T) {
+	repoRoot(t)
+	r := cli(t, "", "explain", "sa016")
+	for _, want := range []string{"SA016  ServiceAccount token automounted where it is not needed", "Remediation:", "References:", "ignore-check.sascan.io/SA016"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("explain lacks %q:\n%s", want, r.out)
+		}
+	}
+	if r := cli(t, "", "explain", "SA999"); r.code != exitError {
+		t.Errorf("explain SA999 exit %d", r.code)
+	}
+	r = cli(t, "", "rules", "-o", "markdown")
+	want, err := os.ReadFile("docs/rules.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.out != string(want) {
+		t.Error("docs/rules.md is stale: run `make docs`")
+	}
+	r = cli(t, "", "version", "-o", "json")
+	if !strings.Contains(r.out, `"version": "test"`) || !strings.Contains(r.out, `"opa": "v1.`) {
+		t.Errorf("version: %s", r.out)
+	}
+}
+
+// TestSARIFValidates runs the SARIF multitool with GitHub's ingestion rules
+// over SARIF for every fixture, the demo and the shared corpus.
+func TestSARIFValidates(t *testing.T) {
+	root := repoRoot(t)
+	tool := filepath.Join(root, "..", "shared", "tools", "validate-sarif")
+	if _, err := os.Stat(tool); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("validate-sarif not found: %v", err)
+		}
+		t.Skip("../shared/tools/validate-sarif not present")
+	}
+	if _, err := exec.LookPath("npm"); err != nil && os.Getenv("CI") == "" {
+		t.Skip("npm not installed")
+	}
+	dir := t.TempDir()
+	var files []string
+	inputs := map[string][]string{
+		"fixtures": {"testdata/rules"},
+		"demo":     {"examples/demo"},
+		"clean":    {"testdata/rules/SA020/pass-equal.yaml"},
+	}
+	if _, err := os.Stat(filepath.Join(root, "..", "shared", "corpus")); err == nil {
+		inputs["corpus"] = []string{filepath.Join(root, "..", "shared", "corpus")}
+	}
+	for name, paths := range inputs {
+		out := filepath.Join(dir, name+".sarif")
+		args := append([]string{"scan", "-o", "sarif", "--output-file", out, "--fail-on", "none"}, paths...)
+		if name == "clean" {
+			args = append(args, "--enable", "SA020")
+		}
+		if r := cli(t, "", args...); r.code != exitClean {
+			t.Fatalf("%s: exit %d: %s", name, r.code, r.err)
+		}
+		files = append(files, out)
+	}
+	cmd := exec.Command(tool, files...)
+	outb, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("validate-sarif: %v\n%s", err, outb)
+	}
+	if !strings.Contains(string(outb), " 0 error(s)") {
+		t.Fatalf("validate-sarif:\n%s", outb)
+	}
+}
