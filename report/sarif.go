@@ -78,8 +78,8 @@ func SARIF(w io.Writer, r *Report) error {
 	if err := log.Write(&buf); err != nil {
 		return err
 	}
-	// go-sarif writes unset artifact indexes as -1 (its struct fields have no
-	// omitempty); SARIF says to omit them. Drop them, keep everything else.
+	// go-sarif writes unset indexes, ids, ranks and offsets as -1 (its struct
+	// fields have no omitempty); SARIF says to omit such sentinels.
 	var doc any
 	dec := json.NewDecoder(&buf)
 	dec.UseNumber()
@@ -93,11 +93,13 @@ func SARIF(w io.Writer, r *Report) error {
 	return enc.Encode(doc)
 }
 
+var sentinelKeys = map[string]bool{"index": true, "parentIndex": true, "id": true, "rank": true, "byteOffset": true, "charOffset": true}
+
 func dropUnsetIndexes(v any) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			if n, ok := e.(json.Number); ok && n == "-1" && (k == "index" || k == "parentIndex") {
+			if n, ok := e.(json.Number); ok && n == "-1" && sentinelKeys[k] {
 				delete(x, k)
 				continue
 			}
