@@ -103,7 +103,7 @@ package custom.x
 
 findings contains 1 if false
 `, `unknown severity "severe"`},
-		"no metadata": {"package custom.x\n\nfindings contains 1 if false\n", "no package METADATA"},
+		"no metadata":     {"package custom.x\n\nfindings contains 1 if false\n", "no package METADATA"},
 		"reserved prefix": {"package sascan.rules.x\n\nfindings contains 1 if false\n", "must not use the sascan package prefix"},
 		"reserved id": {`# METADATA
 # title: T

@@ -199,7 +199,8 @@ func locate(inv *scanner.Inventory, o *scanner.Object, path string, loc *scanner
 }
 
 // InputValue converts the inventory into the Rego input document once, in
-// parallel: {mode, params, objects, podSpecs, controlPlanes}.
+// parallel: {mode, params, objects, kinds, podSpecs, controlPlanes}.
+// kinds indexes object ids by kind so that rules never scan every object.
 func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 	objs := make([]*ast.Term, len(inv.Objects))
 	workers := runtime.GOMAXPROCS(0)
@@ -250,7 +251,13 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 		}
 		cps = append(cps, map[string]any{"object": cp.Object, "component": cp.Component, "path": cp.Path, "flags": flags})
 	}
+	kinds := map[string]any{}
+	for _, o := range inv.Objects {
+		l, _ := kinds[o.Kind].([]any)
+		kinds[o.Kind] = append(l, o.ID)
+	}
 	rest, err := ast.InterfaceToValue(map[string]any{
+		"kinds":         kinds,
 		"mode":          string(inv.Mode),
 		"params":        p.value(),
 		"podSpecs":      specs,
@@ -280,7 +287,7 @@ func objectTerm(o *scanner.Object) (*ast.Term, error) {
 	v, err := ast.InterfaceToValue(map[string]any{
 		"id": o.ID, "apiVersion": o.APIVersion, "group": o.Group, "kind": o.Kind,
 		"namespace": o.Namespace, "name": o.Name, "origin": string(o.Origin),
-		"owners": owners, "object": o.Raw,
+		"owners": owners, "shadowed": o.Shadowed, "object": o.Raw,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("convert %s %s/%s: %w", o.Kind, o.Namespace, o.Name, err)

@@ -38,6 +38,10 @@ type Object struct {
 	// Anchor is an object whose location stands in for this one when it has
 	// no source of its own (an implicit ServiceAccount points at its Namespace).
 	Anchor int
+	// Shadowed is set when a later object in the input has the same
+	// identity (group, kind, namespace, name): as with `kubectl apply` of the
+	// files in order, the last definition is the one that counts.
+	Shadowed bool
 }
 
 // PodSpec locates a pod spec inside an object (rules.md §D2).
@@ -107,6 +111,7 @@ func Build(raws []RawObject, opts BuildOptions) *Inventory {
 		}
 	}
 	inv.addImplicitServiceAccounts()
+	inv.markShadowed()
 	inv.linkOwners()
 	for _, o := range inv.Objects {
 		inv.locatePodSpec(o)
@@ -190,6 +195,18 @@ func (inv *Inventory) addImplicitServiceAccounts() {
 		if a, ok := anchor[ns]; ok {
 			o.Anchor = a
 		}
+	}
+}
+
+func (inv *Inventory) markShadowed() {
+	type id struct{ group, kind, ns, name string }
+	last := map[id]int{}
+	for _, o := range inv.Objects {
+		k := id{o.Group, o.Kind, o.Namespace, o.Name}
+		if prev, ok := last[k]; ok {
+			inv.Objects[prev].Shadowed = true
+		}
+		last[k] = o.ID
 	}
 }
 

@@ -194,6 +194,7 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	m, err := scanner.LoadManifests(ctx, paths, scanner.LoadOptions{Stdin: o.streams.In, MaxFileSize: o.maxFileSize})
 	if err != nil {
 		return err
@@ -201,14 +202,16 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	for _, e := range m.Errors {
 		fmt.Fprintf(o.streams.Err, "%s: error: %v\n", programName(), e)
 	}
-	st.log.Debug("loaded manifests", "files", m.Files, "documents", m.Documents, "objects", len(m.Objects), "skipped", m.Skipped)
+	st.log.Debug("loaded manifests", "files", m.Files, "documents", m.Documents, "objects", len(m.Objects), "skipped", m.Skipped, "took", time.Since(start).Round(time.Millisecond))
 	ns := firstNonEmpty(o.defaultNamespace, st.config.DefaultNamespace, "default")
 	st.params.DefaultNamespace = ns
 	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: ns, Builtins: true})
+	start = time.Now()
 	findings, err := st.engine.Evaluate(ctx, inv, st.params, scanner.NewLocator(), "")
 	if err != nil {
 		return err
 	}
+	st.log.Debug("evaluated rules", "rules", len(st.rules), "findings", len(findings), "took", time.Since(start).Round(time.Millisecond))
 	findings = rules.Adjust(findings, inv, rules.SuppressOptions{
 		Config: st.config, Baseline: st.baseline, Now: st.params.Now,
 		Warn: func(msg string) { st.log.Warn(msg) },

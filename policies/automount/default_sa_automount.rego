@@ -25,8 +25,7 @@ import data.sascan.lib.params
 import data.sascan.lib.result
 
 findings contains f if {
-	some sa in input.objects
-	sa.kind == "ServiceAccount"
+	some sa in k8s.objects("ServiceAccount")
 	sa.group == ""
 	sa.name == "default"
 	sa.origin != "implicit"
@@ -38,12 +37,12 @@ findings contains f if {
 # gets one from the controller with the field unset.
 findings contains f if {
 	not params.live
-	some sa in input.objects
-	sa.kind == "ServiceAccount"
+	some sa in k8s.objects("ServiceAccount")
 	sa.origin == "implicit"
 	k8s.namespaces[sa.namespace]
 	f := result.finding(sa, "", sprintf("Namespace %s has no default ServiceAccount with automountServiceAccountToken: false; the one the controller creates automounts its token", [sa.namespace]), {"confidence": "likely", "related": [{"object": k8s.namespaces[sa.namespace].id, "path": ""}]})
 }
 
 path(sa) := "automountServiceAccountToken" if is_boolean(sa.object.automountServiceAccountToken)
+
 else := "metadata.name"

@@ -47,6 +47,7 @@ findings contains f if {
 }
 
 severity := "low" if k8s.rbac_observed
+
 else := "info"
 
 # Point at the field that decides: the pod's own setting if present.

@@ -51,7 +51,9 @@ neutralised(cp) if {
 }
 
 severity(cp) := "info" if neutralised(cp)
+
 else := "medium"
 
 message(cp) := "kube-apiserver extends admission-injected pod tokens to one year, but --service-account-max-token-expiration below 3607s neutralises it" if neutralised(cp)
+
 else := "kube-apiserver extends admission-injected pod tokens to one year (--service-account-extend-token-expiration is true)"

@@ -36,7 +36,8 @@ true_values := {"1", "t", "T", "TRUE", "true", "True"}
 
 false_values := {"0", "f", "F", "FALSE", "false", "False"}
 
-parse_bool(s) := true if s in true_values
+parse_bool(s) if s in true_values
+
 else := false if s in false_values
 
 # bool returns a boolean flag's effective value, or def when absent.

@@ -23,16 +23,29 @@ group(api) := concat("/", array.slice(parts, 0, count(parts) - 1)) if {
 } else := ""
 
 namespace(o) := "" if o.kind in cluster_kinds
+
 else := ns if {
 	ns := o.metadata.namespace
 	ns != ""
 } else := "default"
 
-normalized(i, o) := {
+normalized(i, o, objs) := {
 	"id": i, "apiVersion": o.apiVersion, "group": group(o.apiVersion), "kind": o.kind,
 	"namespace": namespace(o), "name": o.metadata.name, "origin": object.get(o, "_origin", "manifest"),
-	"owners": [], "object": object.remove(o, ["_origin"]),
+	"owners": [], "shadowed": shadowed(i, o, objs), "object": object.remove(o, ["_origin"]),
 }
+
+# A later object with the same identity shadows this one.
+shadowed(i, o, objs) if {
+	some j, later in objs
+	j > i
+	later.kind == o.kind
+	group(later.apiVersion) == group(o.apiVersion)
+	namespace(later) == namespace(o)
+	later.metadata.name == o.metadata.name
+}
+
+default shadowed(_, _, _) := false
 
 # inv builds an input document from manifest objects (ids are list indices).
 inv(objs) := inv_with(objs, {})
@@ -41,7 +54,8 @@ inv(objs) := inv_with(objs, {})
 inv_with(objs, params) := {
 	"mode": object.get(params, "_mode", "manifest"),
 	"params": object.remove(params, ["_mode"]),
-	"objects": [normalized(i, o) | some i, o in objs],
+	"objects": [normalized(i, o, objs) | some i, o in objs],
+	"kinds": {kind: [i | some i, o in objs; o.kind == kind] | some kind in {o.kind | some o in objs}},
 	"podSpecs": [{"object": i, "path": paths[0], "meta": paths[1]} |
 		some i, o in objs
 		paths := pod_spec_paths[o.kind]
@@ -103,13 +117,16 @@ edit := object.union(cluster_role("edit", []), {
 	"_origin": "builtin",
 })
 
-aggregate_to_edit := object.union(cluster_role("system:aggregate-to-edit", [
-	{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"]},
-	{"apiGroups": [""], "resources": ["pods"], "verbs": ["create", "delete", "patch", "update"]},
-]), {
-	"metadata": {"name": "system:aggregate-to-edit", "labels": {"rbac.authorization.k8s.io/aggregate-to-edit": "true"}},
-	"_origin": "builtin",
-})
+aggregate_to_edit := object.union(
+	cluster_role("system:aggregate-to-edit", [
+		{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"]},
+		{"apiGroups": [""], "resources": ["pods"], "verbs": ["create", "delete", "patch", "update"]},
+	]),
+	{
+		"metadata": {"name": "system:aggregate-to-edit", "labels": {"rbac.authorization.k8s.io/aggregate-to-edit": "true"}},
+		"_origin": "builtin",
+	},
+)
 
 builtins := [cluster_admin, view, aggregate_to_view, edit, aggregate_to_edit]
 

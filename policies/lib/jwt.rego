@@ -54,8 +54,11 @@ claimed_sa(p) := {"namespace": p["kubernetes.io/serviceaccount/namespace"], "nam
 }
 
 bound_to(p) := "pod" if p["kubernetes.io"].pod
+
 else := "secret" if p["kubernetes.io"].secret
+
 else := "node" if p["kubernetes.io"].node
+
 else := "none"
 
 # Evidence: claims that explain the finding, nothing that authenticates.

@@ -26,25 +26,28 @@ labels(obj) := object.get(obj.object, ["metadata", "labels"], {})
 # default ServiceAccounts nor the bundled bootstrap roles).
 observed(obj) if obj.origin in {"manifest", "cluster"}
 
-# ids of objects by kind; when the input holds the same object twice, the
-# last one wins, as with `kubectl apply` of the files in order.
-_ids[kind][k] contains o.id if {
-	some o in input.objects
-	kind := sprintf("%s/%s", [o.group, o.kind])
-	k := key(o.namespace, o.name)
+# objects returns the inventory objects of a kind (any API group), using
+# the kind index the inventory carries, so no rule scans every object.
+objects(kind) := [input.objects[id] | some id in object.get(input, ["kinds", kind], [])]
+
+# Lookups by "namespace/name". When the input defines the same object twice
+# the inventory marks all but the last as shadowed, as `kubectl apply` of
+# the files in order would leave only the last.
+_index(kind, group) := {key(o.namespace, o.name): o |
+	some o in objects(kind)
+	o.group == group
+	not o.shadowed
 }
 
-_last(kind) := {k: input.objects[max(ids)] | some k, ids in _ids[kind]}
+service_accounts := _index("ServiceAccount", "")
 
-service_accounts := _last("/ServiceAccount")
+secrets := _index("Secret", "")
 
-secrets := _last("/Secret")
+roles := _index("Role", "rbac.authorization.k8s.io")
 
-roles := _last("rbac.authorization.k8s.io/Role")
+cluster_roles := {o.name: o | some o in _index("ClusterRole", "rbac.authorization.k8s.io")}
 
-cluster_roles := {o.name: o | some o in _last("rbac.authorization.k8s.io/ClusterRole")}
-
-namespaces := {o.name: o | some o in _last("/Namespace")}
+namespaces := {o.name: o | some o in _index("Namespace", "")}
 
 token_secrets := {k: s | some k, s in secrets; s.object.type == sa_token_secret_type}
 
@@ -55,14 +58,14 @@ default rbac_observed := false
 rbac_observed if params.live
 
 rbac_observed if {
-	some o in input.objects
+	some kind in ["ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]
+	some o in objects(kind)
 	observed(o)
-	o.kind in {"ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
 }
 
-# Pod specs (§D2): id -> {obj, spec, path, meta}.
-pod_specs[i] := ps if {
-	some i, p in input.podSpecs
+# Pod specs (§D2): [{obj, spec, path, meta}], built once per evaluation.
+pod_specs := [ps |
+	some p in input.podSpecs
 	obj := input.objects[p.object]
 	ps := {
 		"obj": obj,
@@ -70,7 +73,7 @@ pod_specs[i] := ps if {
 		"path": concat(".", p.path),
 		"meta": object.get(obj.object, object.get(p, "meta", ["metadata"]), {}),
 	}
-}
+]
 
 # §D3: serviceAccountName, then the deprecated alias, then "default".
 sa_name(spec) := n if {
@@ -122,7 +125,7 @@ effective_automount(ps) := v if {
 } else := v if {
 	v := pod_sa(ps).object.automountServiceAccountToken
 	is_boolean(v)
-} else := true if {
+} else if {
 	pod_sa(ps)
 } else := params.params.assumeAutomountWhenSAUnknown
 
@@ -203,18 +206,18 @@ auto_token_containers(ps) := [x |
 
 # Names of the Secrets a pod spec references through volumes, projected
 # secret sources, env and envFrom of any container.
-referenced_secrets(ps) := {n |
+referenced_secrets(ps) := (({n |
 	some v in object.get(ps.spec, "volumes", [])
 	n := v.secret.secretName
 } | {n |
 	some v in object.get(ps.spec, "volumes", [])
 	some s in object.get(v, ["projected", "sources"], [])
 	n := s.secret.name
-} | {n |
+}) | {n |
 	some x in all_containers(ps)
 	some e in object.get(x.c, "env", [])
 	n := e.valueFrom.secretKeyRef.name
-} | {n |
+}) | {n |
 	some x in all_containers(ps)
 	some e in object.get(x.c, "envFrom", [])
 	n := e.secretRef.name

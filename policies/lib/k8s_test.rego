@@ -28,10 +28,13 @@ test_automount_precedence if {
 
 # §D4: a container with its own mount at the default path gets no token.
 test_automount_is_per_container if {
-	objs := [t.pod("web", "p", {"containers": [
-		{"name": "has", "image": "x", "volumeMounts": [{"name": "own", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]},
-		{"name": "gets", "image": "x"},
-	], "initContainers": [{"name": "init", "image": "x"}], "ephemeralContainers": [{"name": "debug", "image": "x"}]})]
+	objs := [t.pod("web", "p", {
+		"containers": [
+			{"name": "has", "image": "x", "volumeMounts": [{"name": "own", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]},
+			{"name": "gets", "image": "x"},
+		],
+		"initContainers": [{"name": "init", "image": "x"}], "ephemeralContainers": [{"name": "debug", "image": "x"}],
+	})]
 	{x.c.name | some x in k8s.auto_token_containers(k8s.pod_specs[0])} == {"gets", "init"} with input as t.inv(objs)
 }
 

@@ -17,10 +17,10 @@ sa_groups_all := {"system:serviceaccounts", "system:authenticated"}
 
 # ---------------------------------------------------------------- bindings
 
-bindings[o.id] := o if {
-	some o in input.objects
+bindings := {o.id: o |
+	some kind in ["RoleBinding", "ClusterRoleBinding"]
+	some o in k8s.objects(kind)
 	o.group == rbac_group
-	o.kind in {"RoleBinding", "ClusterRoleBinding"}
 }
 
 cluster_binding(b) if b.kind == "ClusterRoleBinding"
@@ -63,19 +63,32 @@ sa_group(name) if {
 	count(split(name, ":")) == 3
 }
 
-# direct[saKey] -> {[binding id, subject index]}
-direct[sa] contains [id, i] if {
+# Grants as [key, binding id, subject index]: key is the ServiceAccount
+# ("ns/name") a subject names directly, or the group it names.
+_direct_pairs := [[sa, id, i] |
 	some id, b in bindings
 	some i, subj in subjects(b)
 	sa := subject_sa_key(b, subj)
-}
+]
 
-# group_bindings[group] -> {[binding id, subject index]}
-group_bindings[subj.name] contains [id, i] if {
+_group_pairs := [[subj.name, id, i] |
 	some id, b in bindings
 	some i, subj in subjects(b)
 	subj.kind == "Group"
 	sa_group(subj.name)
+]
+
+# direct[saKey] -> {[binding id, subject index]}; group_bindings[group]
+# likewise. Comprehensions keyed this way are indexed by OPA, so building
+# them is linear in the number of subjects.
+direct := {sa: grants |
+	some sa in {p[0] | some p in _direct_pairs}
+	grants := {[p[1], p[2]] | some p in _direct_pairs; p[0] == sa}
+}
+
+group_bindings := {grp: grants |
+	some grp in {p[0] | some p in _group_pairs}
+	grants := {[p[1], p[2]] | some p in _group_pairs; p[0] == grp}
 }
 
 # Every binding that applies to ServiceAccount ns/name (§D8): direct
@@ -109,22 +122,17 @@ _selected(a, ca) := {b |
 
 # Effective rules of a ClusterRole: an aggregated role's own rules are
 # overwritten by the controller; the union of what it selects is what counts.
-cluster_role_rules[name] := rules if {
-	some name, cr in k8s.cluster_roles
-	aggregated(cr)
-	rules := {normalize(r) |
-		some other in graph.reachable(edges, {name})
-		other != name
-		src := k8s.cluster_roles[other]
-		not aggregated(src)
-		some r in object.get(src.object, "rules", [])
-	}
-}
+cluster_role_rules := {name: own_or_aggregated_rules(name, cr) | some name, cr in k8s.cluster_roles}
 
-cluster_role_rules[name] := {normalize(r) | some r in object.get(cr.object, "rules", [])} if {
-	some name, cr in k8s.cluster_roles
-	not aggregated(cr)
-}
+own_or_aggregated_rules(name, cr) := {normalize(r) |
+	some other in graph.reachable(edges, {name})
+	other != name
+	src := k8s.cluster_roles[other]
+	not aggregated(src)
+	some r in object.get(src.object, "rules", [])
+} if {
+	aggregated(cr)
+} else := {normalize(r) | some r in object.get(cr.object, "rules", [])}
 
 # Rules a ClusterRole contributes to the aggregates that select it, and the
 # aggregates it joins.
@@ -183,6 +191,7 @@ binding_role(b) := {"known": true, "rules": cluster_role_rules[b.object.roleRef.
 
 # scope: "*" for cluster-wide, else the binding's namespace.
 binding_scope(b) := "*" if cluster_binding(b)
+
 else := b.namespace
 
 # ------------------------------------------------------ discovery baseline
@@ -243,21 +252,21 @@ exceeds_baseline(rules, scope) if {
 
 # A binding grants more than the baseline, or its role is unknown (then we
 # presume it does).
-binding_exceeds[id] if {
+binding_exceeds contains id if {
 	some id, b in bindings
 	role := binding_role(b)
 	role.known
 	exceeds_baseline(role.rules, binding_scope(b))
 }
 
-binding_exceeds[id] if {
+binding_exceeds contains id if {
 	some id, b in bindings
 	not binding_role(b).known
 }
 
 sa_exceeds_baseline(ns, name) if {
 	some g in sa_grants(ns, name)
-	binding_exceeds[g[0]]
+	g[0] in binding_exceeds
 }
 
 # -------------------------------------------- dangerous-permission catalogue
@@ -356,6 +365,7 @@ matches_resource(r, res) if {
 }
 
 target_verbs(t) := array.concat(t.verbs, object.get(t, "pre135", [])) if params.pre135_exec_get
+
 else := t.verbs
 
 full_wildcard(r) if {
@@ -372,6 +382,7 @@ wildcard(r) if "*" in r.apiGroups
 
 # Tier of one capability found in rule r, after resourceNames narrowing.
 narrowed_tier(cap, r) := cap.tier if count(r.resourceNames) == 0
+
 else := 2 if {
 	cap.id == "P11"
 	every n in r.resourceNames {
@@ -391,15 +402,21 @@ rule_capabilities(r, scope) := {c |
 	full_wildcard(r)
 	c := {"id": "P01", "tier": 0}
 } | {c |
-	some cap in capabilities
-	some t in cap.targets
+	some t in _targets
 	_in_scope(t, scope)
 	matches_group(r, t.group)
 	matches_resource(r, t.resource)
-	some v in target_verbs(t)
+	some v in t.verbs
 	matches_verb(r, v)
-	c := {"id": cap.id, "tier": narrowed_tier(object.union(cap, {"tier": object.get(t, "tier", cap.tier)}), r)}
+	c := {"id": t.cap.id, "tier": narrowed_tier(t.cap, r)}
 }
+
+# The catalogue flattened to one entry per target, with the verbs that
+# count at the scanned version and the target's own tier.
+_targets := [object.union(t, {"verbs": target_verbs(t), "cap": object.union(cap, {"tier": object.get(t, "tier", cap.tier)})}) |
+	some cap in capabilities
+	some t in cap.targets
+]
 
 _in_scope(_, "*") := true
 
@@ -448,10 +465,30 @@ upgrade(c, scope) := {"id": c.id, "tier": 0, "scope": scope, "upgraded": true} i
 	scope in {"*", "kube-system"}
 } else := object.union(c, {"scope": scope, "upgraded": false})
 
-# Capabilities per binding (after scope upgrade).
-binding_capabilities[id] := capabilities_of(binding_role(b).rules, binding_scope(b)) if {
-	some id, b in bindings
+# Capabilities depend on the role and on whether the grant is cluster-wide,
+# not on which binding makes it: compute them once per referenced role.
+role_key(b) := concat("/", ["ClusterRole", b.object.roleRef.name]) if {
+	b.object.roleRef.kind == "ClusterRole"
+} else := concat("/", ["Role", b.namespace, b.object.roleRef.name])
+
+_role_pairs := [[role_key(b), id] | some id, b in bindings]
+
+_role_caps := {key: caps |
+	some key in {p[0] | some p in _role_pairs}
+	ids := [p[1] | some p in _role_pairs; p[0] == key]
+	rules := binding_role(bindings[ids[0]]).rules
+	caps := {"*": _combined(rules, "*"), "namespace": _combined(rules, "namespace")}
 }
+
+# Capabilities per binding (after scope upgrade).
+binding_capabilities := {id: {upgrade(c, scope) | some c in _role_caps[role_key(b)][_scope_kind(scope)]} |
+	some id, b in bindings
+	scope := binding_scope(b)
+}
+
+_scope_kind("*") := "*"
+
+_scope_kind(scope) := "namespace" if scope != "*"
 
 # Highest tier of a capability set: 0 is T0; 3 means none.
 top_tier(caps) := min({c.tier | some c in caps} | {3})

@@ -23,8 +23,7 @@ import data.sascan.lib.k8s
 import data.sascan.lib.result
 
 findings contains f if {
-	some sa in input.objects
-	sa.kind == "ServiceAccount"
+	some sa in k8s.objects("ServiceAccount")
 	sa.group == ""
 	refs := object.get(sa.object, "secrets", [])
 	is_array(refs)
@@ -38,6 +37,7 @@ findings contains f if {
 }
 
 severity(notable) := "low" if count(notable) > 0
+
 else := "info"
 
 sort_set(s) := sort([x | some x in s])

@@ -27,8 +27,7 @@ import data.sascan.lib.params
 import data.sascan.lib.result
 
 findings contains f if {
-	some s in input.objects
-	s.kind == "Secret"
+	some s in k8s.objects("Secret")
 	s.group == ""
 	s.object.type == k8s.sa_token_secret_type
 	some t in token_fields(s)

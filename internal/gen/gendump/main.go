@@ -1,0 +1,21 @@
+// Command gendump writes a synthetic manifest dump for benchmarks:
+// go run ./internal/gen/gendump -n 100000 > /tmp/dump.yaml
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/sascan/sascan/internal/gen"
+)
+
+func main() {
+	n := flag.Int("n", 10000, "number of objects")
+	seed := flag.Uint64("seed", 1, "random seed")
+	flag.Parse()
+	if err := gen.Write(os.Stdout, *n, *seed); err != nil {
+		fmt.Fprintln(os.Stderr, "gendump:", err)
+		os.Exit(1)
+	}
+}
