@@ -99,12 +99,28 @@ type rawFinding struct {
 	} `json:"related"`
 }
 
+// EvalOptions tune one evaluation.
+type EvalOptions struct {
+	Locator *scanner.Locator // resolves manifest positions
+	Cluster string           // live scans: the context name findings point at
+	// ReleaseRaw drops the inventory's raw objects once the input is built
+	// (large scans); the inventory keeps identities, sources and annotations.
+	ReleaseRaw bool
+}
+
 // Evaluate runs every enabled rule over the inventory and returns findings
 // with locations resolved, sorted, not yet suppressed or filtered.
-func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params, loc *scanner.Locator, cluster string) ([]Finding, error) {
+func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params, opts EvalOptions) ([]Finding, error) {
 	input, err := InputValue(inv, p)
 	if err != nil {
 		return nil, err
+	}
+	if opts.ReleaseRaw {
+		inv.ReleaseRaw()
+	}
+	loc, cluster := opts.Locator, opts.Cluster
+	if loc == nil {
+		loc = scanner.NewLocator()
 	}
 	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {

@@ -111,7 +111,7 @@ func scanFiles(t *testing.T, e *Engine, paths ...string) ([]Finding, *scanner.In
 		t.Fatalf("load errors: %v", m.Errors)
 	}
 	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: "default", Builtins: true})
-	fs, err := e.Evaluate(context.Background(), inv, fixtureParams, scanner.NewLocator(), "")
+	fs, err := e.Evaluate(context.Background(), inv, fixtureParams, EvalOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

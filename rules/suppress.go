@@ -107,12 +107,7 @@ func annotationReason(inv *scanner.Inventory, f *Finding, warned map[string]bool
 	}
 	o := inv.Objects[f.objectID]
 	key := AnnotationPrefix + f.RuleID
-	sources := []map[string]any{annotationsAt(o.Raw, []string{"metadata"})}
-	for _, ps := range inv.PodSpecs {
-		if ps.Object == o.ID && ps.Meta != nil {
-			sources = append(sources, annotationsAt(o.Raw, ps.Meta))
-		}
-	}
+	sources := []map[string]any{o.Annotations, o.TemplateAnnotations}
 	for _, a := range sources {
 		v, ok := a[key]
 		if !ok {
@@ -130,17 +125,6 @@ func annotationReason(inv *scanner.Inventory, f *Finding, warned map[string]bool
 		return reason, true
 	}
 	return "", false
-}
-
-func annotationsAt(raw map[string]any, metaPath []string) map[string]any {
-	var v any = raw
-	for _, k := range metaPath {
-		m, _ := v.(map[string]any)
-		v = m[k]
-	}
-	m, _ := v.(map[string]any)
-	a, _ := m["annotations"].(map[string]any)
-	return a
 }
 
 func matchException(cfg *Config, f *Finding, now time.Time, expired map[int]bool) (Exception, bool) {

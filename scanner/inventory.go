@@ -42,6 +42,19 @@ type Object struct {
 	// identity (group, kind, namespace, name): as with `kubectl apply` of the
 	// files in order, the last definition is the one that counts.
 	Shadowed bool
+	// Annotations of the object and, for workloads, of its pod template;
+	// kept when Raw is released after conversion for the rules.
+	Annotations         map[string]any
+	TemplateAnnotations map[string]any
+}
+
+// ReleaseRaw drops the objects' raw content once the rules' input has been
+// built from it, keeping identity, sources and annotations. It bounds the
+// memory of large scans.
+func (inv *Inventory) ReleaseRaw() {
+	for _, o := range inv.Objects {
+		o.Raw = nil
+	}
 }
 
 // PodSpec locates a pod spec inside an object (rules.md §D2).
@@ -138,9 +151,12 @@ func (inv *Inventory) add(raw map[string]any, origin Origin, src *Source, defaul
 	} else if ns == "" {
 		ns = defaultNS
 	}
+	md, _ := raw["metadata"].(map[string]any)
+	ann, _ := md["annotations"].(map[string]any)
 	o := &Object{
 		ID: len(inv.Objects), APIVersion: apiVersion, Group: group, Kind: kind,
 		Namespace: ns, Name: name, Origin: origin, Raw: raw, Source: src, Anchor: -1,
+		Annotations: ann,
 	}
 	inv.Objects = append(inv.Objects, o)
 	return o
@@ -276,6 +292,10 @@ func (inv *Inventory) locatePodSpec(o *Object) {
 		return
 	}
 	inv.PodSpecs = append(inv.PodSpecs, PodSpec{Object: o.ID, Path: paths[0], Meta: paths[1]})
+	if paths[1] != nil {
+		tm, _ := dig(o.Raw, paths[1]).(map[string]any)
+		o.TemplateAnnotations, _ = tm["annotations"].(map[string]any)
+	}
 	inv.ControlPlanes = append(inv.ControlPlanes, controlPlanes(o.ID, strings.Join(paths[0], "."), spec)...)
 }
 

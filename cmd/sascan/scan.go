@@ -207,7 +207,7 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	st.params.DefaultNamespace = ns
 	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: ns, Builtins: true})
 	start = time.Now()
-	findings, err := st.engine.Evaluate(ctx, inv, st.params, scanner.NewLocator(), "")
+	findings, err := st.engine.Evaluate(ctx, inv, st.params, rules.EvalOptions{ReleaseRaw: true})
 	if err != nil {
 		return err
 	}
