@@ -16,8 +16,8 @@ help: ## list targets
 build: ## build bin/sascan
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/sascan
 
-demo: build ## build and scan the bundled example (exits 1: it has findings)
-	./$(BIN) scan examples/demo
+demo: build ## build and scan the bundled example (its findings are expected)
+	./$(BIN) scan examples/demo || [ $$? -eq 1 ]
 
 test: lint test-go ## everything CI runs: lint, Rego checks, all Go tests (Rego tests included)
 
