@@ -35,6 +35,7 @@ var fixtureParams = Params{
 // must equal the expectations exactly (confidence defaults to certain).
 type fixture struct {
 	path  string
+	kube  string // "# kube-version: 1.29" overrides the default 1.34
 	rule  string
 	want  map[string][]string // rule -> formatted findings
 	rules map[string]bool     // rules asserted
@@ -57,6 +58,10 @@ func loadFixtures(t *testing.T) []fixture {
 		sc := bufio.NewScanner(fh)
 		for sc.Scan() {
 			line := sc.Text()
+			if v, ok := strings.CutPrefix(line, "# kube-version:"); ok {
+				fx.kube = strings.TrimSpace(v)
+				continue
+			}
 			exp, ok := strings.CutPrefix(line, "# expect:")
 			if !ok {
 				continue
@@ -103,6 +108,11 @@ func formatFinding(f Finding) string {
 
 func scanFiles(t *testing.T, e *Engine, paths ...string) ([]Finding, *scanner.Inventory) {
 	t.Helper()
+	return scanWith(t, e, fixtureParams, paths...)
+}
+
+func scanWith(t *testing.T, e *Engine, params Params, paths ...string) ([]Finding, *scanner.Inventory) {
+	t.Helper()
 	m, err := scanner.LoadManifests(context.Background(), paths, scanner.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +121,7 @@ func scanFiles(t *testing.T, e *Engine, paths ...string) ([]Finding, *scanner.In
 		t.Fatalf("load errors: %v", m.Errors)
 	}
 	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: "default", Builtins: true})
-	fs, err := e.Evaluate(context.Background(), inv, fixtureParams, EvalOptions{})
+	fs, err := e.Evaluate(context.Background(), inv, params, EvalOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +151,15 @@ func TestFixtures(t *testing.T) {
 	_, e := manifestEngine(t)
 	for _, fx := range loadFixtures(t) {
 		t.Run(strings.TrimPrefix(fx.path, "../testdata/rules/"), func(t *testing.T) {
-			fs, _ := scanFiles(t, e, fx.path)
+			params := fixtureParams
+			if fx.kube != "" {
+				kv, err := ParseKubeVersion(fx.kube)
+				if err != nil {
+					t.Fatal(err)
+				}
+				params.KubeVersion = kv
+			}
+			fs, _ := scanWith(t, e, params, fx.path)
 			got := map[string][]string{}
 			for _, f := range fs {
 				if fx.rules[f.RuleID] {

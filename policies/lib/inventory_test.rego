@@ -136,16 +136,20 @@ legacy_jwt := "eyJhbGciOiJSUzI1NiIsImtpZCI6IkFiQ2RFZjAxMjMifQ.eyJpc3MiOiJrdWJlcm
 bound_jwt := "eyJhbGciOiJSUzI1NiIsImtpZCI6IkFiQ2RFZjAxMjMifQ.eyJhdWQiOlsiaHR0cHM6Ly9rdWJlcm5ldGVzLmRlZmF1bHQuc3ZjLmNsdXN0ZXIubG9jYWwiXSwiZXhwIjoxNzY3MjI5MjA3LCJpYXQiOjE3MzU2OTMyMDcsImlzcyI6Imh0dHBzOi8va3ViZXJuZXRlcy5kZWZhdWx0LnN2Yy5jbHVzdGVyLmxvY2FsIiwianRpIjoiN2VlNTJiZTAtOTA0NS00NjUzLWFhNWUtMGRhNTdiOGRjY2RjIiwia3ViZXJuZXRlcy5pbyI6eyJuYW1lc3BhY2UiOiJjaSIsIm5vZGUiOnsibmFtZSI6Im5vZGUtMSIsInVpZCI6IjQ5N2U5ZDlhLTQ3YWEtNDkzMC1iMGY2LTlmMmZiNTc0YzhjNiJ9LCJwb2QiOnsibmFtZSI6ImFwcC03ZDlmIiwidWlkIjoiZTg3ZGJiZDYtM2Q3ZS00NWRiLWFhZmItNzJiMjQ2MjdkZmY1In0sInNlcnZpY2VhY2NvdW50Ijp7Im5hbWUiOiJkZXBsb3llciIsInVpZCI6IjNmMWMyYTllLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMSJ9LCJ3YXJuYWZ0ZXIiOjE3MzU2OTY4MTR9LCJuYmYiOjE3MzU2OTMyMDcsInN1YiI6InN5c3RlbTpzZXJ2aWNlYWNjb3VudDpjaTpkZXBsb3llciJ9.bm90LWEtcmVhbC1zaWduYXR1cmUtanVzdC10ZXN0LXZlY3Rvci1ieXRlcy0wMDAwMDA"
 
 # control-plane input with pre-parsed flags: name -> [values].
-apiserver(flags) := {
+apiserver(flags) := component("kube-apiserver", flags)
+
+controller_manager(flags) := component("kube-controller-manager", flags)
+
+component(comp, flags) := {
 	"mode": "manifest",
 	"params": {},
 	"objects": [{
-		"id": 0, "apiVersion": "v1", "group": "", "kind": "Pod", "namespace": "kube-system", "name": "kube-apiserver",
+		"id": 0, "apiVersion": "v1", "group": "", "kind": "Pod", "namespace": "kube-system", "name": comp,
 		"origin": "manifest", "owners": [],
-		"object": {"metadata": {"name": "kube-apiserver", "namespace": "kube-system", "labels": {"component": "kube-apiserver", "tier": "control-plane"}}},
+		"object": {"metadata": {"name": comp, "namespace": "kube-system", "labels": {"component": comp, "tier": "control-plane"}}},
 	}],
 	"podSpecs": [],
-	"controlPlanes": [{"object": 0, "component": "kube-apiserver", "path": "spec.containers[0]", "flags": {name: occ |
+	"controlPlanes": [{"object": 0, "component": comp, "path": "spec.containers[0]", "flags": {name: occ |
 		some name, vals in flags
 		occ := [{"value": v, "bare": false, "path": sprintf("spec.containers[0].command[%d]", [i + 1])} | some i, v in vals]
 	}}],

@@ -1,0 +1,64 @@
+# METADATA
+# title: Legacy-token lifecycle controls disabled or weakened
+# description: |
+#   Legacy token usage tracking and the clean-up of unused auto-generated
+#   token Secrets shrink the window of forgotten long-lived tokens. Reported:
+#   the LegacyServiceAccountTokenTracking or LegacyServiceAccountTokenCleanUp
+#   feature gate set to false (Info where the gate is locked on, since the
+#   component then does not start), and a clean-up period longer than the
+#   default 8760h.
+# related_resources:
+# - ref: https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#legacy-serviceaccount-token-cleaner
+# - ref: https://kubernetes.io/docs/reference/command-line-tools-reference/feature-gates/
+# custom:
+#   id: SA031
+#   severity: low
+#   family: controlplane
+#   remediation: |
+#     Leave the feature gates at their defaults and keep
+#     --legacy-service-account-token-clean-up-period at or below 8760h (one year).
+#   modes: [manifest, cluster]
+package sascan.rules.controlplane.legacy_lifecycle
+
+import data.sascan.lib.flags
+import data.sascan.lib.params
+import data.sascan.lib.result
+
+# The gate, which components read it, and the first version it is locked on.
+gates := {
+	"LegacyServiceAccountTokenTracking": {"components": {"kube-apiserver"}, "locked": 28},
+	"LegacyServiceAccountTokenCleanUp": {"components": {"kube-apiserver", "kube-controller-manager"}, "locked": 30},
+}
+
+findings contains f if {
+	some cp in input.controlPlanes
+	some gate, g in gates
+	cp.component in g.components
+	flags.feature_gates(cp)[gate] == false
+	locked := params.kube_minor >= g.locked
+	f := result.finding(input.objects[cp.object], flags.path(cp, "feature-gates"), message(cp, gate, locked), {
+		"severity": severity(locked),
+		"confidence": confidence,
+		"evidence": {"component": cp.component, "gate": gate, "lockedOn": locked, "subCheck": "a"},
+	})
+}
+
+findings contains f if {
+	some cp in flags.controller_managers
+	name := "legacy-service-account-token-clean-up-period"
+	s := flags.duration_seconds(cp, name)
+	s > 8760 * 3600
+	f := result.finding(input.objects[cp.object], flags.path(cp, name), sprintf("kube-controller-manager waits %s before invalidating unused auto-generated tokens, longer than the default 8760h", [flags.last(cp, name).value]), {"severity": "low", "evidence": {"component": cp.component, "seconds": s, "subCheck": "b"}})
+}
+
+severity(true) := "info"
+
+severity(false) := "low"
+
+confidence := "certain" if params.version_known
+
+else := "likely"
+
+message(cp, gate, true) := sprintf("%s sets %s=false, but the gate is locked on at this version: the component does not start", [cp.component, gate])
+
+message(cp, gate, false) := sprintf("%s turns %s off", [cp.component, gate])

@@ -1,0 +1,30 @@
+# METADATA
+# title: Controllers share one credential (--use-service-account-credentials not true)
+# description: |
+#   Without --use-service-account-credentials=true kube-controller-manager runs
+#   every control loop with its own credential, which must then hold all the
+#   controllers' roles: per-controller least privilege and audit attribution
+#   are lost (CIS 1.3.3). The flag defaults to false.
+# related_resources:
+# - ref: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#controller-roles
+# custom:
+#   id: SA030
+#   severity: medium
+#   family: controlplane
+#   remediation: |
+#     Set --use-service-account-credentials=true on kube-controller-manager (kubeadm does).
+#   modes: [manifest, cluster]
+package sascan.rules.controlplane.shared_controller_credentials
+
+import data.sascan.lib.flags
+import data.sascan.lib.result
+
+flag := "use-service-account-credentials"
+
+findings contains f if {
+	some cp in flags.controller_managers
+	not uses_sa_credentials(cp)
+	f := result.finding(input.objects[cp.object], flags.path(cp, flag), "kube-controller-manager runs all controllers with one credential (--use-service-account-credentials is not true)", {"evidence": {"component": cp.component, "explicit": flags.present(cp, flag)}})
+}
+
+uses_sa_credentials(cp) if flags.bool(cp, flag, false) == true
