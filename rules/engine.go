@@ -46,6 +46,9 @@ type Params struct {
 	KubeVersion      KubeVersion
 	DefaultNamespace string
 	Settings         Settings
+	// CorpusComplete says the manifests hold the whole cluster, so a
+	// ServiceAccount or role missing from them does not exist.
+	CorpusComplete bool
 }
 
 // Engine evaluates a set of rules with one prepared query.
@@ -323,6 +326,7 @@ func (p Params) value() map[string]any {
 		"tokenTTL":                     map[string]any{"lowSeconds": p.Settings.TokenTTL.LowSeconds, "mediumSeconds": p.Settings.TokenTTL.MediumSeconds},
 		"legacy":                       map[string]any{"activeDays": p.Settings.Legacy.ActiveDays, "staleDays": p.Settings.Legacy.StaleDays},
 		"assumeAutomountWhenSAUnknown": p.Settings.AssumeAutomountWhenSAUnknown == nil || *p.Settings.AssumeAutomountWhenSAUnknown,
+		"corpusComplete":               p.CorpusComplete,
 	}
 	if p.Settings.Pre135ExecGetIsDangerous != nil {
 		m["pre135ExecGetIsDangerous"] = *p.Settings.Pre135ExecGetIsDangerous

@@ -36,6 +36,7 @@ var fixtureParams = Params{
 type fixture struct {
 	path  string
 	kube  string // "# kube-version: 1.29" overrides the default 1.34
+	whole bool   // "# corpus-complete: true"
 	rule  string
 	want  map[string][]string // rule -> formatted findings
 	rules map[string]bool     // rules asserted
@@ -58,6 +59,10 @@ func loadFixtures(t *testing.T) []fixture {
 		sc := bufio.NewScanner(fh)
 		for sc.Scan() {
 			line := sc.Text()
+			if v, ok := strings.CutPrefix(line, "# corpus-complete:"); ok {
+				fx.whole = strings.TrimSpace(v) == "true"
+				continue
+			}
 			if v, ok := strings.CutPrefix(line, "# kube-version:"); ok {
 				fx.kube = strings.TrimSpace(v)
 				continue
@@ -159,6 +164,7 @@ func TestFixtures(t *testing.T) {
 				}
 				params.KubeVersion = kv
 			}
+			params.CorpusComplete = fx.whole
 			fs, _ := scanWith(t, e, params, fx.path)
 			got := map[string][]string{}
 			for _, f := range fs {

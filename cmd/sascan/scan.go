@@ -56,6 +56,7 @@ type scanOptions struct {
 	defaultNamespace string
 	sarifRoot        string
 	maxFileSize      int64
+	corpusComplete   bool
 	global           *globalOptions
 	streams          streams
 }
@@ -85,6 +86,7 @@ still scanned and rendered.`,
 	cmd.Flags().StringVar(&o.defaultNamespace, "default-namespace", "", "namespace for namespaced objects without one (default \"default\")")
 	cmd.Flags().StringVar(&o.sarifRoot, "sarif-root", "", "directory SARIF URIs are relative to (default: the working directory)")
 	cmd.Flags().Int64Var(&o.maxFileSize, "max-file-size", scanner.DefaultMaxFileSize, "largest manifest file read, in bytes")
+	cmd.Flags().BoolVar(&o.corpusComplete, "corpus-complete", false, "the manifests hold the whole cluster: report subjects and roles that are missing from them")
 	return cmd
 }
 
@@ -205,6 +207,7 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	st.log.Debug("loaded manifests", "files", m.Files, "documents", m.Documents, "objects", len(m.Objects), "skipped", m.Skipped, "took", time.Since(start).Round(time.Millisecond))
 	ns := firstNonEmpty(o.defaultNamespace, st.config.DefaultNamespace, "default")
 	st.params.DefaultNamespace = ns
+	st.params.CorpusComplete = o.corpusComplete
 	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: ns, Builtins: true})
 	start = time.Now()
 	findings, err := st.engine.Evaluate(ctx, inv, st.params, rules.EvalOptions{ReleaseRaw: true})

@@ -12,6 +12,7 @@ default_params := {
 	"legacy": {"activeDays": 30, "staleDays": 90},
 	"assumeAutomountWhenSAUnknown": true,
 	"kubeVersion": {"major": 1, "minor": 37, "known": false},
+	"corpusComplete": false,
 }
 
 params := object.union(default_params, object.get(input, "params", {}))
@@ -34,3 +35,9 @@ pre135_exec_get if {
 }
 
 now_ns := params.now_ns
+
+# The scan holds every object of the cluster (live, or --corpus-complete):
+# what is absent does not exist.
+corpus_complete if live
+
+corpus_complete if params.corpusComplete == true

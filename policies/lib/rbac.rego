@@ -502,3 +502,31 @@ sa_capabilities(ns, name) := {object.union(c, {"binding": g[0]}) |
 }
 
 sa_top_tier(ns, name) := top_tier(sa_capabilities(ns, name))
+
+# Severity of a tier: T0 critical, T1 high, T2 medium.
+tier_severity(t) := ["critical", "high", "medium", "info"][t]
+
+# Every ServiceAccount in scope: declared, run by a pod spec, named by a
+# binding subject or by a token Secret.
+sa_keys := (({k | some k, _ in k8s.service_accounts} | {k |
+	some ps in k8s.pod_specs
+	k := k8s.pod_sa_key(ps)
+}) | {k | some k, _ in direct}) | {k |
+	some s in k8s.token_secrets
+	k := k8s.key(s.namespace, object.get(k8s.annotations(s), k8s.sa_name_annotation, ""))
+}
+
+# The normalized rules of a role object (its own, not aggregated).
+rules_of(role) := {normalize(r) | some r in object.get(role.object, "rules", [])}
+
+# Capabilities ({id, tier}) of rules in a scope, before scope upgrade.
+capability_ids(rules, scope) := {{"id": c.id, "tier": c.tier} | some c in _combined(rules, scope)}
+
+# §D13: bootstrap policy objects (system: names that the API server keeps
+# up to date), and the bundled copies of them.
+bootstrap(o) if o.origin == "builtin"
+
+bootstrap(o) if {
+	startswith(o.name, "system:")
+	k8s.annotations(o)["rbac.authorization.kubernetes.io/autoupdate"] == "true"
+}

@@ -1,0 +1,57 @@
+# METADATA
+# title: ClusterRole aggregation injects dangerous rules into an aggregated role
+# description: |
+#   A ClusterRole carrying an aggregation label adds its rules to every
+#   aggregated role that selects it, and so to every binding of that role
+#   (typically thousands of RoleBindings to admin, edit or view). High when it
+#   adds a tier-0 or tier-1 capability the aggregated role did not have,
+#   Medium for tier 2. The built-in view role is documented not to read
+#   Secrets.
+# related_resources:
+# - ref: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#aggregated-clusterroles
+# - ref: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles
+# custom:
+#   id: SA015
+#   severity: high
+#   family: rbac
+#   remediation: |
+#     Remove the aggregation label or the dangerous rule, and grant the capability through a
+#     dedicated role and binding.
+#   modes: [manifest, cluster]
+package sascan.rules.rbac.aggregation_injection
+
+import data.sascan.lib.k8s
+import data.sascan.lib.rbac
+import data.sascan.lib.result
+
+findings contains f if {
+	some name, c in k8s.cluster_roles
+	not rbac.aggregated(c)
+	not rbac.bootstrap(c)
+	some agg in rbac.aggregates_of(name)
+	own := rbac.capability_ids(rbac.rules_of(c), "*")
+	without := rbac.capability_ids(rules_without(agg, name), "*")
+	added := {x | some x in own; not x.id in {y.id | some y in without}}
+	count(added) > 0
+	tier := min({x.tier | some x in added})
+	f := result.finding(c, "metadata.labels", sprintf("ClusterRole %s adds %s to aggregated ClusterRole %s", [name, concat(", ", sort([x.id | some x in added])), agg]), {
+		"severity": severity(tier),
+		"evidence": {"aggregatedRole": agg, "added": sort([x.id | some x in added])},
+		"related": [{"object": k8s.cluster_roles[agg].id, "path": "aggregationRule"}],
+	})
+}
+
+severity(tier) := "high" if tier < 2
+
+else := "medium"
+
+# The aggregated role's rules as the controller would compute them without
+# the role under test.
+rules_without(agg, name) := {rbac.normalize(r) |
+	some other in graph.reachable(object.remove(rbac.edges, [name]), {agg})
+	other != agg
+	other != name
+	src := k8s.cluster_roles[other]
+	not rbac.aggregated(src)
+	some r in object.get(src.object, "rules", [])
+}

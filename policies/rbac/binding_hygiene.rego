@@ -1,0 +1,96 @@
+# METADATA
+# title: ServiceAccount subject and binding hygiene
+# description: |
+#   Binding mistakes around ServiceAccounts: (a) a ClusterRoleBinding
+#   ServiceAccount subject without namespace (rejected by the API, so the
+#   intended grant silently does not exist), (b) a User subject spelled as a
+#   ServiceAccount username (effective, but hidden from tools that only read
+#   ServiceAccount subjects), (c) a subject naming a ServiceAccount that does
+#   not exist (whoever creates it inherits the grant), (d) a roleRef to a role
+#   that does not exist (it becomes live when someone creates it), (e) a
+#   ServiceAccount subject with an apiGroup (rejected). (c) and (d) need the
+#   whole cluster: live scans or --corpus-complete.
+# related_resources:
+# - ref: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects
+# - ref: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding
+# custom:
+#   id: SA014
+#   severity: low
+#   family: rbac
+#   remediation: |
+#     Use kind: ServiceAccount subjects with an explicit namespace and no apiGroup, and delete
+#     bindings whose subject or role does not exist.
+#   modes: [manifest, cluster]
+package sascan.rules.rbac.binding_hygiene
+
+import data.sascan.lib.k8s
+import data.sascan.lib.params
+import data.sascan.lib.rbac
+import data.sascan.lib.result
+
+# (a)
+findings contains f if {
+	some b in rbac.bindings
+	rbac.cluster_binding(b)
+	some i, subj in rbac.subjects(b)
+	subj.kind == "ServiceAccount"
+	object.get(subj, "namespace", "") == ""
+	f := finding(b, i, "low", "a", sprintf("ServiceAccount subject %q has no namespace; the API rejects it in a ClusterRoleBinding", [subj.name]))
+}
+
+# (b)
+findings contains f if {
+	some b in rbac.bindings
+	some i, subj in rbac.subjects(b)
+	subj.kind == "User"
+	sa := rbac.subject_sa_key(b, subj)
+	f := finding(b, i, "medium", "b", sprintf("User subject %q is ServiceAccount %s under another kind", [subj.name, sa]))
+}
+
+# (c)
+findings contains f if {
+	params.corpus_complete
+	some id, b in rbac.bindings
+	some i, subj in rbac.subjects(b)
+	subj.kind == "ServiceAccount"
+	sa := rbac.subject_sa_key(b, subj)
+	not k8s.service_accounts[sa]
+	not endswith(sa, "/default")
+	tier := rbac.top_tier(rbac.binding_capabilities[id])
+	f := finding(b, i, missing_sa_severity(tier), "c", sprintf("ServiceAccount %s does not exist; whoever creates it gets this grant", [sa]))
+}
+
+# (d)
+findings contains f if {
+	params.corpus_complete
+	some b in rbac.bindings
+	not rbac.binding_role(b).known
+	not builtin_role(b.object.roleRef)
+	f := result.finding(b, "roleRef", sprintf("%s %s refers to %s %s, which does not exist", [b.kind, b.name, b.object.roleRef.kind, b.object.roleRef.name]), {"evidence": {"subCheck": "d"}, "severity": "low"})
+}
+
+# (e)
+findings contains f if {
+	some b in rbac.bindings
+	some i, subj in rbac.subjects(b)
+	subj.kind == "ServiceAccount"
+	object.get(subj, "apiGroup", "") != ""
+	f := finding(b, i, "low", "e", sprintf("ServiceAccount subject %q has apiGroup %q; the API rejects it", [subj.name, subj.apiGroup]))
+}
+
+finding(b, i, severity, sub, message) := result.finding(b, sprintf("subjects[%d]", [i]), message, {"severity": severity, "evidence": {"subCheck": sub}})
+
+missing_sa_severity(tier) := "medium" if tier < 2
+
+else := "low"
+
+# Roles every cluster has.
+builtin_role(ref) if {
+	ref.kind == "ClusterRole"
+	ref.name in {"cluster-admin", "admin", "edit", "view"}
+}
+
+builtin_role(ref) if {
+	ref.kind == "ClusterRole"
+	startswith(ref.name, "system:")
+}

@@ -1,0 +1,67 @@
+package sascan.rules.rbac.dangerous_permissions_test
+
+import data.sascan.lib.inventory_test as t
+import data.sascan.rules.rbac.dangerous_permissions as rule
+
+v(minor) := {"kubeVersion": {"major": 1, "minor": minor, "known": true}}
+
+got(objs, minor) := {[f.object, f.severity] | some f in rule.findings with input as t.inv_with(objs, v(minor))}
+
+# TV-SA013-1 (= TV-SA001-2): not dormant, a token Secret names it.
+test_cluster_admin_with_token_secret_is_critical if {
+	objs := array.concat(t.builtins, [
+		t.token_secret("ci", "deployer-token", "deployer"),
+		t.sa("ci", "deployer"),
+		t.cluster_role_binding("deployer-admin", "cluster-admin", [{"kind": "ServiceAccount", "name": "deployer", "namespace": "ci"}]),
+	])
+	got(objs, 34) == {[6, "critical"]}
+}
+
+debugger := [
+	t.sa("app", "debugger"),
+	t.role("app", "exec", [{"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["get"]}]),
+	t.role_binding("app", "exec", "Role", "exec", [t.sa_subject("debugger")]),
+	t.deployment("app", "dbg", {"serviceAccountName": "debugger", "containers": [t.container("c")]}),
+]
+
+# TV-SA013-2: get pods/exec counts before 1.35 only.
+test_exec_get_before_135 if {
+	got(debugger, 34) == {[0, "high"]}
+	got(debugger, 35) == set()
+}
+
+# TV-SA013-3: "pods/*" is a literal.
+test_pods_star_literal if {
+	objs := [
+		t.sa("app", "s"),
+		t.role("app", "r", [{"apiGroups": [""], "resources": ["pods/*"], "verbs": ["create"]}]),
+		t.role_binding("app", "r", "Role", "r", [t.sa_subject("s")]),
+	]
+	got(objs, 34) == set()
+}
+
+node_proxy := t.cluster_role("node-proxy", [{"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get"]}])
+
+# TV-SA013-4: a RoleBinding cannot grant cluster-scoped nodes/proxy ...
+test_node_proxy_through_rolebinding if {
+	got([t.sa("obs", "mon"), node_proxy, t.role_binding("obs", "np", "ClusterRole", "node-proxy", [t.sa_subject("mon")])], 34) == set()
+}
+
+# ... a ClusterRoleBinding does: critical, one lower for dormant.
+test_node_proxy_through_clusterrolebinding_dormant if {
+	got([t.sa("obs", "mon"), node_proxy, t.cluster_role_binding("np", "node-proxy", [{"kind": "ServiceAccount", "name": "mon", "namespace": "obs"}])], 34) == {[0, "high"]}
+}
+
+test_sa_not_in_scan_reported_on_binding if {
+	got([node_proxy, t.cluster_role_binding("np", "node-proxy", [{"kind": "ServiceAccount", "name": "mon", "namespace": "obs"}])], 34) == {[1, "high"]}
+}
+
+test_group_grant_applies if {
+	objs := [
+		t.sa("web", "app"),
+		t.pod("web", "p", {"serviceAccountName": "app", "containers": [t.container("c")]}),
+		t.cluster_role("secrets", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}]),
+		t.cluster_role_binding("all", "secrets", [{"kind": "Group", "name": "system:serviceaccounts"}]),
+	]
+	got(objs, 34) == {[0, "critical"]}
+}
