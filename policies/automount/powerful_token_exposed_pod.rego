@@ -1,0 +1,108 @@
+# METADATA
+# title: Powerful token mounted in a high-blast-radius pod
+# description: |
+#   A pod holds the token of a ServiceAccount with tier-0 or tier-1
+#   permissions and runs where a compromise spreads: a privileged container,
+#   host namespaces, a hostPath volume, dangerous added capabilities, a
+#   DaemonSet (every node), or exposure through a LoadBalancer or NodePort
+#   Service or an Ingress. High; Critical with a tier-0 ServiceAccount in a
+#   privileged, hostPath or DaemonSet pod.
+# related_resources:
+# - ref: https://kubernetes.io/docs/concepts/security/rbac-good-practices/#minimize-distribution-of-privileged-tokens
+# - ref: https://kubernetes.io/docs/concepts/security/rbac-good-practices/#workload-creation
+# custom:
+#   id: SA019
+#   severity: high
+#   family: automount
+#   remediation: |
+#     Split the host-level component from the API-privileged one, reduce the ServiceAccount's
+#     permissions, isolate such pods with node affinity and taints, and disable automount where
+#     the privileged container does not call the API.
+#   modes: [manifest, cluster]
+package sascan.rules.automount.powerful_token_exposed_pod
+
+import data.sascan.lib.k8s
+import data.sascan.lib.rbac
+import data.sascan.lib.result
+
+dangerous_capabilities := {"SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "ALL"}
+
+findings contains f if {
+	some ps in k8s.pod_specs
+	not k8s.mirror_or_static(ps)
+	count(k8s.token_containers(ps)) > 0
+	sa := k8s.sa_name(ps.spec)
+	tier := rbac.sa_top_tier(ps.obj.namespace, sa)
+	tier < 2
+	why := reasons(ps)
+	count(why) > 0
+	f := result.finding(ps.obj, ps.path, sprintf("%s %s/%s holds the %s token of ServiceAccount %s and %s", [ps.obj.kind, ps.obj.namespace, ps.obj.name, rbac.tier_name(tier), sa, concat(", ", sort(why))]), {
+		"severity": severity(tier, why),
+		"evidence": {"serviceAccount": k8s.key(ps.obj.namespace, sa), "privilegeTier": rbac.tier_name(tier), "exposure": sort(why)},
+	})
+}
+
+severity(tier, why) := "critical" if {
+	tier == 0
+	count({"is privileged", "mounts a hostPath", "is a DaemonSet"} & {w | some w in why}) > 0
+} else := "high"
+
+reasons(ps) := ((((({r |
+	some x in k8s.all_containers(ps)
+	x.c.securityContext.privileged == true
+	r := "is privileged"
+} | {r |
+	some ns in ["hostNetwork", "hostPID", "hostIPC"]
+	ps.spec[ns] == true
+	r := sprintf("uses %s", [ns])
+}) | {r |
+	some v in object.get(ps.spec, "volumes", [])
+	v.hostPath
+	r := "mounts a hostPath"
+}) | {r |
+	some x in k8s.all_containers(ps)
+	some c in object.get(x.c, ["securityContext", "capabilities", "add"], [])
+	upper(c) in dangerous_capabilities
+	r := sprintf("adds capability %s", [upper(c)])
+}) | {r |
+	ps.obj.kind == "DaemonSet"
+	r := "is a DaemonSet"
+}) | {r |
+	some svc in exposing_services(ps)
+	r := sprintf("is exposed by %s Service %s", [svc.object.spec.type, svc.name])
+}) | {r |
+	some ing in exposing_ingresses(ps)
+	r := sprintf("is exposed by Ingress %s", [ing.name])
+}
+
+pod_labels(ps) := object.get(ps.meta, "labels", {})
+
+selects(svc, ps) if {
+	svc.namespace == ps.obj.namespace
+	sel := svc.object.spec.selector
+	count(sel) > 0
+	every k, v in sel {
+		pod_labels(ps)[k] == v
+	}
+}
+
+exposing_services(ps) := {svc |
+	some svc in k8s.objects("Service")
+	svc.object.spec.type in {"LoadBalancer", "NodePort"}
+	selects(svc, ps)
+}
+
+exposing_ingresses(ps) := {ing |
+	some ing in k8s.objects("Ingress")
+	ing.namespace == ps.obj.namespace
+	some name in ingress_services(ing)
+	some svc in k8s.objects("Service")
+	svc.name == name
+	selects(svc, ps)
+}
+
+ingress_services(ing) := {n | n := ing.object.spec.defaultBackend.service.name} | {n |
+	some rule in object.get(ing.object, ["spec", "rules"], [])
+	some p in object.get(rule, ["http", "paths"], [])
+	n := p.backend.service.name
+}

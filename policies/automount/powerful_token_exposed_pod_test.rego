@@ -1,0 +1,67 @@
+package sascan.rules.automount.powerful_token_exposed_pod_test
+
+import data.sascan.lib.inventory_test as t
+import data.sascan.rules.automount.powerful_token_exposed_pod as rule
+
+got(objs) := {[f.object, f.severity] | some f in rule.findings with input as t.inv(objs)}
+
+agent_rbac := [
+	t.sa("ops", "agent"),
+	t.cluster_role("secret-reader", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}]),
+	t.cluster_role_binding("agent", "secret-reader", [{"kind": "ServiceAccount", "name": "agent", "namespace": "ops"}]),
+]
+
+daemonset(automount) := {
+	"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent", "namespace": "ops"},
+	"spec": {"selector": {"matchLabels": {"a": "g"}}, "template": {"metadata": {"labels": {"a": "g"}}, "spec": object.union(
+		{"serviceAccountName": "agent", "containers": [{"name": "c", "image": "agent", "securityContext": {"privileged": true}}]},
+		automount,
+	)}},
+}
+
+# TV-SA019-1: cluster-wide Secret list is T0; privileged DaemonSet.
+test_privileged_daemonset_is_critical if {
+	got(array.concat(agent_rbac, [daemonset({})])) == {[3, "critical"]}
+}
+
+# TV-SA019-2: no token, no finding.
+test_automount_off if {
+	got(array.concat(agent_rbac, [daemonset({"automountServiceAccountToken": false})])) == set()
+}
+
+# TV-SA019-3: T1 namespaced, hostNetwork.
+test_host_network_t1_is_high if {
+	objs := [
+		t.sa("build", "deployer"),
+		t.role("build", "pods", [{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}]),
+		t.role_binding("build", "pods", "Role", "pods", [t.sa_subject("deployer")]),
+		t.deployment("build", "runner", {"serviceAccountName": "deployer", "hostNetwork": true, "containers": [t.container("c")]}),
+	]
+	got(objs) == {[3, "high"]}
+}
+
+test_load_balancer_exposure if {
+	objs := [
+		t.sa("build", "deployer"),
+		t.role("build", "pods", [{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}]),
+		t.role_binding("build", "pods", "Role", "pods", [t.sa_subject("deployer")]),
+		t.deployment("build", "runner", {"serviceAccountName": "deployer", "containers": [t.container("c")]}),
+		{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "lb", "namespace": "build"}, "spec": {"type": "LoadBalancer", "selector": {"a": "b"}}},
+	]
+	got(objs) == {[3, "high"]}
+}
+
+test_cluster_ip_is_not_exposure if {
+	objs := [
+		t.sa("build", "deployer"),
+		t.role("build", "pods", [{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}]),
+		t.role_binding("build", "pods", "Role", "pods", [t.sa_subject("deployer")]),
+		t.deployment("build", "runner", {"serviceAccountName": "deployer", "containers": [t.container("c")]}),
+		{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc", "namespace": "build"}, "spec": {"selector": {"a": "b"}}},
+	]
+	got(objs) == set()
+}
+
+test_weak_sa_is_not_reported if {
+	got([t.sa("ops", "agent"), daemonset({})]) == set()
+}

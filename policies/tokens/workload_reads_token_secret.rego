@@ -1,0 +1,75 @@
+# METADATA
+# title: Workload mounts or reads a Secret-based ServiceAccount token
+# description: |
+#   A container mounts a kubernetes.io/service-account-token Secret (secret
+#   volume or projected secret source) or reads it through env or envFrom.
+#   Since 1.22 pods get short-lived projected tokens; mounting a token Secret
+#   puts a non-expiring credential in a compromisable container and, because
+#   pods reference it, keeps the legacy-token cleaner from ever invalidating
+#   it. When the Secret is not in the scan, a name of the generated
+#   <sa>-token-xxxxx form is reported as Medium with heuristic confidence.
+# related_resources:
+# - ref: https://kubernetes.io/docs/concepts/configuration/secret/#service-account-token-secrets
+# - ref: https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#auto-generated-legacy-serviceaccount-token-clean-up
+# custom:
+#   id: SA004
+#   severity: high
+#   family: tokens
+#   remediation: |
+#     Replace the reference with a projected serviceAccountToken volume (with an audience if the
+#     consumer is not the API server), then delete the Secret.
+#   modes: [manifest, cluster]
+package sascan.rules.tokens.workload_reads_token_secret
+
+import data.sascan.lib.k8s
+import data.sascan.lib.rbac
+import data.sascan.lib.result
+
+generated_name := `^.+-token-[a-z0-9]{5}$`
+
+findings contains f if {
+	some ps in k8s.pod_specs
+	not k8s.mirror_or_static(ps)
+	some ref in references(ps)
+	v := verdict(ps.obj.namespace, ref.secret)
+	f := result.finding(ps.obj, ref.path, sprintf("%s %s/%s %s token Secret %s", [ps.obj.kind, ps.obj.namespace, ps.obj.name, ref.how, ref.secret]), {
+		"severity": v.severity,
+		"confidence": v.confidence,
+		"evidence": {"secret": ref.secret, "serviceAccount": v.sa},
+	})
+}
+
+# Secret references of a pod spec that a container actually uses.
+references(ps) := ({{"path": sprintf("%s.volumes[%d]", [ps.path, i]), "secret": name, "how": "mounts"} |
+	some i, v in object.get(ps.spec, "volumes", [])
+	name := volume_secrets(v)[_]
+	some x in k8s.all_containers(ps)
+	some m in object.get(x.c, "volumeMounts", [])
+	m.name == v.name
+} | {{"path": sprintf("%s.env[%d]", [x.path, j]), "secret": e.valueFrom.secretKeyRef.name, "how": "reads"} |
+	some x in k8s.all_containers(ps)
+	some j, e in object.get(x.c, "env", [])
+	e.valueFrom.secretKeyRef.name
+}) | {{"path": sprintf("%s.envFrom[%d]", [x.path, j]), "secret": e.secretRef.name, "how": "reads"} |
+	some x in k8s.all_containers(ps)
+	some j, e in object.get(x.c, "envFrom", [])
+	e.secretRef.name
+}
+
+volume_secrets(v) := [v.secret.secretName] if v.secret.secretName
+
+else := [s.secret.name | some s in object.get(v, ["projected", "sources"], []); s.secret.name]
+
+verdict(ns, name) := {"severity": sev, "confidence": "certain", "sa": sa} if {
+	s := k8s.token_secrets[k8s.key(ns, name)]
+	sa := object.get(k8s.annotations(s), k8s.sa_name_annotation, "")
+	sev := severity(rbac.sa_top_tier(ns, sa))
+} else := {"severity": "medium", "confidence": "heuristic", "sa": ""} if {
+	not k8s.secrets[k8s.key(ns, name)]
+	regex.match(generated_name, name)
+}
+
+# +1 when the token's ServiceAccount holds a tier-0 permission.
+severity(0) := "critical"
+
+severity(tier) := "high" if tier > 0
