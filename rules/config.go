@@ -27,6 +27,17 @@ type Settings struct {
 	} `yaml:"legacy"`
 	AssumeAutomountWhenSAUnknown *bool `yaml:"assumeAutomountWhenSAUnknown"`
 	Pre135ExecGetIsDangerous     *bool `yaml:"pre135ExecGetIsDangerous"`
+	// SystemAllowList adds objects (globs) whose findings are lowered one
+	// severity level, as recognised system components (rules.md §D13).
+	SystemAllowList []AllowEntry `yaml:"systemAllowList"`
+}
+
+// AllowEntry matches objects by kind, namespace and name (globs; empty
+// matches anything).
+type AllowEntry struct {
+	Kind      string `yaml:"kind"`
+	Namespace string `yaml:"namespace"`
+	Name      string `yaml:"name"`
 }
 
 // DefaultSettings returns the normative defaults.

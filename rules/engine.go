@@ -96,7 +96,10 @@ type rawFinding struct {
 	Severity   string         `json:"severity"`
 	Confidence string         `json:"confidence"`
 	Evidence   map[string]any `json:"evidence"`
-	Related    []struct {
+	// AllowListed is set by lib/result.rego for objects on the system
+	// allow-list (rules.md §D13): the severity drops one level.
+	AllowListed string `json:"allowListed"`
+	Related     []struct {
 		Object int    `json:"object"`
 		Path   string `json:"path"`
 	} `json:"related"`
@@ -142,7 +145,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 		if err := json.Unmarshal(raw, &fs); err != nil {
 			return nil, fmt.Errorf("rule %s: findings must be objects built by lib.result.finding: %w", r.ID, err)
 		}
-		for _, f := range fs {
+		for _, f := range fold(fs, inv) {
 			fd, err := e.finding(r, f, inv, loc, cluster)
 			if err != nil {
 				return nil, err
@@ -177,6 +180,15 @@ func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *sca
 		if !fd.Confidence.valid() {
 			return Finding{}, fmt.Errorf("rule %s: unknown confidence %q", r.ID, f.Confidence)
 		}
+	}
+	if f.AllowListed != "" {
+		if fd.Severity > Info {
+			fd.Severity--
+		}
+		if fd.Evidence == nil {
+			fd.Evidence = map[string]any{}
+		}
+		fd.Evidence["allowListed"] = f.AllowListed
 	}
 	fd.Location = locate(inv, o, f.Path, loc, cluster)
 	for _, rel := range f.Related {
@@ -328,8 +340,22 @@ func (p Params) value() map[string]any {
 		"assumeAutomountWhenSAUnknown": p.Settings.AssumeAutomountWhenSAUnknown == nil || *p.Settings.AssumeAutomountWhenSAUnknown,
 		"corpusComplete":               p.CorpusComplete,
 	}
+	if len(p.Settings.SystemAllowList) > 0 {
+		var l []any
+		for _, e := range p.Settings.SystemAllowList {
+			l = append(l, map[string]any{"kind": or(e.Kind, "*"), "namespace": or(e.Namespace, "*"), "name": or(e.Name, "*")})
+		}
+		m["systemAllowList"] = l
+	}
 	if p.Settings.Pre135ExecGetIsDangerous != nil {
 		m["pre135ExecGetIsDangerous"] = *p.Settings.Pre135ExecGetIsDangerous
 	}
 	return m
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

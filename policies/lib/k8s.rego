@@ -238,3 +238,19 @@ mount_paths(ps, volume_name) := {m.mountPath |
 	some m in object.get(x.c, "volumeMounts", [])
 	m.name == volume_name
 }
+
+# ServiceAccounts of the built-in controllers (system:controller:<name>).
+controller_service_accounts := {
+	"attachdetach-controller", "certificate-controller", "clusterrole-aggregation-controller",
+	"cronjob-controller", "daemon-set-controller", "deployment-controller", "disruption-controller",
+	"endpoint-controller", "endpointslice-controller", "endpointslicemirroring-controller",
+	"ephemeral-volume-controller", "expand-controller", "generic-garbage-collector",
+	"horizontal-pod-autoscaler", "job-controller", "legacy-service-account-token-cleaner",
+	"namespace-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector",
+	"pv-protection-controller", "pvc-protection-controller", "replicaset-controller",
+	"replication-controller", "resourcequota-controller", "root-ca-cert-publisher",
+	"route-controller", "service-account-controller", "service-controller",
+	"statefulset-controller", "token-cleaner", "ttl-after-finished-controller", "ttl-controller",
+	"bootstrap-signer", "validatingadmissionpolicy-status-controller", "selinux-warning-controller",
+	"service-cidrs-controller", "volumeattributesclass-protection-controller",
+}

@@ -10,7 +10,16 @@ package sascan.lib.result
 # finding returns a finding on object obj (an inventory object) at path.
 # extra may set "severity", "confidence", "evidence" and "related"
 # (a list of {"object": id, "path": p}).
-finding(obj, path, message, extra) := object.union({"object": obj.id, "path": path, "message": message}, extra)
+finding(obj, path, message, extra) := object.union(
+	{"object": obj.id, "path": path, "message": message},
+	object.union(extra, allow_listed(obj)),
+)
+
+# Modifier (b) of rules.md §0.1: the engine lowers the severity of findings
+# on allow-listed objects by one level and records the reason in evidence.
+allow_listed(obj) := {"allowListed": r} if {
+	r := data.sascan.lib.allowlist.reason(obj)
+} else := {}
 
 severities := ["info", "low", "medium", "high", "critical"]
 
