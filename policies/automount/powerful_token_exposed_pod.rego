@@ -86,18 +86,28 @@ selects(svc, ps) if {
 	}
 }
 
-exposing_services(ps) := {svc |
+# Services and Ingresses indexed by namespace, so each pod spec only looks
+# at its own namespace's.
+exposed_services := [svc |
 	some svc in k8s.objects("Service")
 	svc.object.spec.type in {"LoadBalancer", "NodePort"}
+]
+
+_by_namespace(objs) := {ns: [o | some o in objs; o.namespace == ns] | some ns in {o.namespace | some o in objs}}
+
+_exposed_by_ns := _by_namespace(exposed_services)
+
+_ingresses_by_ns := _by_namespace(k8s.objects("Ingress"))
+
+exposing_services(ps) := {svc |
+	some svc in object.get(_exposed_by_ns, ps.obj.namespace, [])
 	selects(svc, ps)
 }
 
 exposing_ingresses(ps) := {ing |
-	some ing in k8s.objects("Ingress")
-	ing.namespace == ps.obj.namespace
+	some ing in object.get(_ingresses_by_ns, ps.obj.namespace, [])
 	some name in ingress_services(ing)
-	some svc in k8s.objects("Service")
-	svc.name == name
+	svc := k8s.services[k8s.key(ps.obj.namespace, name)]
 	selects(svc, ps)
 }
 
