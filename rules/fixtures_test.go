@@ -37,6 +37,7 @@ type fixture struct {
 	path  string
 	kube  string // "# kube-version: 1.29" overrides the default 1.34
 	whole bool   // "# corpus-complete: true"
+	live  bool   // "# mode: cluster": objects as a live cluster returns them
 	rule  string
 	want  map[string][]string // rule -> formatted findings
 	rules map[string]bool     // rules asserted
@@ -59,6 +60,10 @@ func loadFixtures(t *testing.T) []fixture {
 		sc := bufio.NewScanner(fh)
 		for sc.Scan() {
 			line := sc.Text()
+			if v, ok := strings.CutPrefix(line, "# mode:"); ok {
+				fx.live = strings.TrimSpace(v) == ModeCluster
+				continue
+			}
 			if v, ok := strings.CutPrefix(line, "# corpus-complete:"); ok {
 				fx.whole = strings.TrimSpace(v) == "true"
 				continue
@@ -118,6 +123,13 @@ func scanFiles(t *testing.T, e *Engine, paths ...string) ([]Finding, *scanner.In
 
 func scanWith(t *testing.T, e *Engine, params Params, paths ...string) ([]Finding, *scanner.Inventory) {
 	t.Helper()
+	return scanMode(t, e, params, scanner.ModeManifest, paths...)
+}
+
+// scanMode loads manifests and builds the inventory as the given mode
+// would: a cluster inventory has no implicit or bundled objects.
+func scanMode(t *testing.T, e *Engine, params Params, mode scanner.Mode, paths ...string) ([]Finding, *scanner.Inventory) {
+	t.Helper()
 	m, err := scanner.LoadManifests(context.Background(), paths, scanner.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +137,7 @@ func scanWith(t *testing.T, e *Engine, params Params, paths ...string) ([]Findin
 	if len(m.Errors) > 0 {
 		t.Fatalf("load errors: %v", m.Errors)
 	}
-	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: "default", Builtins: true})
+	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: mode, DefaultNamespace: "default", Builtins: mode == scanner.ModeManifest})
 	fs, err := e.Evaluate(context.Background(), inv, params, EvalOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -135,11 +147,16 @@ func scanWith(t *testing.T, e *Engine, params Params, paths ...string) ([]Findin
 
 func manifestEngine(t *testing.T) (*Catalogue, *Engine) {
 	t.Helper()
+	return modeEngine(t, ModeManifest)
+}
+
+func modeEngine(t *testing.T, mode string) (*Catalogue, *Engine) {
+	t.Helper()
 	cat, err := Load(LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	enabled, err := Select(cat, ModeManifest, nil, nil)
+	enabled, err := Select(cat, mode, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +171,7 @@ func manifestEngine(t *testing.T) (*Catalogue, *Engine) {
 // (rule, severity, object, line, path, confidence).
 func TestFixtures(t *testing.T) {
 	_, e := manifestEngine(t)
+	_, live := modeEngine(t, ModeCluster)
 	for _, fx := range loadFixtures(t) {
 		t.Run(strings.TrimPrefix(fx.path, "../testdata/rules/"), func(t *testing.T) {
 			params := fixtureParams
@@ -165,7 +183,12 @@ func TestFixtures(t *testing.T) {
 				params.KubeVersion = kv
 			}
 			params.CorpusComplete = fx.whole
-			fs, _ := scanWith(t, e, params, fx.path)
+			var fs []Finding
+			if fx.live {
+				fs, _ = scanMode(t, live, params, scanner.ModeCluster, fx.path)
+			} else {
+				fs, _ = scanWith(t, e, params, fx.path)
+			}
 			got := map[string][]string{}
 			for _, f := range fs {
 				if fx.rules[f.RuleID] {

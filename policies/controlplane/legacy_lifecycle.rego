@@ -20,7 +20,9 @@
 #   modes: [manifest, cluster]
 package sascan.rules.controlplane.legacy_lifecycle
 
+import data.sascan.lib.dates
 import data.sascan.lib.flags
+import data.sascan.lib.k8s
 import data.sascan.lib.params
 import data.sascan.lib.result
 
@@ -49,6 +51,28 @@ findings contains f if {
 	s := flags.duration_seconds(cp, name)
 	s > 8760 * 3600
 	f := result.finding(input.objects[cp.object], flags.path(cp, name), sprintf("kube-controller-manager waits %s before invalidating unused auto-generated tokens, longer than the default 8760h", [flags.last(cp, name).value]), {"severity": "low", "evidence": {"component": cp.component, "seconds": s, "subCheck": "b"}})
+}
+
+# (c) live, 1.29 and later: token Secrets exist but the tracking ConfigMap
+# is missing or unreadable, so the cleaner removes nothing.
+findings contains f if {
+	params.live
+	params.kube_minor >= 29
+	count(k8s.token_secrets) > 0
+	not dates.tracking_valid
+	anchor := tracking_anchor
+	f := result.finding(anchor, "metadata.name", "the legacy-token tracking ConfigMap kube-system/kube-apiserver-legacy-service-account-token-tracking is missing or has no valid since date: no legacy token is ever cleaned up", {
+		"severity": "low",
+		"evidence": {"tokenSecrets": count(k8s.token_secrets), "subCheck": "c"},
+	})
+}
+
+# Reported on the kube-system Namespace when listed, else on the first
+# token Secret.
+tracking_anchor := ns if {
+	ns := k8s.namespaces["kube-system"]
+} else := s if {
+	s := [x | some _, x in k8s.token_secrets][0]
 }
 
 severity(true) := "info"

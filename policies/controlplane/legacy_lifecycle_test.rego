@@ -32,3 +32,11 @@ test_long_cleanup_period if {
 	got(t.controller_manager(object.union(kcm, {"legacy-service-account-token-clean-up-period": ["17520h"]})), v(34)) == {["low", "b"]}
 	got(t.controller_manager(object.union(kcm, {"legacy-service-account-token-clean-up-period": ["8760h"]})), v(34)) == set()
 }
+
+# TV-SA031-3 (live v1.30): token Secrets but no tracking ConfigMap.
+test_missing_tracking_configmap if {
+	s := object.union(t.token_secret("ops", "old-manual", "ops-bot"), {"metadata": {"creationTimestamp": "2023-05-01T00:00:00Z"}})
+	ns := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}}
+	{[f.object, f.severity] | some f in rule.findings with input as t.inv_with([s, ns], {"_mode": "cluster", "kubeVersion": {"major": 1, "minor": 30, "known": true}})} == {[1, "low"]}
+	count(rule.findings) == 0 with input as t.inv_with([s, ns], {"_mode": "cluster", "kubeVersion": {"major": 1, "minor": 28, "known": true}})
+}

@@ -256,3 +256,36 @@ controller_service_accounts := {
 	"bootstrap-signer", "validatingadmissionpolicy-status-controller", "selinux-warning-controller",
 	"service-cidrs-controller", "volumeattributesclass-protection-controller",
 }
+
+# §D6: a token Secret is auto-generated iff bi-directionally referenced:
+# its annotation names an existing ServiceAccount (UIDs agreeing when the
+# annotation carries one) whose .secrets lists it. Otherwise it is manual.
+auto_generated(s) if {
+	sa := service_accounts[key(s.namespace, object.get(annotations(s), sa_name_annotation, ""))]
+	sa.origin != "implicit"
+	some ref in object.get(sa.object, "secrets", [])
+	ref.name == s.name
+	_uid_agrees(s, sa)
+}
+
+_uid_agrees(s, _) if object.get(annotations(s), sa_uid_annotation, "") == ""
+
+_uid_agrees(s, sa) if {
+	uid := annotations(s)[sa_uid_annotation]
+	uid == object.get(sa.object, ["metadata", "uid"], uid)
+}
+
+token_classification(s) := "auto-generated" if auto_generated(s)
+
+else := "manual"
+
+# objects_by_key returns the object of a kind at "namespace/name".
+objects_by_key(kind, k) := o if {
+	some o in objects(kind)
+	not o.shadowed
+	key(o.namespace, o.name) == k
+}
+
+last_used_label := "kubernetes.io/legacy-token-last-used"
+
+invalid_since_label := "kubernetes.io/legacy-token-invalid-since"

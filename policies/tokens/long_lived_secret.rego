@@ -48,28 +48,10 @@ message(s, "") := sprintf("Secret %s/%s is a long-lived ServiceAccount token Sec
 
 message(s, sa) := sprintf("Secret %s/%s holds a long-lived token for ServiceAccount %s", [s.namespace, s.name, sa]) if sa != ""
 
-# §D6: auto-generated iff bi-directionally referenced (and UIDs agree).
-classification(s, sa_name) := "auto-generated" if {
-	sa := k8s.service_accounts[k8s.key(s.namespace, sa_name)]
-	sa.origin != "implicit"
-	some ref in object.get(sa.object, "secrets", [])
-	ref.name == s.name
-	uid_agrees(s, sa)
-} else := "manual"
-
-uid_agrees(s, _) if {
-	object.get(k8s.annotations(s), k8s.sa_uid_annotation, "") == ""
-}
-
-uid_agrees(s, sa) if {
-	uid := k8s.annotations(s)[k8s.sa_uid_annotation]
-	uid == object.get(sa.object, ["metadata", "uid"], uid)
-}
-
 evidence(s, sa_name, tier) := object.union(
 	{
 		"serviceAccount": sa_name,
-		"classification": classification(s, sa_name),
+		"classification": k8s.token_classification(s),
 		"privilegeTier": rbac.tier_name(tier),
 	},
 	object.union(last_used(s), placeholder(s)),

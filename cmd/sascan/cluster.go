@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sascan/sascan/report"
+	"github.com/sascan/sascan/rules"
+	"github.com/sascan/sascan/scanner"
+)
+
+type clusterOptions struct {
+	common         commonOptions
+	cluster        scanner.ClusterOptions
+	allNamespaces  bool
+	requestTimeout string
+	global         *globalOptions
+	streams        streams
+}
+
+func newClusterCommand(s streams, g *globalOptions) *cobra.Command {
+	o := &clusterOptions{global: g, streams: s}
+	cmd := &cobra.Command{
+		Use:   "cluster",
+		Short: "Scan a live cluster through kubeconfig or in-cluster configuration",
+		Long: `Scan a live cluster with read-only list requests. Secret values are not read
+unless --read-secret-data is given: Secrets are listed as metadata plus type.
+A resource the credentials may not list is a warning and an "incomplete" entry in
+the report naming the rules it affects; the scan goes on. An unreachable API
+server or refused credentials exit 2.`,
+		Example: fmt.Sprintf(`  %[1]s cluster
+  %[1]s cluster --context prod -n payments -n checkout
+  %[1]s cluster -o sarif --output-file cluster.sarif
+  %[1]s cluster --read-secret-data -o json`, programName()),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return o.run(cmd.Context())
+		},
+	}
+	o.common.bind(cmd)
+	f := cmd.Flags()
+	f.StringVar(&o.cluster.Kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)")
+	f.StringVar(&o.cluster.Context, "context", "", "kubeconfig context to use")
+	f.StringArrayVarP(&o.cluster.Namespaces, "namespace", "n", nil, "scan only this namespace (repeatable)")
+	f.BoolVarP(&o.allNamespaces, "all-namespaces", "A", true, "scan every namespace (the default)")
+	f.StringSliceVar(&o.cluster.ExcludeNamespaces, "exclude-namespace", nil, "do not report objects of these namespaces")
+	f.StringVar(&o.requestTimeout, "request-timeout", "30s", "timeout of each API request")
+	f.Int64Var(&o.cluster.ChunkSize, "chunk-size", 500, "list page size")
+	f.Float32Var(&o.cluster.QPS, "qps", 20, "API requests per second")
+	f.IntVar(&o.cluster.Burst, "burst", 40, "API request burst")
+	f.BoolVar(&o.cluster.ReadSecretData, "read-secret-data", false, "read Secret values (needs list secrets) for SA002 and SA003 on live objects")
+	return cmd
+}
+
+// rulesNeeding names the rules each resource feeds, for incomplete entries.
+var rulesNeeding = map[string][]string{
+	"namespaces":          {"SA017"},
+	"serviceaccounts":     {"SA001", "SA008", "SA009", "SA010", "SA013", "SA016", "SA017"},
+	"secrets":             {"SA001", "SA002", "SA003", "SA004", "SA005", "SA006", "SA007", "SA008", "SA013", "SA031"},
+	"configmaps":          {"SA003", "SA006", "SA031"},
+	"pods":                {"SA003", "SA004", "SA016", "SA018", "SA019", "SA022", "SA023", "SA024", "SA025", "SA027", "SA028", "SA029", "SA030"},
+	"roles":               {"SA011", "SA012", "SA013", "SA016", "SA018", "SA019"},
+	"rolebindings":        {"SA011", "SA012", "SA013", "SA014", "SA016", "SA018", "SA019"},
+	"clusterroles":        {"SA011", "SA012", "SA013", "SA015", "SA016", "SA018", "SA019"},
+	"clusterrolebindings": {"SA011", "SA012", "SA013", "SA014", "SA016", "SA018", "SA019", "SA032"},
+	"csidrivers":          {"SA026"},
+}
+
+func (o *clusterOptions) run(ctx context.Context) error {
+	st, err := o.common.resolve(ctx, rules.ModeCluster, o.global, o.streams.Err)
+	if err != nil {
+		return err
+	}
+	if o.requestTimeout != "" {
+		d, err := time.ParseDuration(o.requestTimeout)
+		if err != nil {
+			return fmt.Errorf("--request-timeout: %w", err)
+		}
+		o.cluster.RequestTimeout = d
+	}
+	if o.cluster.ReadSecretData {
+		st.log.Warn("--read-secret-data: sascan reads Secret values; they never appear in its output")
+	}
+	if !o.global.quiet && isTerminal(o.streams.Err) {
+		o.cluster.Progress = o.streams.Err
+	}
+	cfg, contextName, err := scanner.RestConfig(o.cluster)
+	if err != nil {
+		return err
+	}
+	res, err := scanner.LoadCluster(ctx, cfg, contextName, o.cluster)
+	if err != nil {
+		return err
+	}
+	if kv, err := rules.ParseKubeVersion(res.Version); err == nil && o.common.kubeVersion == "" {
+		st.params.KubeVersion = kv
+	}
+	inv := scanner.Build(res.Objects, scanner.BuildOptions{Mode: scanner.ModeCluster})
+	findings, err := st.engine.Evaluate(ctx, inv, st.params, rules.EvalOptions{Cluster: contextName, ReleaseRaw: true})
+	if err != nil {
+		return err
+	}
+	findings = rules.Adjust(findings, inv, rules.SuppressOptions{
+		Config: st.config, Baseline: st.baseline, Now: st.params.Now,
+		Warn: func(msg string) { st.log.Warn(msg) },
+	})
+	findings = rules.Filter(findings, st.minSeverity)
+	r := &report.Report{
+		Tool:     report.Tool{Name: "sascan", Version: version},
+		Source:   report.Source{Mode: rules.ModeCluster, Context: contextName},
+		Objects:  observedObjects(inv),
+		Findings: findings,
+		Rules:    st.rules,
+	}
+	if !o.cluster.ReadSecretData {
+		r.Incomplete = append(r.Incomplete, report.Incomplete{Resource: "secret values", Reason: "not read (pass --read-secret-data)", Rules: []string{"SA002", "SA003"}})
+	}
+	for _, inc := range res.Incomplete {
+		resource, _, _ := strings.Cut(inc.Resource, " ")
+		st.log.Warn("cannot list", "resource", inc.Resource, "reason", inc.Reason)
+		r.Incomplete = append(r.Incomplete, report.Incomplete{Resource: inc.Resource, Reason: inc.Reason, Rules: rulesNeeding[resource]})
+	}
+	if err := o.common.write(r, st, o.global, o.streams.Out); err != nil {
+		return err
+	}
+	if rules.FailsAt(findings, st.failOn) {
+		return errFindings
+	}
+	return nil
+}

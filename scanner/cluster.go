@@ -1,0 +1,419 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// ClusterOptions say how to reach a cluster and what to list.
+type ClusterOptions struct {
+	Kubeconfig        string   // --kubeconfig; empty: KUBECONFIG, ~/.kube/config, in-cluster
+	Context           string   // --context
+	Namespaces        []string // -n; empty: all namespaces
+	ExcludeNamespaces []string
+	RequestTimeout    time.Duration
+	QPS               float32
+	Burst             int
+	ChunkSize         int64
+	ReadSecretData    bool      // list Secrets with their values (SA002/SA003 on live objects)
+	Progress          io.Writer // "resource: count" lines; nil for none
+}
+
+// Resource is one kind sascan lists.
+type Resource struct {
+	GVR        schema.GroupVersionResource
+	Kind       string
+	Namespaced bool
+}
+
+// Resources are the kinds a cluster scan lists (product.md §2).
+var Resources = []Resource{
+	{schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}, "Namespace", false},
+	{schema.GroupVersionResource{Version: "v1", Resource: "serviceaccounts"}, "ServiceAccount", true},
+	{schema.GroupVersionResource{Version: "v1", Resource: "secrets"}, "Secret", true},
+	{schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}, "ConfigMap", true},
+	{schema.GroupVersionResource{Version: "v1", Resource: "pods"}, "Pod", true},
+	{schema.GroupVersionResource{Version: "v1", Resource: "replicationcontrollers"}, "ReplicationController", true},
+	{schema.GroupVersionResource{Version: "v1", Resource: "podtemplates"}, "PodTemplate", true},
+	{schema.GroupVersionResource{Version: "v1", Resource: "services"}, "Service", true},
+	{schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}, "Deployment", true},
+	{schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "replicasets"}, "ReplicaSet", true},
+	{schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "statefulsets"}, "StatefulSet", true},
+	{schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "daemonsets"}, "DaemonSet", true},
+	{schema.GroupVersionResource{Group: "batch", Version: "v1", Resource: "jobs"}, "Job", true},
+	{schema.GroupVersionResource{Group: "batch", Version: "v1", Resource: "cronjobs"}, "CronJob", true},
+	{schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"}, "Ingress", true},
+	{schema.GroupVersionResource{Group: rbacGroup, Version: "v1", Resource: "roles"}, "Role", true},
+	{schema.GroupVersionResource{Group: rbacGroup, Version: "v1", Resource: "rolebindings"}, "RoleBinding", true},
+	{schema.GroupVersionResource{Group: rbacGroup, Version: "v1", Resource: "clusterroles"}, "ClusterRole", false},
+	{schema.GroupVersionResource{Group: rbacGroup, Version: "v1", Resource: "clusterrolebindings"}, "ClusterRoleBinding", false},
+	{schema.GroupVersionResource{Group: "storage.k8s.io", Version: "v1", Resource: "csidrivers"}, "CSIDriver", false},
+}
+
+// Incomplete is a resource the scan could not list.
+type Incomplete struct {
+	Resource string // e.g. "secrets" or "secrets in ci"
+	Reason   string
+}
+
+// ClusterResult is what a cluster scan listed.
+type ClusterResult struct {
+	Context    string
+	Version    string // gitVersion from /version
+	Objects    []RawObject
+	Incomplete []Incomplete
+}
+
+// ErrCluster marks a cluster that cannot be scanned at all (unreachable,
+// bad credentials, bad kubeconfig).
+var ErrCluster = errors.New("cluster")
+
+// RestConfig resolves client configuration the way kubectl does:
+// --kubeconfig, then KUBECONFIG, then ~/.kube/config, then in-cluster.
+func RestConfig(o ClusterOptions) (*rest.Config, string, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = o.Kubeconfig
+	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: o.Context})
+	cfg, err := cc.ClientConfig()
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %w", ErrCluster, err)
+	}
+	name := o.Context
+	if name == "" {
+		if raw, err := cc.RawConfig(); err == nil && raw.CurrentContext != "" {
+			name = raw.CurrentContext
+		}
+	}
+	if name == "" {
+		name = "in-cluster"
+	}
+	if o.QPS > 0 {
+		cfg.QPS = o.QPS
+	}
+	if o.Burst > 0 {
+		cfg.Burst = o.Burst
+	}
+	if o.RequestTimeout > 0 {
+		cfg.Timeout = o.RequestTimeout
+	}
+	cfg.UserAgent = "sascan"
+	return cfg, name, nil
+}
+
+// LoadCluster lists every resource of Resources (read-only, paginated,
+// concurrently within the client's QPS budget). Secret values are not read
+// unless opts.ReadSecretData: Secrets are then listed as metadata plus type
+// through the metadata API and a field selector on type. A resource the
+// caller may not list becomes an Incomplete entry; an unreachable API
+// server or refused credentials are an error.
+func LoadCluster(ctx context.Context, cfg *rest.Config, contextName string, o ClusterOptions) (*ClusterResult, error) {
+	if o.ChunkSize <= 0 {
+		o.ChunkSize = 500
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCluster, err)
+	}
+	meta, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCluster, err)
+	}
+	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCluster, err)
+	}
+	res := &ClusterResult{Context: contextName}
+	v, err := disc.ServerVersion()
+	if err != nil {
+		return nil, fmt.Errorf("%w: get /version from %s: %w", ErrCluster, cfg.Host, err)
+	}
+	res.Version = v.GitVersion
+
+	type job struct {
+		r         Resource
+		namespace string
+		selector  string
+		secretMD  bool // list through the metadata API
+		setType   string
+	}
+	var jobs []job
+	for _, r := range Resources {
+		namespaces := []string{metav1.NamespaceAll}
+		if r.Namespaced && len(o.Namespaces) > 0 {
+			namespaces = o.Namespaces
+		}
+		for _, ns := range namespaces {
+			if r.Kind == "Secret" && !o.ReadSecretData {
+				jobs = append(jobs,
+					job{r: r, namespace: ns, selector: "type=" + saTokenType, secretMD: true, setType: saTokenType},
+					job{r: r, namespace: ns, selector: "type!=" + saTokenType, secretMD: true})
+				continue
+			}
+			jobs = append(jobs, job{r: r, namespace: ns})
+		}
+	}
+	// The control-plane mirror pods live in kube-system even when -n names
+	// other namespaces.
+	if len(o.Namespaces) > 0 && !contains(o.Namespaces, "kube-system") {
+		jobs = append(jobs, job{r: Resources[podsIndex()], namespace: "kube-system", selector: "tier=control-plane"})
+		jobs = append(jobs, job{r: Resources[configMapsIndex()], namespace: "kube-system"})
+	}
+
+	results := make([][]RawObject, len(jobs))
+	incomplete := make([]*Incomplete, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	var progressMu sync.Mutex
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var objs []map[string]any
+			var err error
+			if j.secretMD {
+				objs, err = listMetadata(ctx, meta, j.r, j.namespace, j.selector, o.ChunkSize)
+			} else {
+				objs, err = listDynamic(ctx, dyn, j.r, j.namespace, j.selector, o.ChunkSize, j.r.Kind == "Pod" && j.selector != "")
+			}
+			what := j.r.GVR.Resource
+			if j.namespace != "" {
+				what += " in " + j.namespace
+			}
+			if err != nil {
+				if apierrors.IsForbidden(err) || apierrors.IsNotFound(err) {
+					incomplete[i] = &Incomplete{Resource: what, Reason: reason(err)}
+					return
+				}
+				errs[i] = fmt.Errorf("list %s: %w", what, err)
+				return
+			}
+			var out []RawObject
+			for _, obj := range objs {
+				if !keepNamespace(obj, o.ExcludeNamespaces) {
+					continue
+				}
+				if j.setType != "" {
+					obj["type"] = j.setType
+				}
+				out = append(out, RawObject{Value: obj})
+			}
+			results[i] = out
+			if o.Progress != nil {
+				progressMu.Lock()
+				fmt.Fprintf(o.Progress, "listed %s: %d\n", what, len(out))
+				progressMu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCluster, err)
+		}
+	}
+	seen := map[string]bool{}
+	for i := range jobs {
+		if incomplete[i] != nil {
+			res.Incomplete = append(res.Incomplete, *incomplete[i])
+		}
+		for _, obj := range results[i] {
+			md, _ := obj.Value["metadata"].(map[string]any)
+			uid, _ := md["uid"].(string)
+			if uid != "" && seen[uid] {
+				continue
+			}
+			seen[uid] = true
+			res.Objects = append(res.Objects, obj)
+		}
+	}
+	sort.SliceStable(res.Incomplete, func(a, b int) bool { return res.Incomplete[a].Resource < res.Incomplete[b].Resource })
+	return res, nil
+}
+
+const saTokenType = "kubernetes.io/service-account-token"
+
+func podsIndex() int {
+	for i, r := range Resources {
+		if r.Kind == "Pod" {
+			return i
+		}
+	}
+	return 0
+}
+
+func configMapsIndex() int {
+	for i, r := range Resources {
+		if r.Kind == "ConfigMap" {
+			return i
+		}
+	}
+	return 0
+}
+
+func reason(err error) string {
+	var st apierrors.APIStatus
+	if errors.As(err, &st) {
+		return st.Status().Message
+	}
+	return err.Error()
+}
+
+func keepNamespace(obj map[string]any, exclude []string) bool {
+	if len(exclude) == 0 {
+		return true
+	}
+	md, _ := obj["metadata"].(map[string]any)
+	ns, _ := md["namespace"].(string)
+	if obj["kind"] == "Namespace" {
+		ns, _ = md["name"].(string)
+	}
+	return !contains(exclude, ns)
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// listDynamic pages through a resource. Pod lists filtered by label use a
+// label selector; everything else lists all.
+func listDynamic(ctx context.Context, c dynamic.Interface, r Resource, ns, selector string, chunk int64, labels bool) ([]map[string]any, error) {
+	var out []map[string]any
+	opts := metav1.ListOptions{Limit: chunk}
+	if labels {
+		opts.LabelSelector = selector
+	} else if selector != "" {
+		opts.FieldSelector = selector
+	}
+	ri := c.Resource(r.GVR)
+	for {
+		var list interface {
+			UnstructuredContent() map[string]any
+		}
+		var err error
+		if r.Namespaced && ns != "" {
+			l, e := ri.Namespace(ns).List(ctx, opts)
+			list, err = l, e
+		} else {
+			l, e := ri.List(ctx, opts)
+			list, err = l, e
+		}
+		if err != nil {
+			if apierrors.IsResourceExpired(err) && opts.Continue != "" {
+				// The continue token expired: start the list again.
+				out, opts.Continue = nil, ""
+				continue
+			}
+			return nil, err
+		}
+		content := list.UnstructuredContent()
+		items, _ := content["items"].([]any)
+		apiVersion := r.GVR.Version
+		if r.GVR.Group != "" {
+			apiVersion = r.GVR.Group + "/" + apiVersion
+		}
+		for _, it := range items {
+			obj, ok := it.(map[string]any)
+			if !ok {
+				continue
+			}
+			obj["apiVersion"], obj["kind"] = apiVersion, r.Kind
+			trimServerFields(obj)
+			out = append(out, obj)
+		}
+		md, _ := content["metadata"].(map[string]any)
+		cont, _ := md["continue"].(string)
+		if cont == "" {
+			return out, nil
+		}
+		opts.Continue = cont
+	}
+}
+
+// listMetadata pages through Secrets as metadata only: no value is read.
+func listMetadata(ctx context.Context, c metadata.Interface, r Resource, ns, fieldSelector string, chunk int64) ([]map[string]any, error) {
+	var out []map[string]any
+	opts := metav1.ListOptions{Limit: chunk, FieldSelector: fieldSelector}
+	for {
+		var list *metav1.PartialObjectMetadataList
+		var err error
+		if ns != "" {
+			list, err = c.Resource(r.GVR).Namespace(ns).List(ctx, opts)
+		} else {
+			list, err = c.Resource(r.GVR).List(ctx, opts)
+		}
+		if err != nil {
+			if apierrors.IsResourceExpired(err) && opts.Continue != "" {
+				out, opts.Continue = nil, ""
+				continue
+			}
+			return nil, err
+		}
+		for _, item := range list.Items {
+			out = append(out, metadataObject(item.ObjectMeta, r))
+		}
+		if list.Continue == "" {
+			return out, nil
+		}
+		opts.Continue = list.Continue
+	}
+}
+
+func metadataObject(m metav1.ObjectMeta, r Resource) map[string]any {
+	md := map[string]any{"name": m.Name, "namespace": m.Namespace, "uid": string(m.UID), "resourceVersion": m.ResourceVersion,
+		"creationTimestamp": m.CreationTimestamp.UTC().Format(time.RFC3339)}
+	if len(m.Labels) > 0 {
+		md["labels"] = stringMap(m.Labels)
+	}
+	if len(m.Annotations) > 0 {
+		ann := stringMap(m.Annotations)
+		// The applied configuration of a Secret holds its values.
+		delete(ann, "kubectl.kubernetes.io/last-applied-configuration")
+		md["annotations"] = ann
+	}
+	if len(m.OwnerReferences) > 0 {
+		var refs []any
+		for _, o := range m.OwnerReferences {
+			refs = append(refs, map[string]any{"apiVersion": o.APIVersion, "kind": o.Kind, "name": o.Name, "uid": string(o.UID)})
+		}
+		md["ownerReferences"] = refs
+	}
+	return map[string]any{"apiVersion": "v1", "kind": r.Kind, "metadata": md}
+}
+
+func stringMap(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// trimServerFields drops managedFields: no rule reads them and on a live
+// cluster they are often the largest part of an object.
+func trimServerFields(obj map[string]any) {
+	if md, ok := obj["metadata"].(map[string]any); ok {
+		delete(md, "managedFields")
+	}
+}
