@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 OPA := $(GO) tool opa
 BENCHTIME ?= 3x
 
-.PHONY: help build demo test test-go test-rego lint fmt bench golden docs clean
+.PHONY: help build demo test test-go test-rego test-integration cluster-up cluster-down kube-build lint fmt bench golden docs clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -36,6 +36,20 @@ lint: ## gofmt, go vet, opa fmt and opa check --strict
 fmt: ## format Go and Rego
 	gofmt -w $$(git ls-files '*.go')
 	$(OPA) fmt --v1-compatible -w policies
+
+kube-build: ## build kube-apiserver and kube-controller-manager for the live tests (cached)
+	hack/kube/build.sh
+
+cluster-up: ## start etcd, kube-apiserver and kube-controller-manager on 127.0.0.1; prints export KUBECONFIG=...
+	@hack/kube/up.sh
+
+cluster-down: ## stop the test control plane
+	@hack/kube/down.sh
+
+test-integration: ## live-cluster tests against a real API server (starts and stops it)
+	@set -e; trap 'hack/kube/down.sh >/dev/null' EXIT; \
+	eval "$$(hack/kube/up.sh | tail -1)"; \
+	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace' ./cmd/sascan/
 
 bench: ## benchmarks: 1k/10k/100k-object scans (objects/s, allocations)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./cmd/sascan/

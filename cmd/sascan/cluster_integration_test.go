@@ -1,0 +1,442 @@
+//go:build integration
+
+// Live tests against a real kube-apiserver, etcd and kube-controller-manager
+// started by hack/kube/up.sh (make test-integration). KUBECONFIG must point
+// at that control plane's admin kubeconfig.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/yaml"
+)
+
+func liveClients(t *testing.T) (*rest.Config, *kubernetes.Clientset, dynamic.Interface) {
+	t.Helper()
+	kc := os.Getenv("KUBECONFIG")
+	if kc == "" {
+		t.Fatal("KUBECONFIG is not set: run make test-integration")
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, cs, dyn
+}
+
+var gvrs = map[string]schema.GroupVersionResource{
+	"Namespace":          {Version: "v1", Resource: "namespaces"},
+	"ServiceAccount":     {Version: "v1", Resource: "serviceaccounts"},
+	"Secret":             {Version: "v1", Resource: "secrets"},
+	"ConfigMap":          {Version: "v1", Resource: "configmaps"},
+	"Pod":                {Version: "v1", Resource: "pods"},
+	"Service":            {Version: "v1", Resource: "services"},
+	"Deployment":         {Group: "apps", Version: "v1", Resource: "deployments"},
+	"DaemonSet":          {Group: "apps", Version: "v1", Resource: "daemonsets"},
+	"CronJob":            {Group: "batch", Version: "v1", Resource: "cronjobs"},
+	"Role":               {Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "roles"},
+	"RoleBinding":        {Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "rolebindings"},
+	"ClusterRole":        {Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "clusterroles"},
+	"ClusterRoleBinding": {Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "clusterrolebindings"},
+	"CSIDriver":          {Group: "storage.k8s.io", Version: "v1", Resource: "csidrivers"},
+}
+
+// apply creates every object of a manifest file (namespaces first) and
+// returns their identities.
+func apply(t *testing.T, dyn dynamic.Interface, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, doc := range strings.Split(string(data), "\n---") {
+		var obj map[string]any
+		if err := yaml.Unmarshal([]byte(doc), &obj); err != nil || obj == nil {
+			continue
+		}
+		u := &unstructured.Unstructured{Object: obj}
+		gvr, ok := gvrs[u.GetKind()]
+		if !ok {
+			t.Fatalf("%s: kind %s not handled by the test", path, u.GetKind())
+		}
+		ns := u.GetNamespace()
+		if ns == "" && u.GetKind() != "Namespace" && !strings.HasPrefix(u.GetKind(), "Cluster") && u.GetKind() != "CSIDriver" {
+			ns = "default"
+		}
+		if ns != "" {
+			_, _ = dyn.Resource(gvrs["Namespace"]).Create(context.Background(), &unstructured.Unstructured{Object: map[string]any{
+				"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}, metav1.CreateOptions{})
+		}
+		var err2 error
+		if ns != "" {
+			_, err2 = dyn.Resource(gvr).Namespace(ns).Create(context.Background(), u, metav1.CreateOptions{})
+		} else {
+			_, err2 = dyn.Resource(gvr).Create(context.Background(), u, metav1.CreateOptions{})
+		}
+		if err2 != nil && !strings.Contains(err2.Error(), "already exists") {
+			t.Fatalf("%s: create %s %s/%s: %v", path, u.GetKind(), ns, u.GetName(), err2)
+		}
+		ids = append(ids, u.GetKind()+" "+ns+"/"+u.GetName())
+	}
+	return ids
+}
+
+type liveFinding struct {
+	RuleID   string `json:"ruleId"`
+	Severity string `json:"severity"`
+	Object   struct {
+		Kind, Namespace, Name string
+	} `json:"object"`
+	Path     string         `json:"path"`
+	Location map[string]any `json:"location"`
+	Evidence map[string]any `json:"evidence"`
+}
+
+type liveReport struct {
+	Findings   []liveFinding `json:"findings"`
+	Incomplete []struct {
+		Resource string   `json:"resource"`
+		Rules    []string `json:"rules"`
+	} `json:"incomplete"`
+	Source struct {
+		Mode, Context string
+	} `json:"source"`
+}
+
+func clusterScan(t *testing.T, args ...string) (liveReport, result) {
+	t.Helper()
+	r := cli(t, "", append([]string{"cluster", "-o", "json", "--fail-on", "none"}, args...)...)
+	var rep liveReport
+	if r.code == exitClean {
+		if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
+			t.Fatalf("report: %v\n%s", err, r.out)
+		}
+	}
+	return rep, r
+}
+
+func findingKeys(fs []liveFinding, objects map[string]bool, rulesFilter map[string]bool) []string {
+	var out []string
+	for _, f := range fs {
+		id := f.Object.Kind + " " + f.Object.Namespace + "/" + f.Object.Name
+		if !objects[id] || (rulesFilter != nil && !rulesFilter[f.RuleID]) {
+			continue
+		}
+		out = append(out, f.RuleID+" "+f.Severity+" "+id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestLiveMatchesManifest applies rule fixtures to the API server and checks
+// that the cluster scan reports the same (rule, severity, object) as the
+// manifest scan of the same files, for the rules that read what the API
+// stores unchanged.
+func TestLiveMatchesManifest(t *testing.T) {
+	repoRoot(t)
+	_, _, dyn := liveClients(t)
+	fixtures := []string{
+		"testdata/rules/SA011/fail-rolebinding-edit.yaml",
+		"testdata/rules/SA012/fail-namespace-group-secrets.yaml",
+		"testdata/rules/SA013/fail-exec-get.yaml",
+		"testdata/rules/SA015/fail-custom-aggregate.yaml",
+		"testdata/rules/SA019/fail-host-network.yaml",
+		"testdata/rules/SA021/fail-replicaset-controller.yaml",
+		"testdata/rules/SA022/fail-docs-example.yaml",
+		"testdata/rules/SA026/fail-long-api-audience.yaml",
+		"testdata/rules/SA032/fail-unauthenticated.yaml",
+	}
+	compared := map[string]bool{"SA011": true, "SA012": true, "SA013": true, "SA015": true, "SA019": true, "SA021": true, "SA022": true, "SA023": true, "SA026": true, "SA032": true}
+	objects := map[string]bool{}
+	for _, f := range fixtures {
+		for _, id := range apply(t, dyn, f) {
+			objects[id] = true
+		}
+	}
+	m := cli(t, "", append([]string{"scan", "-o", "json", "--fail-on", "none", "--kube-version", "1.37"}, fixtures...)...)
+	var manifest liveReport
+	if err := json.Unmarshal([]byte(m.out), &manifest); err != nil {
+		t.Fatalf("manifest report: %v", err)
+	}
+	live, r := clusterScan(t)
+	if r.code != exitClean {
+		t.Fatalf("cluster scan exit %d: %s", r.code, r.err)
+	}
+	want := findingKeys(manifest.Findings, objects, compared)
+	got := findingKeys(live.Findings, objects, compared)
+	if strings.Join(want, "\n") != strings.Join(got, "\n") {
+		t.Errorf("live findings differ from manifest findings\nmanifest:\n%s\nlive:\n%s", strings.Join(want, "\n"), strings.Join(got, "\n"))
+	}
+	if len(want) < 8 {
+		t.Errorf("only %d comparable findings: %v", len(want), want)
+	}
+	for _, f := range live.Findings {
+		if f.Location["cluster"] != live.Source.Context || f.Location["file"] != nil {
+			t.Fatalf("live finding location %v, want cluster %q", f.Location, live.Source.Context)
+		}
+	}
+}
+
+// TestLegacyTokenLifecycle creates a legacy token Secret, lets the token
+// controller fill it, uses the token, and expects SA001 and SA005.
+func TestLegacyTokenLifecycle(t *testing.T) {
+	repoRoot(t)
+	cfg, cs, _ := liveClients(t)
+	ctx := context.Background()
+	ns := "legacy-tokens"
+	_, _ = cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+	_, _ = cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "robot"}}, metav1.CreateOptions{})
+	_, err := cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "robot-token", Annotations: map[string]string{"kubernetes.io/service-account.name": "robot"}},
+		Type:       corev1.SecretTypeServiceAccountToken,
+	}, metav1.CreateOptions{})
+	if err != nil && !strings.Contains(err.Error(), "already exists") {
+		t.Fatal(err)
+	}
+	var token string
+	for i := 0; i < 60 && token == ""; i++ {
+		s, err := cs.CoreV1().Secrets(ns).Get(ctx, "robot-token", metav1.GetOptions{})
+		if err == nil {
+			token = string(s.Data["token"])
+		}
+		if token == "" {
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	if token == "" {
+		t.Fatal("the token controller did not fill the Secret")
+	}
+	// Using the token makes the API server stamp the last-used label.
+	use := rest.AnonymousClientConfig(cfg)
+	use.BearerToken = token
+	ucs := kubernetes.NewForConfigOrDie(use)
+	_, _ = ucs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	labelled := false
+	for i := 0; i < 40 && !labelled; i++ {
+		s, err := cs.CoreV1().Secrets(ns).Get(ctx, "robot-token", metav1.GetOptions{})
+		labelled = err == nil && s.Labels["kubernetes.io/legacy-token-last-used"] != ""
+		if !labelled {
+			time.Sleep(250 * time.Millisecond)
+		}
+	}
+	if !labelled {
+		t.Fatal("the API server did not set kubernetes.io/legacy-token-last-used")
+	}
+	rep, r := clusterScan(t, "-n", ns)
+	if r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	got := findingKeys(rep.Findings, map[string]bool{"Secret " + ns + "/robot-token": true}, map[string]bool{"SA001": true, "SA005": true})
+	want := []string{"SA001 high Secret legacy-tokens/robot-token", "SA005 medium Secret legacy-tokens/robot-token"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings %v, want %v", got, want)
+	}
+	if strings.Contains(r.out+r.err, token) || strings.Contains(r.out+r.err, strings.Split(token, ".")[2]) {
+		t.Fatal("the report contains the token")
+	}
+}
+
+// recorder is a reverse proxy in front of the API server that records
+// every request, so tests can check what sascan asked for.
+type recorder struct {
+	mu       sync.Mutex
+	requests []string
+}
+
+func proxyKubeconfig(t *testing.T, cfg *rest.Config, token string) (string, *recorder) {
+	t.Helper()
+	target, err := url.Parse(cfg.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	tlsCfg, err := rest.TLSConfigFor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp.Transport = &http.Transport{TLSClientConfig: tlsCfg}
+	rec := &recorder{}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec.mu.Lock()
+		rec.requests = append(rec.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery+" accept="+r.Header.Get("Accept"))
+		rec.mu.Unlock()
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	_ = tls.VersionTLS12
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	content := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters: [{name: proxy, cluster: {server: %q, insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: %q}}]
+contexts: [{name: proxied, context: {cluster: proxy, user: u}}]
+current-context: proxied
+`, srv.URL, token)
+	if err := os.WriteFile(kc, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return kc, rec
+}
+
+// TestNoSecretDataWithoutFlag checks that Secrets are only listed through
+// the metadata API unless --read-secret-data is given.
+func TestNoSecretDataWithoutFlag(t *testing.T) {
+	repoRoot(t)
+	cfg, _, _ := liveClients(t)
+	kc, rec := proxyKubeconfig(t, cfg, cfg.BearerToken)
+	if _, r := clusterScan(t, "--kubeconfig", kc); r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	secretLists := 0
+	for _, req := range rec.requests {
+		if strings.Contains(req, "/secrets") {
+			secretLists++
+			if !strings.Contains(req, "as=PartialObjectMetadataList") {
+				t.Errorf("secret values requested: %s", req)
+			}
+		}
+	}
+	if secretLists == 0 {
+		t.Fatal("no Secret list seen")
+	}
+	rec.requests = nil
+	if _, r := clusterScan(t, "--kubeconfig", kc, "--read-secret-data"); r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	full := false
+	for _, req := range rec.requests {
+		full = full || (strings.Contains(req, "/secrets") && !strings.Contains(req, "PartialObjectMetadata"))
+	}
+	if !full {
+		t.Error("--read-secret-data did not list Secret values")
+	}
+}
+
+// TestPartialAccess scans with a ServiceAccount that may list everything
+// but Secrets and expects an incomplete report, not a failure.
+func TestPartialAccess(t *testing.T) {
+	repoRoot(t)
+	cfg, cs, _ := liveClients(t)
+	ctx := context.Background()
+	ns := "sascan-limited"
+	_, _ = cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+	_, _ = cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "scanner"}}, metav1.CreateOptions{})
+	_, _ = cs.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{
+		ObjectMeta: metav1.ObjectMeta{Name: "sascan-no-secrets"},
+		Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{"", "apps", "batch", "rbac.authorization.k8s.io", "storage.k8s.io", "networking.k8s.io"},
+				Resources: []string{"namespaces", "serviceaccounts", "configmaps", "pods", "replicationcontrollers", "podtemplates", "services",
+					"deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs", "ingresses",
+					"roles", "rolebindings", "clusterroles", "clusterrolebindings", "csidrivers"},
+				Verbs: []string{"list"}},
+		},
+	}, metav1.CreateOptions{})
+	_, _ = cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "sascan-no-secrets"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "sascan-no-secrets"},
+		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: "scanner", Namespace: ns}},
+	}, metav1.CreateOptions{})
+	exp := int64(600)
+	tr, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(ctx, "scanner", &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: &exp}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc, _ := proxyKubeconfig(t, cfg, tr.Status.Token)
+	rep, r := clusterScan(t, "--kubeconfig", kc)
+	if r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	var resources []string
+	for _, inc := range rep.Incomplete {
+		resources = append(resources, inc.Resource)
+		if inc.Resource == "secrets" && !contains(inc.Rules, "SA001") {
+			t.Errorf("incomplete secrets entry names rules %v", inc.Rules)
+		}
+	}
+	if !contains(resources, "secrets") {
+		t.Fatalf("incomplete %v, want secrets", resources)
+	}
+	if !strings.Contains(r.err, "cannot list") {
+		t.Errorf("no warning on stderr: %s", r.err)
+	}
+	if strings.Contains(r.out, tr.Status.Token) {
+		t.Fatal("token in output")
+	}
+}
+
+func TestNamespaceFilterAndBadCredentials(t *testing.T) {
+	repoRoot(t)
+	cfg, _, _ := liveClients(t)
+	rep, r := clusterScan(t, "-n", "legacy-tokens")
+	if r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	for _, f := range rep.Findings {
+		if f.Object.Namespace != "" && f.Object.Namespace != "legacy-tokens" && f.Object.Namespace != "kube-system" {
+			t.Errorf("finding outside -n: %s %s/%s", f.RuleID, f.Object.Namespace, f.Object.Name)
+		}
+	}
+	kc, _ := proxyKubeconfig(t, cfg, "not-a-valid-token")
+	_, bad := clusterScan(t, "--kubeconfig", kc)
+	if bad.code != exitError || !strings.Contains(bad.err, "Unauthorized") {
+		t.Fatalf("bad credentials: exit %d stderr %s", bad.code, bad.err)
+	}
+	_, unreachable := clusterScan(t, "--kubeconfig", writeKubeconfig(t, "https://127.0.0.1:1"), "--request-timeout", "2s")
+	if unreachable.code != exitError {
+		t.Fatalf("unreachable: exit %d", unreachable.code)
+	}
+}
+
+func writeKubeconfig(t *testing.T, server string) string {
+	t.Helper()
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: %q, insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: x}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n", server)
+	if err := os.WriteFile(kc, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return kc
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
