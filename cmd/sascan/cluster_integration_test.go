@@ -176,7 +176,7 @@ func TestLiveMatchesManifest(t *testing.T) {
 		"testdata/rules/SA015/fail-custom-aggregate.yaml",
 		"testdata/rules/SA019/fail-host-network.yaml",
 		"testdata/rules/SA021/fail-replicaset-controller.yaml",
-		"testdata/rules/SA022/fail-docs-example.yaml",
+		"testdata/rules/SA022/fail-two-days.yaml",
 		"testdata/rules/SA026/fail-long-api-audience.yaml",
 		"testdata/rules/SA032/fail-unauthenticated.yaml",
 	}
@@ -412,7 +412,7 @@ func TestNamespaceFilterAndBadCredentials(t *testing.T) {
 	}
 	kc, _ := proxyKubeconfig(t, cfg, "not-a-valid-token")
 	_, bad := clusterScan(t, "--kubeconfig", kc)
-	if bad.code != exitError || !strings.Contains(bad.err, "Unauthorized") {
+	if bad.code != exitError || !strings.Contains(bad.err, "provide credentials") {
 		t.Fatalf("bad credentials: exit %d stderr %s", bad.code, bad.err)
 	}
 	_, unreachable := clusterScan(t, "--kubeconfig", writeKubeconfig(t, "https://127.0.0.1:1"), "--request-timeout", "2s")

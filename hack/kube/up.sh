@@ -59,6 +59,7 @@ log "starting kube-apiserver on https://127.0.0.1:$api_port"
   --service-account-signing-key-file "$pki/sa.key" \
   --service-cluster-ip-range 10.96.0.0/16 \
   --allow-privileged \
+  --endpoint-reconciler-type none \
   >"$state/logs/kube-apiserver.log" 2>&1 &
 echo $! > "$state/kube-apiserver.pid"
 
@@ -108,7 +109,7 @@ echo $! > "$state/kube-controller-manager.pid"
 # aggregated the built-in view role.
 for _ in $(seq 1 60); do
   if KUBECONFIG=$kubeconfig "$here/kubectl-lite.sh" get /api/v1/namespaces/default/serviceaccounts/default >/dev/null 2>&1 &&
-     KUBECONFIG=$kubeconfig "$here/kubectl-lite.sh" get /apis/rbac.authorization.k8s.io/v1/clusterroles/view | grep -q '"rules": *\[ *{'; then
+     KUBECONFIG=$kubeconfig "$here/kubectl-lite.sh" get /apis/rbac.authorization.k8s.io/v1/clusterroles/view | grep '"verbs"' >/dev/null; then
     log "control plane ready"
     echo "export KUBECONFIG=$kubeconfig"
     exit 0
