@@ -104,11 +104,7 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	findings = rules.Adjust(findings, inv, rules.SuppressOptions{
-		Config: st.config, Baseline: st.baseline, Now: st.params.Now,
-		Warn: func(msg string) { st.log.Warn(msg) },
-	})
-	findings = rules.Filter(findings, st.minSeverity)
+	findings = st.suppressAndFilter(findings, inv)
 	r := &report.Report{
 		Tool:     report.Tool{Name: "sascan", Version: version},
 		Source:   report.Source{Mode: rules.ModeCluster, Context: contextName},

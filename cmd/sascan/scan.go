@@ -166,6 +166,16 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 	return st, nil
 }
 
+// suppressAndFilter applies severity overrides and suppressions, then
+// drops what is below --min-severity.
+func (st *settings) suppressAndFilter(findings []rules.Finding, inv *scanner.Inventory) []rules.Finding {
+	findings = rules.Adjust(findings, inv, rules.SuppressOptions{
+		Config: st.config, Baseline: st.baseline, Now: st.params.Now,
+		Warn: func(msg string) { st.log.Warn(msg) },
+	})
+	return rules.Filter(findings, st.minSeverity)
+}
+
 func loadConfig(name string) (*rules.Config, error) {
 	explicit := name != ""
 	if !explicit {
@@ -215,11 +225,7 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 		return err
 	}
 	st.log.Debug("evaluated rules", "rules", len(st.rules), "findings", len(findings), "took", time.Since(start).Round(time.Millisecond))
-	findings = rules.Adjust(findings, inv, rules.SuppressOptions{
-		Config: st.config, Baseline: st.baseline, Now: st.params.Now,
-		Warn: func(msg string) { st.log.Warn(msg) },
-	})
-	findings = rules.Filter(findings, st.minSeverity)
+	findings = st.suppressAndFilter(findings, inv)
 	root, err := sarifRoot(o.sarifRoot)
 	if err != nil {
 		return err
