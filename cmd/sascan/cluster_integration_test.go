@@ -16,6 +16,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -439,4 +440,26 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestClusterSARIF validates SARIF of a live scan with the SARIF multitool
+// and GitHub's ingestion rules.
+func TestClusterSARIF(t *testing.T) {
+	root := repoRoot(t)
+	tool := filepath.Join(root, "..", "shared", "tools", "validate-sarif")
+	if _, err := os.Stat(tool); err != nil {
+		t.Fatalf("validate-sarif not found: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "cluster.sarif")
+	if r := cli(t, "", "cluster", "-o", "sarif", "--output-file", out, "--fail-on", "none"); r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	b, _ := os.ReadFile(out)
+	if !bytes.Contains(b, []byte(`"fullyQualifiedName"`)) || !bytes.Contains(b, []byte(`"uri": "cluster/`)) {
+		t.Fatal("cluster SARIF lacks logical or physical locations")
+	}
+	res, err := exec.Command(tool, out).CombinedOutput()
+	if err != nil || !bytes.Contains(res, []byte(" 0 error(s)")) {
+		t.Fatalf("validate-sarif: %v\n%s", err, res)
+	}
 }
