@@ -26,8 +26,8 @@ import data.sascan.lib.result
 findings contains f if {
 	some ps in k8s.pod_specs
 	ps.obj.namespace == "kube-system"
-	not k8s.mirror_or_static(ps)
-	sa := k8s.sa_name(ps.spec)
+	not ps.static
+	sa := ps.sa
 	sa in k8s.controller_service_accounts
 	f := result.finding(ps.obj, path(ps), sprintf("%s kube-system/%s runs as controller ServiceAccount %s", [ps.obj.kind, ps.obj.name, sa]), {"evidence": {"serviceAccount": sa, "clusterRole": concat("", ["system:controller:", sa])}})
 }

@@ -24,9 +24,9 @@ import data.sascan.lib.result
 
 findings contains f if {
 	some ps in k8s.pod_specs
-	not k8s.mirror_or_static(ps)
-	k8s.sa_name(ps.spec) == "default"
-	holders := k8s.token_containers(ps)
+	not ps.static
+	ps.sa == "default"
+	holders := ps.tokenContainers
 	count(holders) > 0
 	privileged := default_privileged(ps.obj.namespace)
 	f := result.finding(ps.obj, path(ps), sprintf("%s %s/%s runs as ServiceAccount %s/default and holds its token", [ps.obj.kind, ps.obj.namespace, ps.obj.name, ps.obj.namespace]), {

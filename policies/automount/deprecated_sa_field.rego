@@ -29,7 +29,7 @@ findings contains f if {
 	new != old
 	f := result.finding(ps.obj, concat(".", [ps.path, "serviceAccount"]), message(ps, old, new), {
 		"severity": severity(new),
-		"evidence": {"serviceAccount": old, "serviceAccountName": new, "effective": k8s.sa_name(ps.spec)},
+		"evidence": {"serviceAccount": old, "serviceAccountName": new, "effective": ps.sa},
 	})
 }
 

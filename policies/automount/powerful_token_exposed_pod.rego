@@ -29,9 +29,9 @@ dangerous_capabilities := {"SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "ALL"}
 
 findings contains f if {
 	some ps in k8s.pod_specs
-	not k8s.mirror_or_static(ps)
-	count(k8s.token_containers(ps)) > 0
-	sa := k8s.sa_name(ps.spec)
+	not ps.static
+	count(ps.tokenContainers) > 0
+	sa := ps.sa
 	tier := rbac.sa_top_tier(ps.obj.namespace, sa)
 	tier < 2
 	why := reasons(ps)
@@ -93,11 +93,18 @@ exposed_services := [svc |
 	svc.object.spec.type in {"LoadBalancer", "NodePort"}
 ]
 
-_by_namespace(objs) := {ns: [o | some o in objs; o.namespace == ns] | some ns in {o.namespace | some o in objs}}
+ingresses := k8s.objects("Ingress")
 
-_exposed_by_ns := _by_namespace(exposed_services)
+# Grouped in rule bodies, where OPA indexes the inner comprehension.
+_exposed_by_ns := {ns: list |
+	some ns in {s.namespace | some s in exposed_services}
+	list := [s | some s in exposed_services; s.namespace == ns]
+}
 
-_ingresses_by_ns := _by_namespace(k8s.objects("Ingress"))
+_ingresses_by_ns := {ns: list |
+	some ns in {i.namespace | some i in ingresses}
+	list := [i | some i in ingresses; i.namespace == ns]
+}
 
 exposing_services(ps) := {svc |
 	some svc in object.get(_exposed_by_ns, ps.obj.namespace, [])

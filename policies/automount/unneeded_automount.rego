@@ -28,11 +28,11 @@ import data.sascan.lib.result
 
 findings contains f if {
 	some ps in k8s.pod_specs
-	not k8s.mirror_or_static(ps)
-	k8s.effective_automount(ps)
-	mounted := k8s.auto_token_containers(ps)
+	not ps.static
+	ps.automount
+	mounted := ps.autoTokenContainers
 	count(mounted) > 0
-	sa := k8s.sa_name(ps.spec)
+	sa := ps.sa
 	not rbac.sa_exceeds_baseline(ps.obj.namespace, sa)
 	f := result.finding(ps.obj, path(ps), message(ps, sa), {
 		"severity": severity,

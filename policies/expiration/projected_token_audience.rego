@@ -25,7 +25,7 @@ import data.sascan.lib.tokens
 
 findings contains f if {
 	some ps in k8s.pod_specs
-	not k8s.mirror_or_static(ps)
+	not ps.static
 	some src in k8s.projected_token_sources(ps)
 	tokens.audience(src.token) == ""
 	paths := k8s.mount_paths(ps, src.vol.name)

@@ -27,7 +27,7 @@ import data.sascan.lib.tokens
 
 findings contains f if {
 	some ps in k8s.pod_specs
-	not k8s.mirror_or_static(ps)
+	not ps.static
 	some src in k8s.projected_token_sources(ps)
 	e := tokens.expiration(src.token)
 	aud := tokens.audience(src.token)

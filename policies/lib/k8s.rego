@@ -65,17 +65,33 @@ rbac_observed if {
 	observed(o)
 }
 
-# Pod specs (§D2): [{obj, spec, path, meta}], built once per evaluation.
+# Pod specs (§D2), built once per evaluation with what every rule asks of
+# them: {obj, spec, path, meta, sa, saKey, static, automount,
+# tokenContainers, autoTokenContainers}.
 pod_specs := [ps |
 	some p in input.podSpecs
 	obj := input.objects[p.object]
-	ps := {
+	spec := object.get(obj.object, p.path, {})
+	base := {
 		"obj": obj,
-		"spec": object.get(obj.object, p.path, {}),
+		"spec": spec,
 		"path": concat(".", p.path),
 		"meta": object.get(obj.object, object.get(p, "meta", ["metadata"]), {}),
 	}
+	sa := sa_name(spec)
+	ps := object.union(base, {
+		"sa": sa,
+		"saKey": key(obj.namespace, sa),
+		"static": _static(base),
+		"automount": effective_automount(base),
+		"tokenContainers": token_containers(base),
+		"autoTokenContainers": auto_token_containers(base),
+	})
 ]
+
+_static(ps) if mirror_or_static(ps)
+
+else := false
 
 # §D3: serviceAccountName, then the deprecated alias, then "default".
 sa_name(spec) := n if {

@@ -510,7 +510,7 @@ tier_severity(t) := ["critical", "high", "medium", "info"][t]
 # binding subject or by a token Secret.
 sa_keys := (({k | some k, _ in k8s.service_accounts} | {k |
 	some ps in k8s.pod_specs
-	k := k8s.pod_sa_key(ps)
+	k := ps.saKey
 }) | {k | some k, _ in direct}) | {k |
 	some s in k8s.token_secrets
 	k := k8s.key(s.namespace, object.get(k8s.annotations(s), k8s.sa_name_annotation, ""))

@@ -25,10 +25,11 @@ import data.sascan.lib.rbac
 import data.sascan.lib.result
 
 findings contains f if {
-	some name, c in k8s.cluster_roles
+	some agg, selected in rbac.edges
+	some name in selected
+	c := k8s.cluster_roles[name]
 	not rbac.aggregated(c)
 	not rbac.bootstrap(c)
-	some agg in rbac.aggregates_of(name)
 	own := rbac.capability_ids(rbac.rules_of(c), "*")
 	without := rbac.capability_ids(rules_without(agg, name), "*")
 	added := {x | some x in own; not x.id in {y.id | some y in without}}

@@ -71,9 +71,9 @@ is_dormant(ns, name) := false if k8s.key(ns, name) in active
 # token, or a token Secret names them.
 active := {k |
 	some ps in k8s.pod_specs
-	not k8s.mirror_or_static(ps)
-	count(k8s.token_containers(ps)) > 0
-	k := k8s.pod_sa_key(ps)
+	not ps.static
+	count(ps.tokenContainers) > 0
+	k := ps.saKey
 } | {k |
 	some s in k8s.token_secrets
 	k := k8s.key(s.namespace, object.get(k8s.annotations(s), k8s.sa_name_annotation, ""))

@@ -29,7 +29,7 @@ generated_name := `^.+-token-[a-z0-9]{5}$`
 
 findings contains f if {
 	some ps in k8s.pod_specs
-	not k8s.mirror_or_static(ps)
+	not ps.static
 	some ref in references(ps)
 	v := verdict(ps.obj.namespace, ref.secret)
 	f := result.finding(ps.obj, ref.path, sprintf("%s %s/%s %s token Secret %s", [ps.obj.kind, ps.obj.namespace, ps.obj.name, ref.how, ref.secret]), {
