@@ -26,8 +26,11 @@ func fold(raws []rawFinding, inv *scanner.Inventory) []rawFinding {
 		path   string
 	}
 	out := make([]rawFinding, 0, len(raws))
+	// index holds, per (object, path), the finding that folded findings
+	// merge into: the owner's own finding, or the first folded one.
 	index := map[key]int{}
 	pods := map[key][]string{}
+	var moved []rawFinding
 	for _, f := range raws {
 		if f.Object >= 0 && f.Object < len(inv.Objects) {
 			if top, ok := topOwner(inv, inv.Objects[f.Object]); ok {
@@ -38,18 +41,28 @@ func fold(raws []rawFinding, inv *scanner.Inventory) []rawFinding {
 					k := key{f.Object, f.Path}
 					pods[k] = append(pods[k], owned.Name)
 				}
+				moved = append(moved, f)
+				continue
 			}
 		}
 		k := key{f.Object, f.Path}
-		if i, ok := index[k]; ok {
-			if rank(f.Severity) > rank(out[i].Severity) {
-				f.Evidence = mergeEvidence(f.Evidence, out[i].Evidence)
-				out[i] = f
-			}
+		if _, ok := index[k]; !ok {
+			index[k] = len(out)
+		}
+		out = append(out, f)
+	}
+	for _, f := range moved {
+		k := key{f.Object, f.Path}
+		i, ok := index[k]
+		if !ok {
+			index[k] = len(out)
+			out = append(out, f)
 			continue
 		}
-		index[k] = len(out)
-		out = append(out, f)
+		if rank(f.Severity) > rank(out[i].Severity) {
+			f.Evidence = mergeEvidence(f.Evidence, out[i].Evidence)
+			out[i] = f
+		}
 	}
 	for k, names := range pods {
 		f := &out[index[k]]

@@ -86,3 +86,38 @@ spec:
 		t.Errorf("pods in evidence (-want +got):\n%s", diff)
 	}
 }
+
+// Two findings of one rule on the same object and path that no pod folding
+// produced (SA013 reporting two ServiceAccounts on the binding that grants
+// both) stay two findings.
+func TestFoldKeepsDistinctFindings(t *testing.T) {
+	_, e := manifestEngine(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "crb.yaml")
+	src := `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: node-proxy}
+rules: [{apiGroups: [""], resources: [nodes/proxy], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: np}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-proxy}
+subjects:
+- {kind: ServiceAccount, name: a, namespace: obs}
+- {kind: ServiceAccount, name: b, namespace: obs}
+`
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := scanFiles(t, e, path)
+	var sas []string
+	for _, f := range fs {
+		if f.RuleID == "SA013" {
+			sas = append(sas, f.Evidence["serviceAccount"].(string))
+		}
+	}
+	if diff := cmp.Diff([]string{"obs/a", "obs/b"}, sas); diff != "" {
+		t.Errorf("SA013 findings (-want +got):\n%s", diff)
+	}
+}
