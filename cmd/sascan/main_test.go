@@ -426,3 +426,69 @@ func TestDeployManifestsAreClean(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.out)
 	}
 }
+
+// One run writes several reports: the table to stdout, SARIF and JSON to
+// files (-o FORMAT=FILE).
+func TestSeveralOutputs(t *testing.T) {
+	repoRoot(t)
+	dir := t.TempDir()
+	sarif, js := filepath.Join(dir, "r.sarif"), filepath.Join(dir, "r.json")
+	r := cli(t, "", "scan", "-o", "table", "-o", "sarif="+sarif, "-o", "json="+js, fixedNow, "examples/demo")
+	if r.code != exitFindings || !strings.Contains(r.out, "11 findings") {
+		t.Fatalf("exit %d stdout %s", r.code, r.out)
+	}
+	for file, want := range map[string]string{sarif: `"version": "2.1.0"`, js: `"schemaVersion": "1"`} {
+		b, err := os.ReadFile(file)
+		if err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %v, lacks %s", file, err, want)
+		}
+	}
+	if r := cli(t, "", "scan", "-o", "table", "-o", "json", "examples/demo"); r.code != exitError || !strings.Contains(r.err, "only one report can go to stdout") {
+		t.Errorf("two stdout reports: exit %d %s", r.code, r.err)
+	}
+}
+
+// Fingerprints hash rule, object identity and path: moving an object in its
+// file, reformatting it, or adding other objects leaves them unchanged.
+func TestFingerprintsAreStable(t *testing.T) {
+	repoRoot(t)
+	dir := t.TempDir()
+	a := `apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: web}
+spec: {serviceAccount: legacy, containers: [{name: c, image: nginx}]}
+`
+	b := `# reformatted, moved below another object
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: other
+  namespace: web
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  namespace: web
+  name: p
+spec:
+  containers:
+  - image: nginx
+    name: c
+  serviceAccount: legacy
+`
+	fp := func(src string) string {
+		path := filepath.Join(dir, "m.yaml")
+		if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := cli(t, "", "scan", "-o", "json", "--enable", "SA020", fixedNow, path)
+		i := strings.Index(r.out, `"fingerprint": "`)
+		if i < 0 {
+			t.Fatalf("no finding: %s", r.out)
+		}
+		return r.out[i : i+50]
+	}
+	if x, y := fp(a), fp(b); x != y {
+		t.Errorf("fingerprint changed: %s vs %s", x, y)
+	}
+}

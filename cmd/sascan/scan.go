@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -20,7 +21,7 @@ import (
 
 // commonOptions are the flags scan and cluster share (product.md §1).
 type commonOptions struct {
-	output        string
+	outputs       []string
 	outputFile    string
 	failOn        string
 	minSeverity   string
@@ -36,7 +37,7 @@ type commonOptions struct {
 
 func (c *commonOptions) bind(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVarP(&c.output, "output", "o", "table", "report format: table, json or sarif")
+	f.StringArrayVarP(&c.outputs, "output", "o", []string{"table"}, "report format: table, json or sarif, optionally =FILE (repeatable: -o table -o sarif=results.sarif)")
 	f.StringVar(&c.outputFile, "output-file", "", "write the report to FILE instead of stdout")
 	f.StringVar(&c.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above: none, info, low, medium, high, critical (default high)")
 	f.StringVar(&c.minSeverity, "min-severity", "", "do not report findings below this severity")
@@ -92,7 +93,7 @@ still scanned and rendered.`,
 
 // settings is what the flags and the config file resolve to.
 type settings struct {
-	format      report.Format
+	outputs     []output
 	failOn      rules.Severity // invalid means none
 	minSeverity rules.Severity
 	config      *rules.Config
@@ -109,8 +110,8 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 		return nil, err
 	}
 	st := &settings{log: log}
-	if st.format, err = report.ParseFormat(c.output); err != nil {
-		return nil, fmt.Errorf("--output: %w", err)
+	if st.outputs, err = parseOutputs(c.outputs, c.outputFile); err != nil {
+		return nil, err
 	}
 	if st.config, err = loadConfig(c.configFile); err != nil {
 		return nil, err
@@ -275,18 +276,64 @@ func sarifRoot(flag string) (string, error) {
 	return filepath.Abs(root)
 }
 
-// write renders the report to --output-file or stdout, and the baseline.
+// output is one report to write: a format and a file ("" for stdout).
+type output struct {
+	format report.Format
+	file   string
+}
+
+// parseOutputs reads the -o values (format or format=file). --output-file
+// names the file of a single format given without one. At most one report
+// goes to stdout.
+func parseOutputs(values []string, outputFile string) ([]output, error) {
+	var outs []output
+	stdout := 0
+	for _, v := range values {
+		name, file, _ := strings.Cut(v, "=")
+		f, err := report.ParseFormat(name)
+		if err != nil {
+			return nil, fmt.Errorf("--output: %w", err)
+		}
+		if file == "" && outputFile != "" && len(values) == 1 {
+			file = outputFile
+		}
+		if file == "" {
+			stdout++
+		}
+		outs = append(outs, output{format: f, file: file})
+	}
+	if stdout > 1 {
+		return nil, fmt.Errorf("--output: only one report can go to stdout; give the others a file (-o sarif=results.sarif)")
+	}
+	if outputFile != "" && len(values) > 1 {
+		return nil, fmt.Errorf("--output-file works with a single -o; use -o FORMAT=FILE for several reports")
+	}
+	return outs, nil
+}
+
+// write renders every requested report, and the baseline.
 func (c *commonOptions) write(r *report.Report, st *settings, g *globalOptions, stdout io.Writer) error {
 	if c.writeBaseline != "" {
 		if err := writeFile(c.writeBaseline, func(w io.Writer) error { return report.JSON(w, r) }); err != nil {
 			return fmt.Errorf("write baseline: %w", err)
 		}
 	}
-	if c.outputFile != "" {
-		return writeFile(c.outputFile, func(w io.Writer) error { return report.Render(w, st.format, r) })
+	for _, o := range st.outputs {
+		if o.file != "" {
+			rr := *r
+			rr.Color = false
+			if err := writeFile(o.file, func(w io.Writer) error { return report.Render(w, o.format, &rr) }); err != nil {
+				return fmt.Errorf("write %s report: %w", o.format, err)
+			}
+			continue
+		}
+		rr := *r
+		rr.Color = o.format == report.FormatTable && !g.noColor && isTerminal(stdout)
+		if err := report.Render(stdout, o.format, &rr); err != nil {
+			return err
+		}
 	}
-	r.Color = st.format == report.FormatTable && !g.noColor && isTerminal(stdout)
-	return report.Render(stdout, st.format, r)
+	return nil
 }
 
 func writeFile(name string, render func(io.Writer) error) error {
