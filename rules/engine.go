@@ -262,6 +262,11 @@ func locate(inv *scanner.Inventory, o *scanner.Object, path string, loc *scanner
 		return Location{}
 	}
 	line, col := loc.Locate(o.Source, path)
+	if o.Source.Template != "" {
+		// Helm: the chart's template file, and the line within the
+		// rendered document.
+		return Location{File: o.Source.Template, Line: line - o.Source.TemplateLine, Column: col}
+	}
 	return Location{File: o.Source.File, Line: line, Column: col}
 }
 

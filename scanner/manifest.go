@@ -182,8 +182,9 @@ func parseDocument(fc fileChunk) chunkResult {
 		return chunkResult{skipped: true}
 	}
 	dt := &docText{text: fc.c.text, line: fc.c.line}
+	tmpl, tmplLine := helmSource(fc.c)
 	at := func(n *yaml.Node, base []Segment) *Source {
-		return &Source{File: fc.file, Line: dt.line + n.Line - 1, Column: n.Column, base: base, doc: dt}
+		return &Source{File: fc.file, Line: dt.line + n.Line - 1, Column: n.Column, base: base, doc: dt, Template: tmpl, TemplateLine: tmplLine}
 	}
 	items, isList := obj["items"].([]any)
 	if !isList || !isListKind(obj) {
@@ -207,6 +208,25 @@ func parseDocument(fc fileChunk) chunkResult {
 		return chunkResult{skipped: true}
 	}
 	return chunkResult{objects: out}
+}
+
+// helmSource finds the "# Source: <chart>/templates/<file>" comment that
+// `helm template` writes before each document, among the comment lines
+// that precede the document's content.
+func helmSource(c chunk) (string, int) {
+	line := c.line
+	for _, l := range strings.Split(string(c.text), "\n") {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, "# Source: "):
+			return strings.TrimSpace(strings.TrimPrefix(t, "# Source: ")), line
+		case t == "" || t == "---" || strings.HasPrefix(t, "#"):
+		default:
+			return "", 0
+		}
+		line++
+	}
+	return "", 0
 }
 
 // valueNode returns the value node at segs (lookup returns key nodes).

@@ -15,6 +15,12 @@ type Source struct {
 	Doc    int
 	Line   int
 	Column int
+	// Template is the chart file a Helm-rendered document came from (its
+	// "# Source: chart/templates/x.yaml" comment); TemplateLine is the line
+	// of that comment in the stream, so positions can be given within the
+	// rendered template.
+	Template     string
+	TemplateLine int
 
 	base []Segment // from the document root to the object (List items)
 	doc  *docText

@@ -492,3 +492,47 @@ spec:
 		t.Errorf("fingerprint changed: %s vs %s", x, y)
 	}
 }
+
+// Helm-rendered streams: findings name the template file and the line in
+// the rendered document; SARIF URIs are relative to --sarif-root (the chart).
+func TestHelmSourceComments(t *testing.T) {
+	repoRoot(t)
+	stream := `---
+# Source: shop/templates/serviceaccount.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: default
+  namespace: shop
+---
+# Source: shop/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      serviceAccount: legacy
+      containers: [{name: c, image: x}]
+`
+	r := cli(t, stream, "scan", "-o", "json", "--enable", "SA017,SA020", "--fail-on", "none", "-")
+	for _, want := range []string{
+		`"file": "shop/templates/deployment.yaml",` + "\n" + `        "line": 9,`,
+		`"file": "shop/templates/serviceaccount.yaml",` + "\n" + `        "line": 4,`,
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("report lacks %q:\n%s", want, r.out)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "shop"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	r = cli(t, stream, "scan", "-o", "sarif", "--sarif-root", "shop", "--enable", "SA020", "--fail-on", "none", "-")
+	if !strings.Contains(r.out, `"uri": "templates/deployment.yaml"`) {
+		t.Errorf("SARIF URI not relative to the chart:\n%s", r.out)
+	}
+}
