@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 OPA := $(GO) tool opa
 BENCHTIME ?= 3x
 
-.PHONY: help build demo test test-go test-rego test-integration bench-cluster cluster-up cluster-down kube-build lint fmt bench golden docs clean
+.PHONY: help build demo test test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,14 @@ test-integration: ## live-cluster tests against a real API server (starts and st
 	@set -e; trap 'hack/kube/down.sh >/dev/null' EXIT; \
 	eval "$$(hack/kube/up.sh | tail -1)"; \
 	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF' ./cmd/sascan/
+
+FUZZTIME ?= 30s
+
+fuzz: ## run every fuzz target for FUZZTIME (default 30s) each
+	@for t in FuzzLoadManifests FuzzParseFlags FuzzParsePath; do \
+	  $(GO) test ./scanner -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
+	@for t in FuzzParseConfig FuzzJWTClassifier; do \
+	  $(GO) test ./rules -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 bench-cluster: ## sascan cluster vs a bare client-go list over 5k objects in the test API server
 	@set -e; trap 'hack/kube/down.sh >/dev/null' EXIT; \

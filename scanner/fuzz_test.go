@@ -1,0 +1,67 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func addSeeds(f *testing.F) {
+	files, _ := filepath.Glob("../testdata/rules/*/*.yaml")
+	more, _ := filepath.Glob("../examples/demo/*.yaml")
+	for _, p := range append(files, more...) {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("a: &a [*a]\n"))
+	f.Add([]byte("--- {apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: Pod, metadata: {name: x}}]}\n"))
+}
+
+// FuzzLoadManifests: any bytes give objects or errors, never a panic, and
+// every object can be built into an inventory and located.
+func FuzzLoadManifests(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := LoadManifests(context.Background(), []string{"-"}, LoadOptions{Stdin: bytes.NewReader(data), MaxFileSize: 1 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv := Build(m.Objects, BuildOptions{Mode: ModeManifest, Builtins: false})
+		loc := NewLocator()
+		for _, o := range inv.Objects {
+			if o.Source != nil {
+				loc.Locate(o.Source, "spec.template.spec.containers[0].env[0].value")
+				loc.Locate(o.Source, `metadata.annotations["a.b/c"]`)
+			}
+		}
+	})
+}
+
+// FuzzParseFlags: any command line parses.
+func FuzzParseFlags(f *testing.F) {
+	f.Add("kube-apiserver --a=1 --b --c d -- --e=")
+	f.Add("--service-account-key-file /x --feature-gates=A=true,B=false")
+	f.Fuzz(func(t *testing.T, line string) {
+		var toks []token
+		for i, w := range strings.Split(line, " ") {
+			toks = append(toks, token{w, "p" + string(rune('0'+i%10))})
+		}
+		for name, occ := range ParseFlags(toks) {
+			if name == "" && len(occ) > 0 && occ[0].Value == "" {
+				continue
+			}
+		}
+	})
+}
+
+// FuzzParsePath: any path string parses and formats.
+func FuzzParsePath(f *testing.F) {
+	f.Add(`metadata.annotations["x.y/z"].a[3]:users[0]`)
+	f.Fuzz(func(t *testing.T, p string) {
+		FormatPath(ParsePath(p))
+	})
+}
