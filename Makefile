@@ -32,6 +32,7 @@ lint: ## gofmt, go vet, opa fmt and opa check --strict
 	$(GO) vet ./...
 	@out=$$($(OPA) fmt --v1-compatible --list policies); if [ -n "$$out" ]; then echo "opa fmt needed:"; echo "$$out"; exit 1; fi
 	$(OPA) check --strict --v1-compatible policies
+	$(GO) tool actionlint examples/github/*.yml
 
 fmt: ## format Go and Rego
 	gofmt -w $$(git ls-files '*.go')
