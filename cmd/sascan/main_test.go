@@ -536,3 +536,14 @@ spec:
 		t.Errorf("SARIF URI not relative to the chart:\n%s", r.out)
 	}
 }
+
+// Installed as kubectl-sascan, help shows the kubectl form.
+func TestKubectlPluginName(t *testing.T) {
+	old := os.Args[0]
+	os.Args[0] = "/usr/local/bin/kubectl-sascan"
+	defer func() { os.Args[0] = old }()
+	r := cli(t, "", "--help")
+	if !strings.Contains(r.out, "kubectl sascan cluster") && !strings.Contains(r.out, "kubectl sascan scan") {
+		t.Fatalf("help does not show the kubectl form:\n%s", r.out)
+	}
+}
