@@ -312,13 +312,17 @@ func listDynamic(ctx context.Context, c dynamic.Interface, r Resource, ns, selec
 			UnstructuredContent() map[string]any
 		}
 		var err error
-		if r.Namespaced && ns != "" {
-			l, e := ri.Namespace(ns).List(ctx, opts)
-			list, err = l, e
-		} else {
-			l, e := ri.List(ctx, opts)
-			list, err = l, e
-		}
+		err = retry(ctx, func() error {
+			var e error
+			if r.Namespaced && ns != "" {
+				l, le := ri.Namespace(ns).List(ctx, opts)
+				list, e = l, le
+			} else {
+				l, le := ri.List(ctx, opts)
+				list, e = l, le
+			}
+			return e
+		})
 		if err != nil {
 			if apierrors.IsResourceExpired(err) && opts.Continue != "" {
 				// The continue token expired: start the list again.
@@ -357,12 +361,15 @@ func listMetadata(ctx context.Context, c metadata.Interface, r Resource, ns, fie
 	opts := metav1.ListOptions{Limit: chunk, FieldSelector: fieldSelector}
 	for {
 		var list *metav1.PartialObjectMetadataList
-		var err error
-		if ns != "" {
-			list, err = c.Resource(r.GVR).Namespace(ns).List(ctx, opts)
-		} else {
-			list, err = c.Resource(r.GVR).List(ctx, opts)
-		}
+		err := retry(ctx, func() error {
+			var e error
+			if ns != "" {
+				list, e = c.Resource(r.GVR).Namespace(ns).List(ctx, opts)
+			} else {
+				list, e = c.Resource(r.GVR).List(ctx, opts)
+			}
+			return e
+		})
 		if err != nil {
 			if apierrors.IsResourceExpired(err) && opts.Continue != "" {
 				out, opts.Continue = nil, ""
@@ -378,6 +385,34 @@ func listMetadata(ctx context.Context, c metadata.Interface, r Resource, ns, fie
 		}
 		opts.Continue = list.Continue
 	}
+}
+
+// retryAttempts bounds how often one list page is tried when the API server
+// answers with a transient error (5xx, throttling, timeouts).
+const retryAttempts = 5
+
+// retry calls fn until it succeeds, fails with a non-transient error, the
+// attempts run out, or ctx ends; it backs off 200 ms, doubling.
+func retry(ctx context.Context, fn func() error) error {
+	delay := 200 * time.Millisecond
+	var err error
+	for attempt := 1; ; attempt++ {
+		if err = fn(); err == nil || !transient(err) || attempt == retryAttempts {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay *= 2
+	}
+}
+
+func transient(err error) bool {
+	return apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err) ||
+		apierrors.IsTooManyRequests(err) || apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) ||
+		apierrors.IsUnexpectedServerError(err)
 }
 
 func metadataObject(m metav1.ObjectMeta, r Resource) map[string]any {

@@ -300,6 +300,9 @@ func TestLegacyTokenLifecycle(t *testing.T) {
 type recorder struct {
 	mu       sync.Mutex
 	requests []string
+	// faults: requests whose path contains the key get a 503 while the
+	// count lasts (a flaky API server).
+	faults map[string]int
 }
 
 func proxyKubeconfig(t *testing.T, cfg *rest.Config, token string) (string, *recorder) {
@@ -318,6 +321,16 @@ func proxyKubeconfig(t *testing.T, cfg *rest.Config, token string) (string, *rec
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec.mu.Lock()
 		rec.requests = append(rec.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery+" accept="+r.Header.Get("Accept"))
+		for k, n := range rec.faults {
+			if n > 0 && strings.Contains(r.URL.Path, k) {
+				rec.faults[k] = n - 1
+				rec.mu.Unlock()
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","message":"injected","reason":"ServiceUnavailable","code":503}`)
+				return
+			}
+		}
 		rec.mu.Unlock()
 		rp.ServeHTTP(w, r)
 	}))
@@ -485,5 +498,34 @@ func TestClusterSARIF(t *testing.T) {
 	res, err := exec.Command(tool, out).CombinedOutput()
 	if err != nil || !bytes.Contains(res, []byte(" 0 error(s)")) {
 		t.Fatalf("validate-sarif: %v\n%s", err, res)
+	}
+}
+
+// TestTransientErrorsAreRetried: a burst of 503s on some lists is retried
+// within the budget and the scan reports what a clean scan reports; past
+// the budget the scan fails with exit 2 rather than a partial report.
+func TestTransientErrorsAreRetried(t *testing.T) {
+	repoRoot(t)
+	cfg, _, _ := liveClients(t)
+	clean, r := clusterScan(t)
+	if r.code != exitClean {
+		t.Fatalf("clean scan: exit %d: %s", r.code, r.err)
+	}
+	kc, rec := proxyKubeconfig(t, cfg, cfg.BearerToken)
+	rec.faults = map[string]int{"/secrets": 3, "/pods": 2, "/clusterrolebindings": 4}
+	flaky, r := clusterScan(t, "--kubeconfig", kc)
+	if r.code != exitClean {
+		t.Fatalf("flaky scan: exit %d: %s", r.code, r.err)
+	}
+	all := map[string]bool{}
+	for _, f := range clean.Findings {
+		all[f.Object.Kind+" "+f.Object.Namespace+"/"+f.Object.Name] = true
+	}
+	if a, b := findingKeys(clean.Findings, all, nil), findingKeys(flaky.Findings, all, nil); strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("findings differ after retries:\nclean %d, flaky %d", len(a), len(b))
+	}
+	rec.faults = map[string]int{"/serviceaccounts": 100}
+	if _, r := clusterScan(t, "--kubeconfig", kc); r.code != exitError || !strings.Contains(r.err, "serviceaccounts") {
+		t.Fatalf("persistent 503: exit %d stderr %s", r.code, r.err)
 	}
 }
