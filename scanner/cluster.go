@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sort"
 	"sync"
 	"time"
@@ -12,6 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/metadata"
@@ -410,9 +412,11 @@ func retry(ctx context.Context, fn func() error) error {
 }
 
 func transient(err error) bool {
+	var ne net.Error
 	return apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err) ||
 		apierrors.IsTooManyRequests(err) || apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) ||
-		apierrors.IsUnexpectedServerError(err)
+		apierrors.IsUnexpectedServerError(err) ||
+		(errors.As(err, &ne) && ne.Timeout()) || utilnet.IsConnectionReset(err) || utilnet.IsProbableEOF(err)
 }
 
 func metadataObject(m metav1.ObjectMeta, r Resource) map[string]any {

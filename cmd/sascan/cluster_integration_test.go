@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +22,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -301,8 +303,11 @@ type recorder struct {
 	mu       sync.Mutex
 	requests []string
 	// faults: requests whose path contains the key get a 503 while the
-	// count lasts (a flaky API server).
+	// count lasts (a flaky API server); delays: they wait that long first
+	// while the count lasts.
 	faults map[string]int
+	delays map[string]int
+	delay  time.Duration
 }
 
 func proxyKubeconfig(t *testing.T, cfg *rest.Config, token string) (string, *recorder) {
@@ -321,6 +326,20 @@ func proxyKubeconfig(t *testing.T, cfg *rest.Config, token string) (string, *rec
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec.mu.Lock()
 		rec.requests = append(rec.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery+" accept="+r.Header.Get("Accept"))
+		for k, n := range rec.delays {
+			if n > 0 && strings.Contains(r.URL.Path, k) {
+				rec.delays[k] = n - 1
+				d := rec.delay
+				rec.mu.Unlock()
+				select {
+				case <-time.After(d):
+				case <-r.Context().Done():
+					return
+				}
+				rec.mu.Lock()
+				break
+			}
+		}
 		for k, n := range rec.faults {
 			if n > 0 && strings.Contains(r.URL.Path, k) {
 				rec.faults[k] = n - 1
@@ -527,5 +546,58 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 	rec.faults = map[string]int{"/serviceaccounts": 100}
 	if _, r := clusterScan(t, "--kubeconfig", kc); r.code != exitError || !strings.Contains(r.err, "serviceaccounts") {
 		t.Fatalf("persistent 503: exit %d stderr %s", r.code, r.err)
+	}
+}
+
+// TestSlowResponsesAreRetried: responses slower than --request-timeout are
+// retried and the scan completes.
+func TestSlowResponsesAreRetried(t *testing.T) {
+	repoRoot(t)
+	cfg, _, _ := liveClients(t)
+	kc, rec := proxyKubeconfig(t, cfg, cfg.BearerToken)
+	rec.delay = 3 * time.Second
+	rec.delays = map[string]int{"/secrets": 2}
+	start := time.Now()
+	if _, r := clusterScan(t, "--kubeconfig", kc, "--request-timeout", "1s"); r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	if time.Since(start) > 20*time.Second {
+		t.Errorf("scan took %v", time.Since(start))
+	}
+}
+
+// TestSIGTERMStopsAScan: a terminated cluster scan exits 2 promptly and
+// writes no report.
+func TestSIGTERMStopsAScan(t *testing.T) {
+	root := repoRoot(t)
+	cfg, _, _ := liveClients(t)
+	kc, rec := proxyKubeconfig(t, cfg, cfg.BearerToken)
+	rec.delay = 30 * time.Second
+	rec.delays = map[string]int{"/secrets": 100}
+	bin := filepath.Join(t.TempDir(), "sascan")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/sascan").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	report := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command(bin, "cluster", "--kubeconfig", kc, "-o", "json", "--output-file", report)
+	cmd.Dir = root
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("stopping took %v", time.Since(start))
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitError {
+		t.Fatalf("exit: %v, want %d", err, exitError)
+	}
+	if _, err := os.Stat(report); err == nil {
+		t.Fatal("a report was written for an interrupted scan")
 	}
 }
