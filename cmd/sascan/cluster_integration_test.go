@@ -601,3 +601,39 @@ func TestSIGTERMStopsAScan(t *testing.T) {
 		t.Fatal("a report was written for an interrupted scan")
 	}
 }
+
+// TestLeastPrivilegeRole scans with a token of the deploy/ ServiceAccount:
+// everything the rules need is listed (no incomplete resource), and the
+// role grants no get on Secrets. RBAC cannot grant a metadata-only list, so
+// `list secrets` could still read values; sascan does not without
+// --read-secret-data.
+func TestLeastPrivilegeRole(t *testing.T) {
+	repoRoot(t)
+	cfg, cs, dyn := liveClients(t)
+	apply(t, dyn, "deploy/rbac.yaml")
+	ctx := context.Background()
+	exp := int64(600)
+	tr, err := cs.CoreV1().ServiceAccounts("sascan").CreateToken(ctx, "sascan", &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: &exp}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc, _ := proxyKubeconfig(t, cfg, tr.Status.Token)
+	rep, r := clusterScan(t, "--kubeconfig", kc)
+	if r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	for _, inc := range rep.Incomplete {
+		if inc.Resource != "secret values" {
+			t.Errorf("incomplete with the deploy/ role: %s", inc.Resource)
+		}
+	}
+	if len(rep.Findings) == 0 {
+		t.Error("no findings with the deploy/ role")
+	}
+	limited := rest.AnonymousClientConfig(cfg)
+	limited.BearerToken = tr.Status.Token
+	lcs := kubernetes.NewForConfigOrDie(limited)
+	if _, err := lcs.CoreV1().Secrets("kube-system").Get(ctx, "anything", metav1.GetOptions{}); err == nil || !strings.Contains(err.Error(), "forbidden") {
+		t.Errorf("get secrets with the deploy/ role: %v, want forbidden", err)
+	}
+}
