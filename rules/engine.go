@@ -172,6 +172,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 		}
 	}
 	var out []Finding
+	specPath := podSpecPaths(inv)
 	for i, r := range e.rules {
 		raw, err := json.Marshal(bindings[i])
 		if err != nil {
@@ -181,7 +182,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 		if err := json.Unmarshal(raw, &fs); err != nil {
 			return nil, fmt.Errorf("rule %s: findings must be objects built by lib.result.finding: %w", r.ID, err)
 		}
-		for _, f := range fold(fs, inv) {
+		for _, f := range fold(fs, inv, specPath) {
 			fd, err := e.finding(r, f, inv, loc, cluster)
 			if err != nil {
 				return nil, err

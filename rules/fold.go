@@ -7,6 +7,15 @@ import (
 	"github.com/sascan/sascan/scanner"
 )
 
+// podSpecPaths maps object IDs to the field path of their pod spec.
+func podSpecPaths(inv *scanner.Inventory) map[int]string {
+	out := make(map[int]string, len(inv.PodSpecs))
+	for _, ps := range inv.PodSpecs {
+		out[ps.Object] = strings.Join(ps.Path, ".")
+	}
+	return out
+}
+
 // controllerKinds are the owners pods fold onto (rules.md §0.2).
 var controllerKinds = map[string]bool{
 	"Deployment": true, "StatefulSet": true, "DaemonSet": true, "CronJob": true,
@@ -16,11 +25,7 @@ var controllerKinds = map[string]bool{
 // fold reports findings on pods that a controller in the same scan owns
 // once, on the top-most owner, with the pods' names in evidence (rules.md
 // §0.2). Paths into the pod spec are rewritten to the owner's template.
-func fold(raws []rawFinding, inv *scanner.Inventory) []rawFinding {
-	specPath := map[int]string{}
-	for _, ps := range inv.PodSpecs {
-		specPath[ps.Object] = strings.Join(ps.Path, ".")
-	}
+func fold(raws []rawFinding, inv *scanner.Inventory, specPath map[int]string) []rawFinding {
 	type key struct {
 		object int
 		path   string

@@ -12,6 +12,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/discovery"
@@ -298,95 +299,93 @@ func contains(l []string, s string) bool {
 	return false
 }
 
+// page is one list response: its objects and the continue token.
+type page struct {
+	items []map[string]any
+	cont  string
+}
+
+// paginate fetches every page of a list, retrying transient errors per page
+// and starting again when the continue token has expired.
+func paginate(ctx context.Context, opts metav1.ListOptions, fetch func(metav1.ListOptions) (page, error)) ([]map[string]any, error) {
+	var out []map[string]any
+	for {
+		var p page
+		err := retry(ctx, func() error {
+			var e error
+			p, e = fetch(opts)
+			return e
+		})
+		if err != nil {
+			if apierrors.IsResourceExpired(err) && opts.Continue != "" {
+				out, opts.Continue = nil, ""
+				continue
+			}
+			return nil, err
+		}
+		out = append(out, p.items...)
+		if p.cont == "" {
+			return out, nil
+		}
+		opts.Continue = p.cont
+	}
+}
+
 // listDynamic pages through a resource. Pod lists filtered by label use a
 // label selector; everything else lists all.
 func listDynamic(ctx context.Context, c dynamic.Interface, r Resource, ns, selector string, chunk int64, labels bool) ([]map[string]any, error) {
-	var out []map[string]any
 	opts := metav1.ListOptions{Limit: chunk}
 	if labels {
 		opts.LabelSelector = selector
 	} else if selector != "" {
 		opts.FieldSelector = selector
 	}
+	apiVersion := r.GVR.Version
+	if r.GVR.Group != "" {
+		apiVersion = r.GVR.Group + "/" + apiVersion
+	}
 	ri := c.Resource(r.GVR)
-	for {
-		var list interface {
-			UnstructuredContent() map[string]any
-		}
+	return paginate(ctx, opts, func(opts metav1.ListOptions) (page, error) {
+		var list *unstructured.UnstructuredList
 		var err error
-		err = retry(ctx, func() error {
-			var e error
-			if r.Namespaced && ns != "" {
-				l, le := ri.Namespace(ns).List(ctx, opts)
-				list, e = l, le
-			} else {
-				l, le := ri.List(ctx, opts)
-				list, e = l, le
-			}
-			return e
-		})
+		if r.Namespaced && ns != "" {
+			list, err = ri.Namespace(ns).List(ctx, opts)
+		} else {
+			list, err = ri.List(ctx, opts)
+		}
 		if err != nil {
-			if apierrors.IsResourceExpired(err) && opts.Continue != "" {
-				// The continue token expired: start the list again.
-				out, opts.Continue = nil, ""
-				continue
-			}
-			return nil, err
+			return page{}, err
 		}
-		content := list.UnstructuredContent()
-		items, _ := content["items"].([]any)
-		apiVersion := r.GVR.Version
-		if r.GVR.Group != "" {
-			apiVersion = r.GVR.Group + "/" + apiVersion
-		}
-		for _, it := range items {
-			obj, ok := it.(map[string]any)
-			if !ok {
-				continue
-			}
+		p := page{cont: list.GetContinue()}
+		for _, it := range list.Items {
+			obj := it.Object
 			obj["apiVersion"], obj["kind"] = apiVersion, r.Kind
 			trimServerFields(obj)
-			out = append(out, obj)
+			p.items = append(p.items, obj)
 		}
-		md, _ := content["metadata"].(map[string]any)
-		cont, _ := md["continue"].(string)
-		if cont == "" {
-			return out, nil
-		}
-		opts.Continue = cont
-	}
+		return p, nil
+	})
 }
 
 // listMetadata pages through Secrets as metadata only: no value is read.
 func listMetadata(ctx context.Context, c metadata.Interface, r Resource, ns, fieldSelector string, chunk int64) ([]map[string]any, error) {
-	var out []map[string]any
-	opts := metav1.ListOptions{Limit: chunk, FieldSelector: fieldSelector}
-	for {
+	return paginate(ctx, metav1.ListOptions{Limit: chunk, FieldSelector: fieldSelector}, func(opts metav1.ListOptions) (page, error) {
 		var list *metav1.PartialObjectMetadataList
-		err := retry(ctx, func() error {
-			var e error
-			if ns != "" {
-				list, e = c.Resource(r.GVR).Namespace(ns).List(ctx, opts)
-			} else {
-				list, e = c.Resource(r.GVR).List(ctx, opts)
-			}
-			return e
-		})
+		var err error
+		if ns != "" {
+			list, err = c.Resource(r.GVR).Namespace(ns).List(ctx, opts)
+		} else {
+			list, err = c.Resource(r.GVR).List(ctx, opts)
+		}
 		if err != nil {
-			if apierrors.IsResourceExpired(err) && opts.Continue != "" {
-				out, opts.Continue = nil, ""
-				continue
-			}
-			return nil, err
+			return page{}, err
 		}
+		p := page{cont: list.Continue}
 		for _, item := range list.Items {
-			out = append(out, metadataObject(item.ObjectMeta, r))
+			p.items = append(p.items, metadataObject(item.ObjectMeta, r))
 		}
-		if list.Continue == "" {
-			return out, nil
-		}
-		opts.Continue = list.Continue
-	}
+		return p, nil
+	})
 }
 
 // retryAttempts bounds how often one list page is tried when the API server

@@ -121,10 +121,12 @@ applied_token_of_token_secret(o, "kubectl.kubernetes.io/last-applied-configurati
 
 # tokens_in finds JWTs in a string: kubeconfig users, JSON blobs with token
 # keys, else raw JWTs anywhere. suffix extends the field path into the value.
-tokens_in(s) := kubeconfig_tokens(s) if {
-	count(kubeconfig_tokens(s)) > 0
-} else := json_tokens(s) if {
-	count(json_tokens(s)) > 0
+tokens_in(s) := k if {
+	k := kubeconfig_tokens(s)
+	count(k) > 0
+} else := j if {
+	j := json_tokens(s)
+	count(j) > 0
 } else := {{"token": t, "suffix": "", "how": "raw"} |
 	some t in regex.find_n(`eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`, s, -1)
 }
