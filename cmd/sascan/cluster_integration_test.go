@@ -245,8 +245,7 @@ func TestLegacyTokenLifecycle(t *testing.T) {
 	cfg, cs, _ := liveClients(t)
 	ctx := context.Background()
 	ns := "legacy-tokens"
-	_, _ = cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
-	_, _ = cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "robot"}}, metav1.CreateOptions{})
+	ensureServiceAccount(cs, ns, "robot")
 	_, err := cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "robot-token", Annotations: map[string]string{"kubernetes.io/service-account.name": "robot"}},
 		Type:       corev1.SecretTypeServiceAccountToken,
@@ -410,8 +409,7 @@ func TestPartialAccess(t *testing.T) {
 	cfg, cs, _ := liveClients(t)
 	ctx := context.Background()
 	ns := "sascan-limited"
-	_, _ = cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
-	_, _ = cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "scanner"}}, metav1.CreateOptions{})
+	ensureServiceAccount(cs, ns, "scanner")
 	_, _ = cs.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{
 		ObjectMeta: metav1.ObjectMeta{Name: "sascan-no-secrets"},
 		Rules: []rbacv1.PolicyRule{
@@ -427,12 +425,8 @@ func TestPartialAccess(t *testing.T) {
 		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "sascan-no-secrets"},
 		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: "scanner", Namespace: ns}},
 	}, metav1.CreateOptions{})
-	exp := int64(600)
-	tr, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(ctx, "scanner", &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: &exp}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc, _ := proxyKubeconfig(t, cfg, tr.Status.Token)
+	token := saToken(t, cs, ns, "scanner")
+	kc, _ := proxyKubeconfig(t, cfg, token)
 	rep, r := clusterScan(t, "--kubeconfig", kc)
 	if r.code != exitClean {
 		t.Fatalf("exit %d: %s", r.code, r.err)
@@ -450,7 +444,7 @@ func TestPartialAccess(t *testing.T) {
 	if !strings.Contains(r.err, "cannot list") {
 		t.Errorf("no warning on stderr: %s", r.err)
 	}
-	if strings.Contains(r.out, tr.Status.Token) {
+	if strings.Contains(r.out, token) {
 		t.Fatal("token in output")
 	}
 }
@@ -536,6 +530,11 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 	if r.code != exitClean {
 		t.Fatalf("flaky scan: exit %d: %s", r.code, r.err)
 	}
+	for path, left := range rec.faults {
+		if left != 0 {
+			t.Fatalf("%d injected failures on %s were never requested: the scan did not retry", left, path)
+		}
+	}
 	all := map[string]bool{}
 	for _, f := range clean.Findings {
 		all[f.Object.Kind+" "+f.Object.Namespace+"/"+f.Object.Name] = true
@@ -560,6 +559,19 @@ func TestSlowResponsesAreRetried(t *testing.T) {
 	start := time.Now()
 	if _, r := clusterScan(t, "--kubeconfig", kc, "--request-timeout", "1s"); r.code != exitClean {
 		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	if rec.delays["/secrets"] != 0 {
+		t.Fatal("the slow responses were not requested")
+	}
+	secrets := 0
+	for _, req := range rec.requests {
+		if strings.Contains(req, "/secrets") {
+			secrets++
+		}
+	}
+	// Two Secret lists (token and other types) plus a retry per slow answer.
+	if secrets < 4 {
+		t.Errorf("%d Secret requests: the timed-out lists were not retried", secrets)
 	}
 	if time.Since(start) > 20*time.Second {
 		t.Errorf("scan took %v", time.Since(start))
@@ -612,12 +624,8 @@ func TestLeastPrivilegeRole(t *testing.T) {
 	cfg, cs, dyn := liveClients(t)
 	apply(t, dyn, "deploy/rbac.yaml")
 	ctx := context.Background()
-	exp := int64(600)
-	tr, err := cs.CoreV1().ServiceAccounts("sascan").CreateToken(ctx, "sascan", &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: &exp}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc, _ := proxyKubeconfig(t, cfg, tr.Status.Token)
+	token := saToken(t, cs, "sascan", "sascan")
+	kc, _ := proxyKubeconfig(t, cfg, token)
 	rep, r := clusterScan(t, "--kubeconfig", kc)
 	if r.code != exitClean {
 		t.Fatalf("exit %d: %s", r.code, r.err)
@@ -631,9 +639,28 @@ func TestLeastPrivilegeRole(t *testing.T) {
 		t.Error("no findings with the deploy/ role")
 	}
 	limited := rest.AnonymousClientConfig(cfg)
-	limited.BearerToken = tr.Status.Token
+	limited.BearerToken = token
 	lcs := kubernetes.NewForConfigOrDie(limited)
 	if _, err := lcs.CoreV1().Secrets("kube-system").Get(ctx, "anything", metav1.GetOptions{}); err == nil || !strings.Contains(err.Error(), "forbidden") {
 		t.Errorf("get secrets with the deploy/ role: %v, want forbidden", err)
 	}
+}
+
+// ensureServiceAccount creates a namespace and a ServiceAccount in it, if
+// they are not there yet.
+func ensureServiceAccount(cs *kubernetes.Clientset, ns, name string) {
+	ctx := context.Background()
+	_, _ = cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+	_, _ = cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+}
+
+// saToken requests a ten-minute token for a ServiceAccount.
+func saToken(t *testing.T, cs *kubernetes.Clientset, ns, name string) string {
+	t.Helper()
+	exp := int64(600)
+	tr, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(context.Background(), name, &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: &exp}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr.Status.Token
 }
