@@ -307,6 +307,9 @@ type recorder struct {
 	faults map[string]int
 	delays map[string]int
 	delay  time.Duration
+	// inject, when set, sees each request first (outside the lock) and
+	// answers it itself by returning true.
+	inject func(w http.ResponseWriter, r *http.Request) bool
 }
 
 func proxyKubeconfig(t *testing.T, cfg *rest.Config, token string) (string, *recorder) {
@@ -325,6 +328,12 @@ func proxyKubeconfig(t *testing.T, cfg *rest.Config, token string) (string, *rec
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec.mu.Lock()
 		rec.requests = append(rec.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery+" accept="+r.Header.Get("Accept"))
+		inject := rec.inject
+		rec.mu.Unlock()
+		if inject != nil && inject(w, r) {
+			return
+		}
+		rec.mu.Lock()
 		for k, n := range rec.delays {
 			if n > 0 && strings.Contains(r.URL.Path, k) {
 				rec.delays[k] = n - 1
@@ -663,4 +672,109 @@ func saToken(t *testing.T, cs *kubernetes.Clientset, ns, name string) string {
 		t.Fatal(err)
 	}
 	return tr.Status.Token
+}
+
+// faultOnce answers the first request matching match with fault, then lets
+// every request through; it counts the requests it matched.
+type faultOnce struct {
+	mu      sync.Mutex
+	match   func(r *http.Request) bool
+	fault   func(w http.ResponseWriter)
+	fired   bool
+	matched int
+}
+
+func (f *faultOnce) inject(w http.ResponseWriter, r *http.Request) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.match(r) {
+		return false
+	}
+	f.matched++
+	if f.fired {
+		return false
+	}
+	f.fired = true
+	f.fault(w)
+	return true
+}
+
+func continued(path string) func(r *http.Request) bool {
+	return func(r *http.Request) bool {
+		return strings.HasSuffix(r.URL.Path, path) && r.URL.Query().Get("continue") != ""
+	}
+}
+
+// TestPaginationFaults: with small pages, a connection dropped in the middle
+// of a paginated list, an expired continue token (410) and a 429 with
+// Retry-After each end in a complete scan whose findings equal a clean
+// scan's.
+func TestPaginationFaults(t *testing.T) {
+	repoRoot(t)
+	cfg, _, _ := liveClients(t)
+	clean, r := clusterScan(t, "--chunk-size", "5")
+	if r.code != exitClean {
+		t.Fatalf("clean scan: exit %d: %s", r.code, r.err)
+	}
+	all := map[string]bool{}
+	for _, f := range clean.Findings {
+		all[f.Object.Kind+" "+f.Object.Namespace+"/"+f.Object.Name] = true
+	}
+	want := strings.Join(findingKeys(clean.Findings, all, nil), "\n")
+	status := func(code int, reason, msg string) func(w http.ResponseWriter) {
+		return func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			fmt.Fprintf(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","message":%q,"reason":%q,"code":%d}`, msg, reason, code)
+		}
+	}
+	tests := []struct {
+		name  string
+		fault *faultOnce
+		// wantRestart: the list starts again from the first page.
+		wantRestart bool
+	}{
+		{"dropped connection mid-pagination", &faultOnce{match: continued("/clusterroles"), fault: func(w http.ResponseWriter) {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		}}, false},
+		{"expired continue token", &faultOnce{match: continued("/clusterroles"), fault: status(http.StatusGone, "Expired", "The provided continue parameter is too old to display a consistent list result.")}, true},
+		{"429 with Retry-After", &faultOnce{match: func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/serviceaccounts") }, fault: func(w http.ResponseWriter) {
+			w.Header().Set("Retry-After", "1")
+			status(http.StatusTooManyRequests, "TooManyRequests", "injected throttling")(w)
+		}}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			kc, rec := proxyKubeconfig(t, cfg, cfg.BearerToken)
+			rec.inject = tc.fault.inject
+			got, r := clusterScan(t, "--kubeconfig", kc, "--chunk-size", "5")
+			if r.code != exitClean {
+				t.Fatalf("exit %d: %s", r.code, r.err)
+			}
+			if !tc.fault.fired || tc.fault.matched < 2 {
+				t.Fatalf("fault fired %v, matching requests %d: the failed request was not retried", tc.fault.fired, tc.fault.matched)
+			}
+			if fmt.Sprint(got.Incomplete) != fmt.Sprint(clean.Incomplete) {
+				t.Errorf("incomplete: %+v, the clean scan: %+v", got.Incomplete, clean.Incomplete)
+			}
+			if g := strings.Join(findingKeys(got.Findings, all, nil), "\n"); g != want {
+				t.Errorf("findings differ from the clean scan:\n--- clean\n%s\n--- faulty\n%s", want, g)
+			}
+			firstPages := 0
+			for _, req := range rec.requests {
+				if strings.Contains(req, "/clusterroles?") && !strings.Contains(req, "continue=") {
+					firstPages++
+				}
+			}
+			if tc.wantRestart && firstPages < 2 {
+				t.Errorf("%d first-page ClusterRole lists: the expired list was not started again", firstPages)
+			}
+			if !tc.wantRestart && firstPages != 1 {
+				t.Errorf("%d first-page ClusterRole lists, want 1", firstPages)
+			}
+		})
+	}
 }
