@@ -43,67 +43,93 @@ findings contains f if {
 
 # Every ServiceAccount JWT found: {object, kind, namespace, name, path, how, severity, evidence}.
 matches contains m if {
-	some s in strings
+	some s in candidate_strings
 	some t in tokens_in(s.value)
 	tok := jwt.decode(t.token)
 	cls := jwt.class(tok.payload)
 	cls != "NOT_SA"
+	o := input.objects[s.object]
 	m := {
-		"object": s.obj.id, "kind": s.obj.kind, "namespace": s.obj.namespace, "name": s.obj.name,
+		"object": s.object, "kind": o.kind, "namespace": o.namespace, "name": o.name,
 		"path": concat("", [s.path, t.suffix]), "how": t.how,
 		"severity": severity(cls, tok.payload), "evidence": jwt.evidence(tok.payload),
 	}
 }
 
-# Strings worth a look: they contain the base64url of '{"' (every JWT does).
-strings contains s if {
-	some c in candidate_strings
-	contains(c.value, "eyJ")
-	s := c
-}
-
-candidate_strings contains {"obj": o, "path": p, "value": v} if {
+# Strings that may hold a token: {object id, field path, value}. Only those
+# with "eyJ" (the start of every JWT) are kept, and objects are named by id,
+# so the set stays small and cheap to build however large the objects are.
+candidate_strings contains {"object": o.id, "path": field("data", k), "value": v} if {
 	some o in k8s.objects("Secret")
 	some k, raw in object.get(o.object, "data", {})
 	not token_key(o, k)
 	some v in jwt.decoded_levels(raw)
-	p := field("data", k)
+	contains(v, "eyJ")
 }
 
-candidate_strings contains {"obj": o, "path": field("stringData", k), "value": v} if {
+candidate_strings contains {"object": o.id, "path": field("stringData", k), "value": v} if {
 	some o in k8s.objects("Secret")
 	some k, v in object.get(o.object, "stringData", {})
+	_jwt_like(v)
 	not token_key(o, k)
 }
 
-candidate_strings contains {"obj": o, "path": field("data", k), "value": v} if {
+candidate_strings contains {"object": o.id, "path": field("data", k), "value": v} if {
 	some o in k8s.objects("ConfigMap")
 	some k, v in object.get(o.object, "data", {})
+	_jwt_like(v)
 }
 
-candidate_strings contains {"obj": o, "path": field("binaryData", k), "value": v} if {
+candidate_strings contains {"object": o.id, "path": field("binaryData", k), "value": v} if {
 	some o in k8s.objects("ConfigMap")
 	some k, raw in object.get(o.object, "binaryData", {})
 	some v in jwt.decoded_levels(raw)
+	contains(v, "eyJ")
 }
 
-candidate_strings contains {"obj": o, "path": sprintf("metadata.annotations[%q]", [k]), "value": v} if {
+candidate_strings contains {"object": o.id, "path": sprintf("metadata.annotations[%q]", [k]), "value": v} if {
 	some o in input.objects
 	some k, v in k8s.annotations(o)
+	_jwt_like(v)
 	not applied_token_of_token_secret(o, k)
 }
 
-candidate_strings contains {"obj": ps.obj, "path": sprintf("%s.env[%d].value", [x.path, j]), "value": e.value} if {
+# A Secret applied with kubectl keeps its data, base64-encoded, in the
+# last-applied-configuration annotation: decode those values too.
+candidate_strings contains {"object": o.id, "path": sprintf("metadata.annotations[%q]", [last_applied]), "value": v} if {
+	some o in k8s.objects("Secret")
+	raw := k8s.annotations(o)[last_applied]
+	not applied_token_of_token_secret(o, last_applied)
+	is_string(raw)
+	json.is_valid(raw)
+	doc := json.unmarshal(raw)
+	is_object(doc)
+	some d in object.get(doc, "data", {})
+	is_string(d)
+	some v in jwt.decoded_levels(d)
+	contains(v, "eyJ")
+}
+
+last_applied := "kubectl.kubernetes.io/last-applied-configuration"
+
+candidate_strings contains {"object": ps.obj.id, "path": sprintf("%s.env[%d].value", [x.path, j]), "value": e.value} if {
 	some ps in k8s.pod_specs
 	some x in k8s.all_containers(ps)
 	some j, e in object.get(x.c, "env", [])
+	_jwt_like(e.value)
 }
 
-candidate_strings contains {"obj": ps.obj, "path": sprintf("%s.%s[%d]", [x.path, field_name, j]), "value": v} if {
+candidate_strings contains {"object": ps.obj.id, "path": sprintf("%s.%s[%d]", [x.path, field_name, j]), "value": v} if {
 	some ps in k8s.pod_specs
 	some x in k8s.all_containers(ps)
 	some field_name in ["args", "command"]
 	some j, v in object.get(x.c, field_name, [])
+	_jwt_like(v)
+}
+
+_jwt_like(v) if {
+	is_string(v)
+	contains(v, "eyJ")
 }
 
 field(prefix, k) := concat(".", [prefix, k]) if regex.match(`^[A-Za-z0-9_-]+$`, k)

@@ -62,6 +62,18 @@ test_last_applied_annotation if {
 	got([cm]) == {[0, "critical", `metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]`]}
 }
 
+# A Secret's last-applied annotation keeps its data base64-encoded.
+test_last_applied_secret_data_is_decoded if {
+	applied := json.marshal({"kind": "Secret", "type": "Opaque", "data": {"t": base64.encode(t.legacy_jwt), "p": base64.encode("hunter2")}})
+	s := {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "a", "namespace": "ci", "annotations": {"kubectl.kubernetes.io/last-applied-configuration": applied}}}
+	got([s]) == {[0, "critical", `metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]`]}
+}
+
+test_last_applied_that_is_not_json if {
+	s := {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "a", "namespace": "ci", "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{not json"}}}
+	got([s]) == set()
+}
+
 # The token key of a token Secret is SA002's.
 test_token_secret_token_key_is_excluded if {
 	s := object.union(t.token_secret("ci", "x", "deployer"), {"stringData": {"token": t.legacy_jwt}})
