@@ -2,10 +2,12 @@ package scanner
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -184,5 +186,82 @@ func TestSplitDocuments(t *testing.T) {
 	want := []string{"a: 1\n", "--- \nb: 2\n", "---\n", "--- {c: 3}\n", "# trailing\n"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("chunks (-want +got):\n%s", diff)
+	}
+}
+
+func TestDeepNestingIsBounded(t *testing.T) {
+	tests := []struct {
+		name, src string
+		line      int
+	}{
+		{"flow sequences", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: " + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "\n", 4},
+		{"json objects", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"data":` + strings.Repeat(`{"a":`, 2_000) + "1" + strings.Repeat("}", 2_000) + "}", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			bad := write(t, dir, "deep.yaml", tc.src)
+			good := write(t, dir, "good.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ok, namespace: a}\n")
+			m, got := load(t, LoadOptions{}, dir)
+			if len(m.Errors) != 1 || m.Errors[0].File != bad || !strings.Contains(m.Errors[0].Message, "depth") && !strings.Contains(m.Errors[0].Message, "deeper") || m.Errors[0].Line != tc.line {
+				t.Fatalf("errors %+v; want one depth error for %s at line %d", m.Errors, bad, tc.line)
+			}
+			if diff := cmp.Diff([]loaded{{"ServiceAccount", "a", "ok", good, 0, 1}}, got); diff != "" {
+				t.Errorf("objects (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSymlinkLoopIsNotFollowed(t *testing.T) {
+	dir := t.TempDir()
+	good := write(t, dir, "a/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ok, namespace: a}\n")
+	if err := os.Symlink("..", filepath.Join(dir, "a", "loop")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("self.yaml", filepath.Join(dir, "a", "self.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var m *Manifests
+	var got []loaded
+	go func() {
+		defer close(done)
+		m, got = load(t, LoadOptions{}, dir)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the scan of a folder with a symlink loop did not end")
+	}
+	if diff := cmp.Diff([]loaded{{"ServiceAccount", "a", "ok", good, 0, 1}}, got); diff != "" {
+		t.Errorf("objects (-want +got):\n%s", diff)
+	}
+	// The link to itself is an error for that file; the folder link is
+	// not followed.
+	if len(m.Errors) != 1 || m.Errors[0].File != filepath.Join(dir, "a", "self.yaml") || !strings.Contains(m.Errors[0].Message, "too many levels of symbolic links") {
+		t.Errorf("errors %+v", m.Errors)
+	}
+}
+
+// TestMillionTinyDocuments: a file of a million small documents is read in
+// bounded time and memory (README, Limits and guarantees), every document
+// counted.
+func TestMillionTinyDocuments(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a million documents")
+	}
+	var b strings.Builder
+	for i := range 1_000_000 {
+		fmt.Fprintf(&b, "---\nk: %d\n", i)
+	}
+	b.WriteString("---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: last, namespace: a}\n")
+	p := write(t, t.TempDir(), "many.yaml", b.String())
+	m, got := load(t, LoadOptions{}, p)
+	if m.Documents != 1_000_001 || m.Skipped != 1_000_000 || len(m.Errors) != 0 {
+		t.Fatalf("documents %d skipped %d errors %v", m.Documents, m.Skipped, m.Errors)
+	}
+	if diff := cmp.Diff([]loaded{{"ServiceAccount", "a", "last", p, 1_000_000, 2_000_002}}, got); diff != "" {
+		t.Errorf("objects (-want +got):\n%s", diff)
 	}
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,6 +115,8 @@ func TestExitCodes(t *testing.T) {
 		{"missing path", []string{"scan", filepath.Join(dir, "nope.yaml")}, exitError, "nope.yaml: read: no such file or directory"},
 		{"invalid yaml", []string{"scan", bad, "testdata/rules/SA020/pass-equal.yaml"}, exitError, "bad.yaml:4: invalid YAML"},
 		{"no args", []string{"scan"}, exitError, "requires at least 1 arg"},
+		{"too many objects", []string{"scan", "--max-objects", "10", "examples/demo"}, exitError, "more than --max-objects 10"},
+		{"under the object limit", []string{"scan", "--max-objects", "10", "--fail-on", "none", "testdata/rules/SA011/fail-rolebinding-edit.yaml"}, exitClean, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -545,5 +549,53 @@ func TestKubectlPluginName(t *testing.T) {
 	r := cli(t, "", "--help")
 	if !strings.Contains(r.out, "kubectl sascan cluster") && !strings.Contains(r.out, "kubectl sascan scan") {
 		t.Fatalf("help does not show the kubectl form:\n%s", r.out)
+	}
+}
+
+// TestHugeDocument scans one ConfigMap of about 150 MB (75,000 keys) with a
+// token in its last key: the scan completes and points at that key's line.
+func TestHugeDocument(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 150 MB document")
+	}
+	repoRoot(t)
+	tok := legacyJWT(t)
+	const keys = 75_000
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big, namespace: a}\ndata:\n")
+	filler := strings.Repeat("x", 2000)
+	for i := range keys {
+		fmt.Fprintf(&b, "  k%d: %s\n", i, filler)
+	}
+	fmt.Fprintf(&b, "  leaked: %s\n", tok)
+	p := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "", "scan", "-o", "json", "--fail-on", "critical", p)
+	if r.code != exitFindings {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	var rep struct {
+		Findings []struct {
+			RuleID   string `json:"ruleId"`
+			Path     string `json:"path"`
+			Location struct {
+				Line int `json:"line"`
+			} `json:"location"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		got = append(got, fmt.Sprintf("%s %s line=%d", f.RuleID, f.Path, f.Location.Line))
+	}
+	if diff := cmp.Diff([]string{fmt.Sprintf("SA003 data.leaked line=%d", keys+5)}, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	if strings.Contains(r.out+r.err, tok) {
+		t.Error("the token is in the output")
 	}
 }

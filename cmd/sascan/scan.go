@@ -57,6 +57,7 @@ type scanOptions struct {
 	defaultNamespace string
 	sarifRoot        string
 	maxFileSize      int64
+	maxObjects       int
 	corpusComplete   bool
 	global           *globalOptions
 	streams          streams
@@ -87,6 +88,7 @@ still scanned and rendered.`,
 	cmd.Flags().StringVar(&o.defaultNamespace, "default-namespace", "", "namespace for namespaced objects without one (default \"default\")")
 	cmd.Flags().StringVar(&o.sarifRoot, "sarif-root", "", "directory SARIF URIs are relative to (default: the working directory)")
 	cmd.Flags().Int64Var(&o.maxFileSize, "max-file-size", scanner.DefaultMaxFileSize, "largest manifest file read, in bytes")
+	cmd.Flags().IntVar(&o.maxObjects, "max-objects", defaultMaxObjects, "most Kubernetes objects one scan evaluates (bounds memory; 0: no limit)")
 	cmd.Flags().BoolVar(&o.corpusComplete, "corpus-complete", false, "the manifests hold the whole cluster: report subjects and roles that are missing from them")
 	return cmd
 }
@@ -202,6 +204,11 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
+// defaultMaxObjects bounds what one manifest scan evaluates, so that an
+// input of millions of tiny documents ends with an error instead of
+// exhausting memory (README, Limits and guarantees).
+const defaultMaxObjects = 250_000
+
 func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	st, err := o.common.resolve(ctx, rules.ModeManifest, o.global, o.streams.Err)
 	if err != nil {
@@ -214,6 +221,9 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	}
 	for _, e := range m.Errors {
 		fmt.Fprintf(o.streams.Err, "%s: error: %v\n", programName(), e)
+	}
+	if o.maxObjects > 0 && len(m.Objects) > o.maxObjects {
+		return fmt.Errorf("the input holds %d Kubernetes objects, more than --max-objects %d: scan it in parts or raise the limit", len(m.Objects), o.maxObjects)
 	}
 	st.log.Debug("loaded manifests", "files", m.Files, "documents", m.Documents, "objects", len(m.Objects), "skipped", m.Skipped, "took", time.Since(start).Round(time.Millisecond))
 	ns := firstNonEmpty(o.defaultNamespace, st.config.DefaultNamespace, "default")
