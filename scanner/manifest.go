@@ -53,6 +53,15 @@ type Manifests struct {
 	Errors    []LoadError
 }
 
+// Add appends what another load read.
+func (m *Manifests) Add(o *Manifests) {
+	m.Objects = append(m.Objects, o.Objects...)
+	m.Files += o.Files
+	m.Documents += o.Documents
+	m.Skipped += o.Skipped
+	m.Errors = append(m.Errors, o.Errors...)
+}
+
 // RawObject is one Kubernetes object as written, with its source.
 type RawObject struct {
 	Value  map[string]any

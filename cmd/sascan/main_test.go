@@ -599,3 +599,67 @@ func TestHugeDocument(t *testing.T) {
 		t.Error("the token is in the output")
 	}
 }
+
+// TestKustomize builds a base and an overlay in process: findings point at
+// the base file and line that define each object, generated objects at
+// their generator in the overlay's kustomization.yaml.
+func TestKustomize(t *testing.T) {
+	repoRoot(t)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"overlay", []string{"-k", "testdata/kustomize/overlay"}, exitFindings, []string{
+			"SA001 high Secret prod/prod-deployer-token testdata/kustomize/overlay/kustomization.yaml:14",
+			"SA011 high RoleBinding prod/prod-default-edit testdata/kustomize/base/rbac.yaml:16",
+			"SA013 high ServiceAccount prod/default testdata/kustomize/base/rbac.yaml:7",
+			"SA018 medium Deployment prod/prod-web testdata/kustomize/base/deployment.yaml:12",
+		}},
+		{"base, given as the kustomization file", []string{"-k", "testdata/kustomize/base/kustomization.yaml"}, exitFindings, []string{
+			"SA011 high RoleBinding default/default-edit testdata/kustomize/base/rbac.yaml:16",
+			"SA013 high ServiceAccount default/default testdata/kustomize/base/rbac.yaml:7",
+			"SA018 medium Deployment default/web testdata/kustomize/base/deployment.yaml:12",
+		}},
+		{"a kustomization that does not build, beside one that does", []string{"-k", "testdata/kustomize/broken", "-k", "testdata/kustomize/base"}, exitError, []string{
+			"SA011 high RoleBinding default/default-edit testdata/kustomize/base/rbac.yaml:16",
+			"SA013 high ServiceAccount default/default testdata/kustomize/base/rbac.yaml:7",
+			"SA018 medium Deployment default/web testdata/kustomize/base/deployment.yaml:12",
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := cli(t, "", append([]string{"scan", "-o", "json"}, tc.args...)...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", r.code, tc.code, r.err)
+			}
+			var rep struct {
+				Findings []struct {
+					RuleID   string `json:"ruleId"`
+					Severity string `json:"severity"`
+					Object   struct {
+						Kind, Namespace, Name string
+					} `json:"object"`
+					Location struct {
+						File string `json:"file"`
+						Line int    `json:"line"`
+					} `json:"location"`
+				} `json:"findings"`
+			}
+			if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range rep.Findings {
+				got = append(got, fmt.Sprintf("%s %s %s %s/%s %s:%d", f.RuleID, f.Severity, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Location.File, f.Location.Line))
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+			if tc.code == exitError && !strings.Contains(r.err, "testdata/kustomize/broken/kustomization.yaml: kustomize build: accumulating resources") {
+				t.Errorf("stderr %q does not name the kustomization that failed", r.err)
+			}
+		})
+	}
+}

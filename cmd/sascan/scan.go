@@ -58,6 +58,7 @@ type scanOptions struct {
 	sarifRoot        string
 	maxFileSize      int64
 	maxObjects       int
+	kustomize        []string
 	corpusComplete   bool
 	global           *globalOptions
 	streams          streams
@@ -66,10 +67,12 @@ type scanOptions struct {
 func newScanCommand(s streams, g *globalOptions) *cobra.Command {
 	o := &scanOptions{global: g, streams: s}
 	cmd := &cobra.Command{
-		Use:   "scan [PATH|-]...",
+		Use:   "scan [PATH|-]... [-k DIR]...",
 		Short: "Scan manifests: files, folders (recursively) or - for stdin",
 		Long: `Scan Kubernetes manifests (YAML or JSON, multi-document, List kinds, Helm and
 Kustomize output). Folders are read recursively (.yaml, .yml, .json); "-" reads stdin.
+-k DIR builds a kustomization in process (no kustomize binary needed); findings
+point at the resource file and line that define each object.
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 2 the scan could not be done (bad flag or config, unreadable or invalid file,
@@ -78,9 +81,12 @@ still scanned and rendered.`,
 		Example: fmt.Sprintf(`  %[1]s scan deploy/
   %[1]s scan -o json --fail-on medium k8s/*.yaml
   helm template my-release ./chart | %[1]s scan -
+  %[1]s scan -k overlays/prod
   %[1]s scan -o sarif --output-file sascan.sarif .`, programName()),
-		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && len(o.kustomize) == 0 {
+				return fmt.Errorf("requires at least 1 arg(s), only received 0 (a path, - for stdin, or -k DIR)")
+			}
 			return o.run(cmd.Context(), args)
 		},
 	}
@@ -89,6 +95,7 @@ still scanned and rendered.`,
 	cmd.Flags().StringVar(&o.sarifRoot, "sarif-root", "", "directory SARIF URIs are relative to (default: the working directory)")
 	cmd.Flags().Int64Var(&o.maxFileSize, "max-file-size", scanner.DefaultMaxFileSize, "largest manifest file read, in bytes")
 	cmd.Flags().IntVar(&o.maxObjects, "max-objects", defaultMaxObjects, "most Kubernetes objects one scan evaluates (bounds memory; 0: no limit)")
+	cmd.Flags().StringArrayVarP(&o.kustomize, "kustomize", "k", nil, "build the kustomization in DIR and scan its output (repeatable)")
 	cmd.Flags().BoolVar(&o.corpusComplete, "corpus-complete", false, "the manifests hold the whole cluster: report subjects and roles that are missing from them")
 	return cmd
 }
@@ -215,9 +222,17 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 		return err
 	}
 	start := time.Now()
-	m, err := scanner.LoadManifests(ctx, paths, scanner.LoadOptions{Stdin: o.streams.In, MaxFileSize: o.maxFileSize})
+	lopts := scanner.LoadOptions{Stdin: o.streams.In, MaxFileSize: o.maxFileSize}
+	m, err := scanner.LoadManifests(ctx, paths, lopts)
 	if err != nil {
 		return err
+	}
+	for _, dir := range o.kustomize {
+		km, err := scanner.LoadKustomization(ctx, dir, lopts)
+		if err != nil {
+			return err
+		}
+		m.Add(km)
 	}
 	for _, e := range m.Errors {
 		fmt.Fprintf(o.streams.Err, "%s: error: %v\n", programName(), e)
@@ -243,7 +258,7 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	}
 	r := &report.Report{
 		Tool:      report.Tool{Name: "sascan", Version: version},
-		Source:    report.Source{Mode: rules.ModeManifest, Paths: paths},
+		Source:    report.Source{Mode: rules.ModeManifest, Paths: append(append([]string(nil), paths...), o.kustomize...)},
 		Objects:   observedObjects(inv),
 		Findings:  findings,
 		Rules:     st.rules,
