@@ -134,10 +134,14 @@ func descriptor(rule *rules.Rule) *sarif.ReportingDescriptor {
 	return d
 }
 
-// HelpMarkdown is a rule's help: description, remediation and references.
+// HelpMarkdown is a rule's help: description, remediation with its YAML
+// example, and references.
 func HelpMarkdown(rule *rules.Rule) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "**%s** (%s, %s)\n\n%s\n\n**Remediation**\n\n%s\n", rule.Title, rule.ID, rule.Severity, rule.Description, rule.Remediation)
+	if rule.Example != "" {
+		fmt.Fprintf(&b, "\n```yaml\n%s\n```\n", rule.Example)
+	}
 	if len(rule.References) > 0 {
 		b.WriteString("\n**References**\n\n")
 		for _, ref := range rule.References {

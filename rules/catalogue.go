@@ -33,11 +33,14 @@ type Rule struct {
 	Family      string
 	Severity    Severity
 	Remediation string
-	Modes       []string
-	References  []string
-	Package     string // Rego package path, e.g. sascan.rules.tokens.long_lived_secret
-	File        string
-	Builtin     bool
+	// Example is YAML that follows the remediation (METADATA custom.example;
+	// every built-in rule has one, user rules may).
+	Example    string
+	Modes      []string
+	References []string
+	Package    string // Rego package path, e.g. sascan.rules.tokens.long_lived_secret
+	File       string
+	Builtin    bool
 }
 
 // RunsIn reports whether the rule applies in a scan mode.
@@ -63,12 +66,14 @@ type LoadOptions struct {
 	Tests      bool     // also parse *_test.rego files (for the Rego test runner)
 }
 
-// custom is the contract of METADATA custom: every key required, no others.
+// custom is the contract of METADATA custom: the required keys, the
+// optional example, no others.
 type custom struct {
 	ID          string
 	Severity    Severity
 	Family      string
 	Remediation string
+	Example     string
 	Modes       []string
 }
 
@@ -212,7 +217,7 @@ func decodeRule(file, pkg string, m *ast.Module) (*Rule, error) {
 	r := &Rule{
 		ID: cu.ID, Title: strings.TrimSpace(a.Title), Description: strings.TrimSpace(a.Description),
 		Family: cu.Family, Severity: cu.Severity, Remediation: strings.TrimSpace(cu.Remediation),
-		Modes: cu.Modes, Package: pkg, File: file,
+		Example: strings.TrimRight(cu.Example, "\n"), Modes: cu.Modes, Package: pkg, File: file,
 	}
 	for _, rr := range a.RelatedResources {
 		if rr.Ref.String() != "" {
@@ -225,15 +230,16 @@ func decodeRule(file, pkg string, m *ast.Module) (*Rule, error) {
 func decodeCustom(m map[string]any) (custom, error) {
 	var cu custom
 	required := []string{"id", "severity", "family", "remediation", "modes"}
+	optional := []string{"example"}
 	var unknown []string
 	for k := range m {
-		if !contains(required, k) {
+		if !contains(required, k) && !contains(optional, k) {
 			unknown = append(unknown, k)
 		}
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return cu, fmt.Errorf("custom: unknown key(s) %s (allowed: %s)", strings.Join(unknown, ", "), strings.Join(required, ", "))
+		return cu, fmt.Errorf("custom: unknown key(s) %s (allowed: %s)", strings.Join(unknown, ", "), strings.Join(append(required, optional...), ", "))
 	}
 	for _, k := range required {
 		if _, ok := m[k]; !ok {
@@ -266,6 +272,11 @@ func decodeCustom(m map[string]any) (custom, error) {
 	}
 	if cu.Remediation, err = str("remediation"); err != nil {
 		return cu, err
+	}
+	if _, ok := m["example"]; ok {
+		if cu.Example, err = str("example"); err != nil {
+			return cu, err
+		}
 	}
 	modes, ok := m["modes"].([]any)
 	if !ok || len(modes) == 0 {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/sascan/sascan/scanner"
 )
 
 // TestCatalogue holds the catalogue to its contract: IDs unique and well
@@ -33,8 +35,8 @@ func TestCatalogue(t *testing.T) {
 			if !r.Severity.Valid() {
 				t.Errorf("severity %v", r.Severity)
 			}
-			if r.Remediation == "" || r.Title == "" || r.Description == "" || len(r.References) == 0 {
-				t.Errorf("title, description, remediation and references are required")
+			if r.Remediation == "" || r.Title == "" || r.Description == "" || len(r.References) == 0 || r.Example == "" {
+				t.Errorf("title, description, remediation, example and references are required")
 			}
 			wantPkg := "sascan.rules." + r.Family + "."
 			if !strings.HasPrefix(r.Package, wantPkg) {
@@ -55,6 +57,44 @@ func TestCatalogue(t *testing.T) {
 	for _, d := range dirs {
 		if cat.Rule(d.Name()) == nil {
 			t.Errorf("testdata/rules/%s names no rule", d.Name())
+		}
+	}
+}
+
+// TestRemediationExamples: every rule's YAML example loads as Kubernetes
+// objects and does not itself trigger the rule it illustrates.
+func TestRemediationExamples(t *testing.T) {
+	for _, mode := range []string{ModeManifest, ModeCluster} {
+		cat, e := modeEngine(t, mode)
+		for _, r := range cat.Rules {
+			if !r.RunsIn(mode) || mode == ModeCluster && r.RunsIn(ModeManifest) {
+				continue
+			}
+			t.Run(r.ID, func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "example.yaml")
+				if err := os.WriteFile(path, []byte(r.Example+"\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				smode := scanner.ModeManifest
+				if mode == ModeCluster {
+					smode = scanner.ModeCluster
+				}
+				fs, inv := scanMode(t, e, fixtureParams, smode, path)
+				observed := 0
+				for _, o := range inv.Objects {
+					if o.Origin == scanner.OriginManifest || o.Origin == scanner.OriginCluster {
+						observed++
+					}
+				}
+				if observed == 0 {
+					t.Fatalf("the example holds no Kubernetes object:\n%s", r.Example)
+				}
+				for _, f := range fs {
+					if f.RuleID == r.ID {
+						t.Errorf("the example triggers its own rule: %s", formatFinding(f))
+					}
+				}
+			})
 		}
 	}
 }

@@ -52,12 +52,13 @@ func (o *rulesOptions) run() error {
 			Modes       []string `json:"modes"`
 			Description string   `json:"description"`
 			Remediation string   `json:"remediation"`
+			Example     string   `json:"example,omitempty"`
 			References  []string `json:"references"`
 			Builtin     bool     `json:"builtin"`
 		}
 		var out []entry
 		for _, r := range cat.Rules {
-			out = append(out, entry{r.ID, r.Title, r.Severity.String(), r.Family, r.Modes, r.Description, r.Remediation, r.References, r.Builtin})
+			out = append(out, entry{r.ID, r.Title, r.Severity.String(), r.Family, r.Modes, r.Description, r.Remediation, r.Example, r.References, r.Builtin})
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -119,6 +120,9 @@ func newExplainCommand(s streams) *cobra.Command {
 			fmt.Fprintf(w, "%s  %s\n\nSeverity: %s (base; some findings are graded up or down)\nFamily:   %s\nModes:    %s\n\n",
 				r.ID, r.Title, r.Severity, r.Family, strings.Join(r.Modes, ", "))
 			fmt.Fprintf(w, "%s\n\nRemediation:\n%s\n", r.Description, indent(r.Remediation))
+			if r.Example != "" {
+				fmt.Fprintf(w, "\nExample:\n%s\n", indent(r.Example))
+			}
 			if len(r.References) > 0 {
 				fmt.Fprintln(w, "\nReferences:")
 				for _, ref := range r.References {

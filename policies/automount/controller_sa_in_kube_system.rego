@@ -17,6 +17,23 @@
 #   remediation: |
 #     Give the workload its own ServiceAccount with least privilege, and restrict who can
 #     create pods in kube-system.
+#   example: |
+#     # An add-on in kube-system with its own least-privilege ServiceAccount.
+#     apiVersion: v1
+#     kind: ServiceAccount
+#     metadata: {name: metrics-agent, namespace: kube-system}
+#     ---
+#     apiVersion: apps/v1
+#     kind: Deployment
+#     metadata: {name: metrics-agent, namespace: kube-system}
+#     spec:
+#       selector: {matchLabels: {app: metrics-agent}}
+#       template:
+#         metadata: {labels: {app: metrics-agent}}
+#         spec:
+#           serviceAccountName: metrics-agent
+#           containers:
+#             - {name: agent, image: registry.example/metrics-agent:1.0}
 #   modes: [manifest, cluster]
 package sascan.rules.automount.controller_sa_in_kube_system
 

@@ -17,6 +17,11 @@
 #     Manage the default ServiceAccount of each namespace declaratively with
 #     automountServiceAccountToken: false, or patch it:
 #     kubectl patch serviceaccount default -n <ns> -p '{"automountServiceAccountToken": false}'
+#   example: |
+#     apiVersion: v1
+#     kind: ServiceAccount
+#     metadata: {name: default, namespace: shop}
+#     automountServiceAccountToken: false
 #   modes: [manifest, cluster]
 package sascan.rules.automount.default_sa_automount
 

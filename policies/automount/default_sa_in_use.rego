@@ -15,6 +15,24 @@
 #   remediation: |
 #     Create a dedicated ServiceAccount for the workload and set serviceAccountName in the pod
 #     template; grant it only what the workload needs.
+#   example: |
+#     # A dedicated ServiceAccount, no token where none is needed.
+#     apiVersion: v1
+#     kind: ServiceAccount
+#     metadata: {name: web, namespace: shop}
+#     automountServiceAccountToken: false
+#     ---
+#     apiVersion: apps/v1
+#     kind: Deployment
+#     metadata: {name: web, namespace: shop}
+#     spec:
+#       selector: {matchLabels: {app: web}}
+#       template:
+#         metadata: {labels: {app: web}}
+#         spec:
+#           serviceAccountName: web
+#           containers:
+#             - {name: web, image: registry.example/web:1.0}
 #   modes: [manifest, cluster]
 package sascan.rules.automount.default_sa_in_use
 

@@ -14,6 +14,15 @@
 #   family: automount
 #   remediation: |
 #     Use serviceAccountName only and delete the serviceAccount field.
+#   example: |
+#     apiVersion: v1
+#     kind: Pod
+#     metadata: {name: web, namespace: shop}
+#     spec:
+#       serviceAccountName: web
+#       automountServiceAccountToken: false
+#       containers:
+#         - {name: web, image: registry.example/web:1.0}
 #   modes: [manifest]
 package sascan.rules.automount.deprecated_sa_field
 

@@ -18,6 +18,24 @@
 #     Split the host-level component from the API-privileged one, reduce the ServiceAccount's
 #     permissions, isolate such pods with node affinity and taints, and disable automount where
 #     the privileged container does not call the API.
+#   example: |
+#     # The host-level agent runs without a token; the component that calls the
+#     # API runs in its own Deployment.
+#     apiVersion: apps/v1
+#     kind: DaemonSet
+#     metadata: {name: node-agent, namespace: monitoring}
+#     spec:
+#       selector: {matchLabels: {app: node-agent}}
+#       template:
+#         metadata: {labels: {app: node-agent}}
+#         spec:
+#           serviceAccountName: node-agent
+#           automountServiceAccountToken: false
+#           hostPID: true
+#           containers:
+#             - name: agent
+#               image: registry.example/node-agent:1.0
+#               securityContext: {privileged: true}
 #   modes: [manifest, cluster]
 package sascan.rules.automount.powerful_token_exposed_pod
 

@@ -19,6 +19,20 @@
 #     expirationSeconds only in pods that call an API. If the workload needs the token without
 #     RBAC (TokenReview-based external auth), suppress with the annotation
 #     ignore-check.sascan.io/SA016: "<reason>".
+#   example: |
+#     # The pod does not call the API: no token.
+#     apiVersion: apps/v1
+#     kind: Deployment
+#     metadata: {name: web, namespace: shop}
+#     spec:
+#       selector: {matchLabels: {app: web}}
+#       template:
+#         metadata: {labels: {app: web}}
+#         spec:
+#           serviceAccountName: web
+#           automountServiceAccountToken: false
+#           containers:
+#             - {name: web, image: registry.example/web:1.0}
 #   modes: [manifest, cluster]
 package sascan.rules.automount.unneeded_automount
 

@@ -14,6 +14,24 @@
 #   family: controlplane
 #   remediation: |
 #     Remove ServiceAccount from --disable-admission-plugins.
+#   example: |
+#     # Static pod manifest (kube-apiserver), relevant flags only.
+#     apiVersion: v1
+#     kind: Pod
+#     metadata:
+#       name: kube-apiserver
+#       namespace: kube-system
+#       labels: {component: kube-apiserver, tier: control-plane}
+#     spec:
+#       containers:
+#         - name: kube-apiserver
+#           image: registry.k8s.io/kube-apiserver:v1.37.2
+#           command:
+#             - kube-apiserver
+#             - --service-account-issuer=https://kubernetes.default.svc.cluster.local
+#             - --service-account-key-file=/etc/kubernetes/pki/sa.pub
+#             - --service-account-signing-key-file=/etc/kubernetes/pki/sa.key
+#             - --enable-admission-plugins=NodeRestriction
 #   modes: [manifest, cluster]
 package sascan.rules.controlplane.admission_disabled
 

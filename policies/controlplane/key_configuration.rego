@@ -20,6 +20,38 @@
 #     --service-account-key-file and --service-account-signing-key-file, give the
 #     controller-manager --service-account-private-key-file, and remove retired public keys
 #     once the longest token lifetime (including the one-year extension) has passed.
+#   example: |
+#     # Static pod manifest (kube-apiserver), relevant flags only.
+#     apiVersion: v1
+#     kind: Pod
+#     metadata:
+#       name: kube-apiserver
+#       namespace: kube-system
+#       labels: {component: kube-apiserver, tier: control-plane}
+#     spec:
+#       containers:
+#         - name: kube-apiserver
+#           image: registry.k8s.io/kube-apiserver:v1.37.2
+#           command:
+#             - kube-apiserver
+#             - --service-account-issuer=https://kubernetes.default.svc.cluster.local
+#             - --service-account-key-file=/etc/kubernetes/pki/sa.pub
+#             - --service-account-signing-key-file=/etc/kubernetes/pki/sa.key
+#     ---
+#     apiVersion: v1
+#     kind: Pod
+#     metadata:
+#       name: kube-controller-manager
+#       namespace: kube-system
+#       labels: {component: kube-controller-manager, tier: control-plane}
+#     spec:
+#       containers:
+#         - name: kube-controller-manager
+#           image: registry.k8s.io/kube-controller-manager:v1.37.2
+#           command:
+#             - kube-controller-manager
+#             - --service-account-private-key-file=/etc/kubernetes/pki/sa.key
+#             - --use-service-account-credentials=true
 #   modes: [manifest, cluster]
 package sascan.rules.controlplane.key_configuration
 

@@ -17,6 +17,23 @@
 #   remediation: |
 #     Leave the feature gates at their defaults and keep
 #     --legacy-service-account-token-clean-up-period at or below 8760h (one year).
+#   example: |
+#     # Static pod manifest (kube-controller-manager), relevant flags only.
+#     apiVersion: v1
+#     kind: Pod
+#     metadata:
+#       name: kube-controller-manager
+#       namespace: kube-system
+#       labels: {component: kube-controller-manager, tier: control-plane}
+#     spec:
+#       containers:
+#         - name: kube-controller-manager
+#           image: registry.k8s.io/kube-controller-manager:v1.37.2
+#           command:
+#             - kube-controller-manager
+#             - --service-account-private-key-file=/etc/kubernetes/pki/sa.key
+#             - --use-service-account-credentials=true
+#             - --legacy-service-account-token-clean-up-period=8760h0m0s
 #   modes: [manifest, cluster]
 package sascan.rules.controlplane.legacy_lifecycle
 

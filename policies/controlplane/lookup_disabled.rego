@@ -14,6 +14,24 @@
 #   family: controlplane
 #   remediation: |
 #     Remove the flag or set --service-account-lookup=true on every kube-apiserver.
+#   example: |
+#     # Static pod manifest (kube-apiserver), relevant flags only.
+#     apiVersion: v1
+#     kind: Pod
+#     metadata:
+#       name: kube-apiserver
+#       namespace: kube-system
+#       labels: {component: kube-apiserver, tier: control-plane}
+#     spec:
+#       containers:
+#         - name: kube-apiserver
+#           image: registry.k8s.io/kube-apiserver:v1.37.2
+#           command:
+#             - kube-apiserver
+#             - --service-account-issuer=https://kubernetes.default.svc.cluster.local
+#             - --service-account-key-file=/etc/kubernetes/pki/sa.pub
+#             - --service-account-signing-key-file=/etc/kubernetes/pki/sa.key
+#             - --service-account-lookup=true
 #   modes: [manifest, cluster]
 package sascan.rules.controlplane.lookup_disabled
 

@@ -13,6 +13,22 @@
 #   family: controlplane
 #   remediation: |
 #     Set --use-service-account-credentials=true on kube-controller-manager (kubeadm does).
+#   example: |
+#     # Static pod manifest (kube-controller-manager), relevant flags only.
+#     apiVersion: v1
+#     kind: Pod
+#     metadata:
+#       name: kube-controller-manager
+#       namespace: kube-system
+#       labels: {component: kube-controller-manager, tier: control-plane}
+#     spec:
+#       containers:
+#         - name: kube-controller-manager
+#           image: registry.k8s.io/kube-controller-manager:v1.37.2
+#           command:
+#             - kube-controller-manager
+#             - --service-account-private-key-file=/etc/kubernetes/pki/sa.key
+#             - --use-service-account-credentials=true
 #   modes: [manifest, cluster]
 package sascan.rules.controlplane.shared_controller_credentials
 

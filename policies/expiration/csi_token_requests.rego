@@ -16,6 +16,16 @@
 #   remediation: |
 #     Set a driver-specific audience and expirationSeconds of at most 3600, with
 #     requiresRepublish: true so the kubelet refreshes the tokens.
+#   example: |
+#     apiVersion: storage.k8s.io/v1
+#     kind: CSIDriver
+#     metadata: {name: secrets-store.csi.example.com}
+#     spec:
+#       podInfoOnMount: true
+#       requiresRepublish: true
+#       tokenRequests:
+#         - audience: secrets-store.example.com
+#           expirationSeconds: 3600
 #   modes: [manifest, cluster]
 package sascan.rules.expiration.csi_token_requests
 

@@ -17,6 +17,25 @@
 #     Check that no client relies on the extension (metric serviceaccount_stale_tokens_total and
 #     audit annotation authentication.k8s.io/stale-token should stay at zero), then set
 #     --service-account-extend-token-expiration=false on every kube-apiserver.
+#   example: |
+#     # Static pod manifest (kube-apiserver), relevant flags only.
+#     apiVersion: v1
+#     kind: Pod
+#     metadata:
+#       name: kube-apiserver
+#       namespace: kube-system
+#       labels: {component: kube-apiserver, tier: control-plane}
+#     spec:
+#       containers:
+#         - name: kube-apiserver
+#           image: registry.k8s.io/kube-apiserver:v1.37.2
+#           command:
+#             - kube-apiserver
+#             - --service-account-issuer=https://kubernetes.default.svc.cluster.local
+#             - --service-account-key-file=/etc/kubernetes/pki/sa.pub
+#             - --service-account-signing-key-file=/etc/kubernetes/pki/sa.key
+#             - --service-account-extend-token-expiration=false
+#             - --service-account-max-token-expiration=24h
 #   modes: [manifest, cluster]
 package sascan.rules.expiration.extend_token_expiration
 

@@ -15,6 +15,24 @@
 #   remediation: |
 #     Set --service-account-max-token-expiration, e.g. 24h (or 1h if no client needs longer; 1h also
 #     stops the 3607 s to one year extension). Longer requests are shortened with a warning.
+#   example: |
+#     # Static pod manifest (kube-apiserver), relevant flags only.
+#     apiVersion: v1
+#     kind: Pod
+#     metadata:
+#       name: kube-apiserver
+#       namespace: kube-system
+#       labels: {component: kube-apiserver, tier: control-plane}
+#     spec:
+#       containers:
+#         - name: kube-apiserver
+#           image: registry.k8s.io/kube-apiserver:v1.37.2
+#           command:
+#             - kube-apiserver
+#             - --service-account-issuer=https://kubernetes.default.svc.cluster.local
+#             - --service-account-key-file=/etc/kubernetes/pki/sa.pub
+#             - --service-account-signing-key-file=/etc/kubernetes/pki/sa.key
+#             - --service-account-max-token-expiration=24h
 #   modes: [manifest, cluster]
 package sascan.rules.expiration.max_token_expiration
 

@@ -16,6 +16,31 @@
 #   remediation: |
 #     Set audience: to the identifier the consumer validates; keep API-audience tokens for
 #     talking to the API server only.
+#   example: |
+#     # A short-lived, audience-bound token from a projected volume.
+#     apiVersion: apps/v1
+#     kind: Deployment
+#     metadata: {name: client, namespace: ci}
+#     spec:
+#       selector: {matchLabels: {app: client}}
+#       template:
+#         metadata: {labels: {app: client}}
+#         spec:
+#           serviceAccountName: deployer
+#           automountServiceAccountToken: false
+#           containers:
+#             - name: client
+#               image: registry.example/client:1.0
+#               volumeMounts:
+#                 - {name: api-token, mountPath: /var/run/secrets/tokens, readOnly: true}
+#           volumes:
+#             - name: api-token
+#               projected:
+#                 sources:
+#                   - serviceAccountToken:
+#                       path: token
+#                       audience: vault
+#                       expirationSeconds: 3600
 #   modes: [manifest, cluster]
 package sascan.rules.expiration.projected_token_audience
 

@@ -17,6 +17,31 @@
 #     Request at most one hour (expirationSeconds: 3600, minimum 600) and make the consumer re-read
 #     the token file: the kubelet refreshes it at 80 % of its lifetime or after 24 hours. Do not use
 #     3607 in hand-written projections.
+#   example: |
+#     # A short-lived, audience-bound token from a projected volume.
+#     apiVersion: apps/v1
+#     kind: Deployment
+#     metadata: {name: client, namespace: ci}
+#     spec:
+#       selector: {matchLabels: {app: client}}
+#       template:
+#         metadata: {labels: {app: client}}
+#         spec:
+#           serviceAccountName: deployer
+#           automountServiceAccountToken: false
+#           containers:
+#             - name: client
+#               image: registry.example/client:1.0
+#               volumeMounts:
+#                 - {name: api-token, mountPath: /var/run/secrets/tokens, readOnly: true}
+#           volumes:
+#             - name: api-token
+#               projected:
+#                 sources:
+#                   - serviceAccountToken:
+#                       path: token
+#                       audience: https://kubernetes.default.svc.cluster.local
+#                       expirationSeconds: 3600
 #   modes: [manifest, cluster]
 package sascan.rules.expiration.projected_token_ttl
 

@@ -17,6 +17,19 @@
 #   remediation: |
 #     Remove the aggregation label or the dangerous rule, and grant the capability through a
 #     dedicated role and binding.
+#   example: |
+#     # The extension role is aggregated into view with read-only rules; a
+#     # dangerous capability gets its own role and binding instead.
+#     apiVersion: rbac.authorization.k8s.io/v1
+#     kind: ClusterRole
+#     metadata:
+#       name: widgets-view
+#       labels:
+#         rbac.authorization.k8s.io/aggregate-to-view: "true"
+#     rules:
+#       - apiGroups: [example.com]
+#         resources: [widgets]
+#         verbs: [get, list, watch]
 #   modes: [manifest, cluster]
 package sascan.rules.rbac.aggregation_injection
 

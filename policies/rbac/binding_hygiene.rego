@@ -20,6 +20,18 @@
 #   remediation: |
 #     Use kind: ServiceAccount subjects with an explicit namespace and no apiGroup, and delete
 #     bindings whose subject or role does not exist.
+#   example: |
+#     # A ServiceAccount subject: kind ServiceAccount, explicit namespace, no apiGroup.
+#     apiVersion: v1
+#     kind: ServiceAccount
+#     metadata: {name: reloader, namespace: web}
+#     ---
+#     apiVersion: rbac.authorization.k8s.io/v1
+#     kind: RoleBinding
+#     metadata: {name: reloader-view, namespace: web}
+#     roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+#     subjects:
+#       - {kind: ServiceAccount, name: reloader, namespace: web}
 #   modes: [manifest, cluster]
 package sascan.rules.rbac.binding_hygiene
 

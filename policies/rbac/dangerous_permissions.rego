@@ -20,6 +20,24 @@
 #     resource allows it, bind with RoleBindings instead of ClusterRoleBindings, split
 #     high-privilege functions into their own ServiceAccounts and pods, and keep those pods off
 #     untrusted nodes.
+#   example: |
+#     # Explicit verbs and resources, narrowed by resourceNames, bound in one
+#     # namespace.
+#     apiVersion: rbac.authorization.k8s.io/v1
+#     kind: Role
+#     metadata: {name: config-reloader, namespace: web}
+#     rules:
+#       - apiGroups: [""]
+#         resources: [configmaps]
+#         resourceNames: [web-config]
+#         verbs: [get, watch]
+#     ---
+#     apiVersion: rbac.authorization.k8s.io/v1
+#     kind: RoleBinding
+#     metadata: {name: config-reloader, namespace: web}
+#     roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: config-reloader}
+#     subjects:
+#       - {kind: ServiceAccount, name: reloader, namespace: web}
 #   modes: [manifest, cluster]
 package sascan.rules.rbac.dangerous_permissions
 

@@ -17,6 +17,18 @@
 #     Create a dedicated ServiceAccount for the workload that needs the permissions, move the
 #     binding's subject to it, and set automountServiceAccountToken: false on the default
 #     ServiceAccount.
+#   example: |
+#     # The binding names a dedicated ServiceAccount, not default.
+#     apiVersion: v1
+#     kind: ServiceAccount
+#     metadata: {name: deployer, namespace: ci}
+#     ---
+#     apiVersion: rbac.authorization.k8s.io/v1
+#     kind: RoleBinding
+#     metadata: {name: deployer-edit, namespace: ci}
+#     roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+#     subjects:
+#       - {kind: ServiceAccount, name: deployer, namespace: ci}
 #   modes: [manifest, cluster]
 package sascan.rules.rbac.default_sa_bound
 

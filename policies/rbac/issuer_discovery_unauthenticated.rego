@@ -14,6 +14,16 @@
 #   remediation: |
 #     Publish the JWKS for external relying parties at --service-account-jwks-uri instead of
 #     opening discovery to unauthenticated clients.
+#   example: |
+#     # Keep service-account-issuer-discovery bound to system:serviceaccounts
+#     # only (the default); relying parties read the JWKS from
+#     # --service-account-jwks-uri.
+#     apiVersion: rbac.authorization.k8s.io/v1
+#     kind: ClusterRoleBinding
+#     metadata: {name: system:service-account-issuer-discovery}
+#     roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:service-account-issuer-discovery}
+#     subjects:
+#       - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: system:serviceaccounts}
 #   modes: [manifest, cluster]
 package sascan.rules.rbac.issuer_discovery_unauthenticated
 

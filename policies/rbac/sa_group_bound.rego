@@ -14,6 +14,14 @@
 #   family: rbac
 #   remediation: |
 #     Bind the specific ServiceAccounts that need the permissions instead of a group.
+#   example: |
+#     # Bind the ServiceAccounts that need the role, not system:serviceaccounts.
+#     apiVersion: rbac.authorization.k8s.io/v1
+#     kind: RoleBinding
+#     metadata: {name: metrics-readers, namespace: monitoring}
+#     roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+#     subjects:
+#       - {kind: ServiceAccount, name: prometheus, namespace: monitoring}
 #   modes: [manifest, cluster]
 package sascan.rules.rbac.sa_group_bound
 

@@ -15,6 +15,17 @@
 #   family: tokens
 #   remediation: |
 #     Isolate sensitive Secrets in separate namespaces and restrict who can create pods there.
+#   example: |
+#     # Sensitive Secrets live in their own namespace, whose ServiceAccounts
+#     # need no mountable-secrets annotation.
+#     apiVersion: v1
+#     kind: Namespace
+#     metadata: {name: payments-secrets}
+#     ---
+#     apiVersion: v1
+#     kind: ServiceAccount
+#     metadata: {name: payments, namespace: payments-secrets}
+#     automountServiceAccountToken: false
 #   modes: [manifest, cluster]
 package sascan.rules.tokens.enforce_mountable_secrets
 

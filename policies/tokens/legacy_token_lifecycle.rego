@@ -18,6 +18,25 @@
 #     Migrate any consumer of an invalidated token before it is deleted, or delete it now; fix or
 #     remove a malformed last-used label; remove invalid-since from a manual token and delete the
 #     token if it is unused.
+#   example: |
+#     # A manual token Secret carries no invalid-since label, and the API server
+#     # tracks legacy-token use (it writes this ConfigMap itself).
+#     apiVersion: v1
+#     kind: ConfigMap
+#     metadata:
+#       name: kube-apiserver-legacy-service-account-token-tracking
+#       namespace: kube-system
+#     data:
+#       since: "2025-01-15"
+#     ---
+#     apiVersion: v1
+#     kind: Secret
+#     metadata:
+#       name: ci-robot-token
+#       namespace: ci
+#       annotations:
+#         kubernetes.io/service-account.name: ci-robot
+#     type: kubernetes.io/service-account-token
 #   modes: [cluster]
 package sascan.rules.tokens.legacy_token_lifecycle
 

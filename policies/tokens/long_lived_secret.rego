@@ -19,6 +19,31 @@
 #     If a non-expiring token is really needed, create it deliberately, keep it out of
 #     ServiceAccount.secrets, bind the ServiceAccount to least privilege and watch the
 #     kubernetes.io/legacy-token-last-used label.
+#   example: |
+#     # A short-lived, audience-bound token from a projected volume.
+#     apiVersion: apps/v1
+#     kind: Deployment
+#     metadata: {name: client, namespace: ci}
+#     spec:
+#       selector: {matchLabels: {app: client}}
+#       template:
+#         metadata: {labels: {app: client}}
+#         spec:
+#           serviceAccountName: deployer
+#           automountServiceAccountToken: false
+#           containers:
+#             - name: client
+#               image: registry.example/client:1.0
+#               volumeMounts:
+#                 - {name: api-token, mountPath: /var/run/secrets/tokens, readOnly: true}
+#           volumes:
+#             - name: api-token
+#               projected:
+#                 sources:
+#                   - serviceAccountToken:
+#                       path: token
+#                       audience: https://kubernetes.default.svc.cluster.local
+#                       expirationSeconds: 3600
 #   modes: [manifest, cluster]
 package sascan.rules.tokens.long_lived_secret
 

@@ -17,6 +17,20 @@
 #   remediation: |
 #     Create the ServiceAccount first or remove the Secret; never copy
 #     kubernetes.io/service-account.uid annotations between clusters.
+#   example: |
+#     # The ServiceAccount exists before its token Secret, in the same namespace.
+#     apiVersion: v1
+#     kind: ServiceAccount
+#     metadata: {name: deployer, namespace: ci}
+#     ---
+#     apiVersion: v1
+#     kind: Secret
+#     metadata:
+#       name: deployer-token
+#       namespace: ci
+#       annotations:
+#         kubernetes.io/service-account.name: deployer
+#     type: kubernetes.io/service-account-token
 #   modes: [manifest, cluster]
 package sascan.rules.tokens.orphaned_token_secret
 

@@ -16,6 +16,13 @@
 #   remediation: |
 #     Remove entries that are not needed and never reference manually created token Secrets in
 #     ServiceAccount.secrets.
+#   example: |
+#     # No .secrets list; image pull credentials go in imagePullSecrets.
+#     apiVersion: v1
+#     kind: ServiceAccount
+#     metadata: {name: builder, namespace: ci}
+#     imagePullSecrets:
+#       - name: registry-credentials
 #   modes: [manifest, cluster]
 package sascan.rules.tokens.sa_secrets_list
 

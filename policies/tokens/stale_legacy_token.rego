@@ -16,6 +16,19 @@
 #   family: tokens
 #   remediation: |
 #     Delete the Secret (kubectl delete secret); if it must stay, document its owner and purpose.
+#   example: |
+#     # Mark a legacy token unused before deleting it: requests with it then
+#     # fail, and the cleaner deletes it after the clean-up period.
+#     apiVersion: v1
+#     kind: Secret
+#     metadata:
+#       name: old-deployer-token
+#       namespace: ci
+#       labels:
+#         kubernetes.io/legacy-token-invalid-since: "2026-07-01"
+#       annotations:
+#         kubernetes.io/service-account.name: deployer
+#     type: kubernetes.io/service-account-token
 #   modes: [cluster]
 package sascan.rules.tokens.stale_legacy_token
 

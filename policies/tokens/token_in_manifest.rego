@@ -18,6 +18,17 @@
 #     legacy token only while --service-account-lookup=true), rotate the ServiceAccount signing key
 #     if the token was public, purge it from version-control history, and keep the manifest without
 #     data or stringData so the controller generates a fresh token.
+#   example: |
+#     # Commit the token Secret without data or stringData: the token
+#     # controller generates a fresh token in the cluster.
+#     apiVersion: v1
+#     kind: Secret
+#     metadata:
+#       name: deployer-token
+#       namespace: ci
+#       annotations:
+#         kubernetes.io/service-account.name: deployer
+#     type: kubernetes.io/service-account-token
 #   modes: [manifest, cluster]
 package sascan.rules.tokens.token_in_manifest
 

@@ -21,6 +21,27 @@
 #     use an exec credential plugin or a short-lived `kubectl create token` at use time. Revoke
 #     the leaked credential: delete the backing token Secret of a legacy token; for a bound token
 #     delete the pod, Secret or ServiceAccount it is bound to, or wait for it to expire.
+#   example: |
+#     # A kubeconfig that fetches a short-lived token at use time.
+#     apiVersion: v1
+#     kind: Secret
+#     metadata: {name: cluster-b-kubeconfig, namespace: argocd}
+#     type: Opaque
+#     stringData:
+#       config: |
+#         apiVersion: v1
+#         kind: Config
+#         clusters: [{name: b, cluster: {server: "https://b.example:6443"}}]
+#         users:
+#           - name: deployer
+#             user:
+#               exec:
+#                 apiVersion: client.authentication.k8s.io/v1
+#                 command: kubectl
+#                 args: [create, token, deployer, -n, ci, --duration=1h, --context=b-admin]
+#                 interactiveMode: Never
+#         contexts: [{name: b, context: {cluster: b, user: deployer}}]
+#         current-context: b
 #   modes: [manifest, cluster]
 package sascan.rules.tokens.token_leak
 

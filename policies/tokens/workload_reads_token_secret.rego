@@ -18,6 +18,31 @@
 #   remediation: |
 #     Replace the reference with a projected serviceAccountToken volume (with an audience if the
 #     consumer is not the API server), then delete the Secret.
+#   example: |
+#     # A short-lived, audience-bound token from a projected volume.
+#     apiVersion: apps/v1
+#     kind: Deployment
+#     metadata: {name: client, namespace: ci}
+#     spec:
+#       selector: {matchLabels: {app: client}}
+#       template:
+#         metadata: {labels: {app: client}}
+#         spec:
+#           serviceAccountName: deployer
+#           automountServiceAccountToken: false
+#           containers:
+#             - name: client
+#               image: registry.example/client:1.0
+#               volumeMounts:
+#                 - {name: api-token, mountPath: /var/run/secrets/tokens, readOnly: true}
+#           volumes:
+#             - name: api-token
+#               projected:
+#                 sources:
+#                   - serviceAccountToken:
+#                       path: token
+#                       audience: https://kubernetes.default.svc.cluster.local
+#                       expirationSeconds: 3600
 #   modes: [manifest, cluster]
 package sascan.rules.tokens.workload_reads_token_secret
 
