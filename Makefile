@@ -6,9 +6,10 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 OPA := $(GO) tool opa
+GORELEASER := $(GO) tool -modfile=hack/release/go.mod goreleaser
 BENCHTIME ?= 3x
 
-.PHONY: help build demo test test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
+.PHONY: help build release-check snapshot demo test test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -73,6 +74,12 @@ golden: ## rewrite golden files after an intended output change
 
 docs: ## regenerate docs/rules.md from the rules' METADATA
 	$(GO) run ./cmd/sascan rules -o markdown > docs/rules.md
+
+release-check: ## goreleaser check on .goreleaser.yaml (goreleaser from hack/release/go.mod)
+	$(GORELEASER) check
+
+snapshot: ## a local release of every platform into dist/, nothing published
+	$(GORELEASER) release --snapshot --clean
 
 clean: ## remove build output
 	rm -rf bin dist
