@@ -67,27 +67,71 @@ rbac_observed if {
 
 # Pod specs (§D2), built once per evaluation with what every rule asks of
 # them: {obj, spec, path, meta, sa, saKey, static, automount,
-# tokenContainers, autoTokenContainers}.
-pod_specs := [ps |
-	some p in input.podSpecs
+# tokenContainers, autoTokenContainers}. Each piece is computed once per pod
+# spec (the volume index and automount once, not once per container); the
+# functions below give the same answers for a single pod spec or container.
+pod_specs := [_pod_spec(p) | some p in input.podSpecs]
+
+_pod_spec(p) := ps if {
 	obj := input.objects[p.object]
 	spec := object.get(obj.object, p.path, {})
+	path := concat(".", p.path)
 	base := {
 		"obj": obj,
 		"spec": spec,
-		"path": concat(".", p.path),
+		"path": path,
 		"meta": object.get(obj.object, object.get(p, "meta", ["metadata"]), {}),
 	}
 	sa := sa_name(spec)
+	automount := effective_automount(base)
+	vols := volumes(base)
+	auto_on := _auto_on(automount)
+	cs := [x |
+		some field in ["initContainers", "containers"]
+		some i, c in object.get(spec, field, [])
+		mounted := [vols[m.name].volume | some m in object.get(c, "volumeMounts", []); vols[m.name]]
+		x := {
+			"field": field, "index": i, "c": c, "path": sprintf("%s.%s[%d]", [path, field, i]),
+			"auto": _container_auto(auto_on, c, mounted),
+			"projected": _container_projected(mounted),
+		}
+	]
 	ps := object.union(base, {
 		"sa": sa,
 		"saKey": key(obj.namespace, sa),
 		"static": _static(base),
-		"automount": effective_automount(base),
-		"tokenContainers": token_containers(base),
-		"autoTokenContainers": auto_token_containers(base),
+		"automount": automount,
+		"tokenContainers": [object.remove(x, ["auto", "projected"]) | some x in cs; _any([x.auto, x.projected])],
+		"autoTokenContainers": [object.remove(x, ["auto", "projected"]) | some x in cs; x.auto],
 	})
-]
+}
+
+_auto_on(automount) if {
+	automount
+	admission_enabled
+}
+
+else := false
+
+# T-auto (see auto_token): automounted, or an injected volume mounted.
+_container_auto(auto_on, c, mounted) if {
+	auto_on
+	not mounts_default_path(c)
+} else if {
+	some v in mounted
+	injected_volume(v)
+} else := false
+
+# T-proj (see projected_token): a user-defined projected token mounted.
+_container_projected(mounted) if {
+	some v in mounted
+	token_volume(v)
+	not injected_volume(v)
+}
+
+else := false
+
+_any(l) if true in l
 
 _static(ps) if mirror_or_static(ps)
 
