@@ -166,6 +166,16 @@ func clusterScan(t *testing.T, args ...string) (liveReport, result) {
 	return rep, r
 }
 
+// findingObjects is the set of objects the findings name, as findingKeys
+// writes them.
+func findingObjects(fs []liveFinding) map[string]bool {
+	all := map[string]bool{}
+	for _, f := range fs {
+		all[f.Object.Kind+" "+f.Object.Namespace+"/"+f.Object.Name] = true
+	}
+	return all
+}
+
 func findingKeys(fs []liveFinding, objects map[string]bool, rulesFilter map[string]bool) []string {
 	var out []string
 	for _, f := range fs {
@@ -544,10 +554,7 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 			t.Fatalf("%d injected failures on %s were never requested: the scan did not retry", left, path)
 		}
 	}
-	all := map[string]bool{}
-	for _, f := range clean.Findings {
-		all[f.Object.Kind+" "+f.Object.Namespace+"/"+f.Object.Name] = true
-	}
+	all := findingObjects(clean.Findings)
 	if a, b := findingKeys(clean.Findings, all, nil), findingKeys(flaky.Findings, all, nil); strings.Join(a, "\n") != strings.Join(b, "\n") {
 		t.Errorf("findings differ after retries:\nclean %d, flaky %d", len(a), len(b))
 	}
@@ -716,10 +723,7 @@ func TestPaginationFaults(t *testing.T) {
 	if r.code != exitClean {
 		t.Fatalf("clean scan: exit %d: %s", r.code, r.err)
 	}
-	all := map[string]bool{}
-	for _, f := range clean.Findings {
-		all[f.Object.Kind+" "+f.Object.Namespace+"/"+f.Object.Name] = true
-	}
+	all := findingObjects(clean.Findings)
 	want := strings.Join(findingKeys(clean.Findings, all, nil), "\n")
 	status := func(code int, reason, msg string) func(w http.ResponseWriter) {
 		return func(w http.ResponseWriter) {

@@ -576,20 +576,8 @@ func TestHugeDocument(t *testing.T) {
 	if r.code != exitFindings {
 		t.Fatalf("exit %d: %s", r.code, r.err)
 	}
-	var rep struct {
-		Findings []struct {
-			RuleID   string `json:"ruleId"`
-			Path     string `json:"path"`
-			Location struct {
-				Line int `json:"line"`
-			} `json:"location"`
-		} `json:"findings"`
-	}
-	if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for _, f := range rep.Findings {
+	for _, f := range jsonFindings(t, r.out) {
 		got = append(got, fmt.Sprintf("%s %s line=%d", f.RuleID, f.Path, f.Location.Line))
 	}
 	if diff := cmp.Diff([]string{fmt.Sprintf("SA003 data.leaked line=%d", keys+5)}, got); diff != "" {
@@ -634,24 +622,8 @@ func TestKustomize(t *testing.T) {
 			if r.code != tc.code {
 				t.Fatalf("exit %d, want %d: %s", r.code, tc.code, r.err)
 			}
-			var rep struct {
-				Findings []struct {
-					RuleID   string `json:"ruleId"`
-					Severity string `json:"severity"`
-					Object   struct {
-						Kind, Namespace, Name string
-					} `json:"object"`
-					Location struct {
-						File string `json:"file"`
-						Line int    `json:"line"`
-					} `json:"location"`
-				} `json:"findings"`
-			}
-			if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
-				t.Fatal(err)
-			}
 			var got []string
-			for _, f := range rep.Findings {
+			for _, f := range jsonFindings(t, r.out) {
 				got = append(got, fmt.Sprintf("%s %s %s %s/%s %s:%d", f.RuleID, f.Severity, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Location.File, f.Location.Line))
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
@@ -662,4 +634,29 @@ func TestKustomize(t *testing.T) {
 			}
 		})
 	}
+}
+
+// jsonFinding is what tests compare of a JSON report's finding.
+type jsonFinding struct {
+	RuleID   string `json:"ruleId"`
+	Severity string `json:"severity"`
+	Path     string `json:"path"`
+	Object   struct {
+		Kind, Namespace, Name string
+	} `json:"object"`
+	Location struct {
+		File string `json:"file"`
+		Line int    `json:"line"`
+	} `json:"location"`
+}
+
+func jsonFindings(t *testing.T, report string) []jsonFinding {
+	t.Helper()
+	var rep struct {
+		Findings []jsonFinding `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(report), &rep); err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	return rep.Findings
 }
