@@ -83,7 +83,7 @@ func LoadKustomization(ctx context.Context, dir string, opts LoadOptions) (*Mani
 // kustomizeSource finds the document that defines r: in the resource file
 // its origin names, the document of the same kind whose name the built
 // name contains (a namePrefix or nameSuffix may have been added), else the
-// kustomization file.
+// top kustomization file.
 func kustomizeSource(ctx context.Context, dir, kfile string, origin *resource.Origin, r *resource.Resource, files map[string]*Manifests, opts LoadOptions) *Source {
 	fallback := &Source{File: kfile, Doc: -1, Line: 1, Column: 1}
 	if origin == nil || origin.Repo != "" {
@@ -119,7 +119,7 @@ func kustomizeSource(ctx context.Context, dir, kfile string, origin *resource.Or
 		best, bestLen = o.Source, len(n)
 	}
 	if best == nil {
-		return &Source{File: file, Doc: -1, Line: 1, Column: 1}
+		return fallback // renamed past recognition: the kustomization
 	}
 	return best
 }

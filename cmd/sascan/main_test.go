@@ -610,6 +610,11 @@ func TestKustomize(t *testing.T) {
 			"SA013 high ServiceAccount default/default testdata/kustomize/base/rbac.yaml:7",
 			"SA018 medium Deployment default/web testdata/kustomize/base/deployment.yaml:12",
 		}},
+		{"an object renamed by a patch points at the kustomization", []string{"-k", "testdata/kustomize/renamed"}, exitFindings, []string{
+			"SA011 high RoleBinding default/default-edit testdata/kustomize/base/rbac.yaml:16",
+			"SA013 high ServiceAccount default/default testdata/kustomize/base/rbac.yaml:7",
+			"SA018 medium Deployment default/api testdata/kustomize/renamed/kustomization.yaml:1",
+		}},
 		{"a kustomization that does not build, beside one that does", []string{"-k", "testdata/kustomize/broken", "-k", "testdata/kustomize/base"}, exitError, []string{
 			"SA011 high RoleBinding default/default-edit testdata/kustomize/base/rbac.yaml:16",
 			"SA013 high ServiceAccount default/default testdata/kustomize/base/rbac.yaml:7",
