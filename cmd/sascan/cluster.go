@@ -100,7 +100,11 @@ func (o *clusterOptions) run(ctx context.Context) error {
 		st.params.KubeVersion = kv
 	}
 	inv := scanner.Build(res.Objects, scanner.BuildOptions{Mode: scanner.ModeCluster})
-	findings, err := st.engine.Evaluate(ctx, inv, st.params, rules.EvalOptions{Cluster: contextName, ReleaseRaw: true})
+	engine, err := st.engine.wait(ctx)
+	if err != nil {
+		return err
+	}
+	findings, err := engine.Evaluate(ctx, inv, st.params, rules.EvalOptions{Cluster: contextName, ReleaseRaw: true})
 	if err != nil {
 		return err
 	}

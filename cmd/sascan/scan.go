@@ -107,7 +107,7 @@ type settings struct {
 	minSeverity rules.Severity
 	config      *rules.Config
 	rules       []*rules.Rule
-	engine      *rules.Engine
+	engine      *pendingEngine
 	params      rules.Params
 	baseline    map[string]bool
 	log         *slog.Logger
@@ -147,9 +147,7 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 	if st.rules, err = rules.Select(cat, mode, enable, append(append([]string(nil), c.disable...), st.config.Disable...)); err != nil {
 		return nil, err
 	}
-	if st.engine, err = rules.NewEngine(ctx, cat, st.rules); err != nil {
-		return nil, err
-	}
+	st.engine = startEngine(ctx, cat, st.rules)
 	st.params = rules.Params{Now: time.Now().UTC(), Settings: st.config.Settings, DefaultNamespace: st.config.DefaultNamespace}
 	if c.now != "" {
 		t, err := time.Parse(time.RFC3339, c.now)
@@ -174,6 +172,33 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 		}
 	}
 	return st, nil
+}
+
+// pendingEngine is the rule engine being compiled and prepared in the
+// background while the inventory loads (a few hundred milliseconds of CPU
+// that would otherwise come before the first file read or list request).
+type pendingEngine struct {
+	done   chan struct{}
+	engine *rules.Engine
+	err    error
+}
+
+func startEngine(ctx context.Context, cat *rules.Catalogue, enabled []*rules.Rule) *pendingEngine {
+	p := &pendingEngine{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.engine, p.err = rules.NewEngine(ctx, cat, enabled)
+	}()
+	return p
+}
+
+func (p *pendingEngine) wait(ctx context.Context) (*rules.Engine, error) {
+	select {
+	case <-p.done:
+		return p.engine, p.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // suppressAndFilter applies severity overrides and suppressions, then
@@ -246,7 +271,11 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	st.params.CorpusComplete = o.corpusComplete
 	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: ns, Builtins: true})
 	start = time.Now()
-	findings, err := st.engine.Evaluate(ctx, inv, st.params, rules.EvalOptions{ReleaseRaw: true})
+	engine, err := st.engine.wait(ctx)
+	if err != nil {
+		return err
+	}
+	findings, err := engine.Evaluate(ctx, inv, st.params, rules.EvalOptions{ReleaseRaw: true})
 	if err != nil {
 		return err
 	}
