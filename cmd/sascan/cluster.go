@@ -92,10 +92,12 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	res, err := scanner.LoadCluster(ctx, cfg, contextName, o.cluster)
 	if err != nil {
 		return err
 	}
+	st.log.Debug("listed cluster objects", "context", contextName, "objects", len(res.Objects), "took", time.Since(start).Round(time.Millisecond))
 	if kv, err := rules.ParseKubeVersion(res.Version); err == nil && o.common.kubeVersion == "" {
 		st.params.KubeVersion = kv
 	}
@@ -104,10 +106,12 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	start = time.Now()
 	findings, err := engine.Evaluate(ctx, inv, st.params, rules.EvalOptions{Cluster: contextName, ReleaseRaw: true})
 	if err != nil {
 		return err
 	}
+	st.log.Debug("evaluated rules", "rules", len(st.rules), "findings", len(findings), "took", time.Since(start).Round(time.Millisecond))
 	findings = st.suppressAndFilter(findings, inv)
 	r := &report.Report{
 		Tool:     report.Tool{Name: "sascan", Version: version},
