@@ -665,3 +665,78 @@ func jsonFindings(t *testing.T, report string) []jsonFinding {
 	}
 	return rep.Findings
 }
+
+// TestGitLabCodeQuality runs examples/gitlab/codequality.jq over a report:
+// one Code Quality issue per unsuppressed finding, with GitLab's severities.
+func TestGitLabCodeQuality(t *testing.T) {
+	repoRoot(t)
+	jq, err := exec.LookPath("jq")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("jq not installed")
+		}
+		t.Skip("jq not installed")
+	}
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "pod.yaml")
+	if err := os.WriteFile(manifest, []byte(`apiVersion: v1
+kind: Pod
+metadata:
+  name: quiet
+  namespace: web
+  annotations:
+    ignore-check.sascan.io/SA018: "batch job, reviewed"
+spec:
+  containers: [{name: c, image: nginx}]
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "", "scan", "-o", "json", "--fail-on", "none", manifest)
+	if r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	cmd := exec.Command(jq, "-f", "examples/gitlab/codequality.jq")
+	cmd.Stdin = strings.NewReader(r.out)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("jq: %v", err)
+	}
+	type issue struct {
+		Description string `json:"description"`
+		CheckName   string `json:"check_name"`
+		Fingerprint string `json:"fingerprint"`
+		Severity    string `json:"severity"`
+		Location    struct {
+			Path  string `json:"path"`
+			Lines struct {
+				Begin int `json:"begin"`
+			} `json:"lines"`
+		} `json:"location"`
+	}
+	var got []issue
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var want []issue
+	for _, f := range jsonFindings(t, r.out) {
+		if f.RuleID == "SA018" {
+			continue // suppressed by the annotation
+		}
+		var i issue
+		i.CheckName, i.Location.Path, i.Location.Lines.Begin = f.RuleID, f.Location.File, f.Location.Line
+		i.Severity = map[string]string{"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}[f.Severity]
+		want = append(want, i)
+	}
+	if len(want) == 0 {
+		t.Fatal("the scan found nothing to convert")
+	}
+	for i := range got {
+		if got[i].Fingerprint == "" || !strings.HasPrefix(got[i].Description, got[i].CheckName+" ") {
+			t.Errorf("issue %d: fingerprint %q description %q", i, got[i].Fingerprint, got[i].Description)
+		}
+		got[i].Fingerprint, got[i].Description = "", ""
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("code quality issues (-want +got):\n%s", diff)
+	}
+}
