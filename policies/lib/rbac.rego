@@ -402,7 +402,7 @@ rule_capabilities(r, scope) := {c |
 	full_wildcard(r)
 	c := {"id": "P01", "tier": 0}
 } | {c |
-	some t in _targets
+	some t in _candidate_targets(r)
 	_in_scope(t, scope)
 	matches_group(r, t.group)
 	matches_resource(r, t.resource)
@@ -410,6 +410,19 @@ rule_capabilities(r, scope) := {c |
 	matches_verb(r, v)
 	c := {"id": t.cap.id, "tier": narrowed_tier(t.cap, r)}
 }
+
+# The targets a rule can match: every target when one of its resources is
+# "*" or "*/<subresource>", else those named by its resources (an index, so
+# a rule is not tried against every target).
+_candidate_targets(r) := _targets if {
+	some res in r.resources
+	startswith(res, "*")
+} else := [t |
+	some res in r.resources
+	some t in object.get(_targets_by_resource, res, [])
+]
+
+_targets_by_resource := {res: [t | some t in _targets; t.resource == res] | some res in {t.resource | some t in _targets}}
 
 # The catalogue flattened to one entry per target, with the verbs that
 # count at the scanned version and the target's own tier.
