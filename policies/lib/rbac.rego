@@ -93,10 +93,15 @@ group_bindings := {grp: grants |
 
 # Every binding that applies to ServiceAccount ns/name (§D8): direct
 # subjects plus the three groups.
-sa_grants(ns, name) := {g |
-	some g in object.get(direct, k8s.key(ns, name), set())
-} | {g |
-	some grp in {"system:serviceaccounts", concat("", ["system:serviceaccounts:", ns]), "system:authenticated"}
+sa_grants(ns, name) := object.get(direct, k8s.key(ns, name), set()) | _group_grants(ns)
+
+# The groups of every ServiceAccount in namespace ns, and the bindings
+# that apply through them: the same for all of the namespace's
+# ServiceAccounts, so computed once per namespace.
+sa_groups_of(ns) := {"system:serviceaccounts", concat("", ["system:serviceaccounts:", ns]), "system:authenticated"}
+
+_group_grants(ns) := {g |
+	some grp in sa_groups_of(ns)
 	some g in object.get(group_bindings, grp, set())
 }
 
@@ -265,7 +270,14 @@ binding_exceeds contains id if {
 }
 
 sa_exceeds_baseline(ns, name) if {
-	some g in sa_grants(ns, name)
+	some g in object.get(direct, k8s.key(ns, name), set())
+	g[0] in binding_exceeds
+}
+
+sa_exceeds_baseline(ns, _) if _group_grants_exceed(ns)
+
+_group_grants_exceed(ns) if {
+	some g in _group_grants(ns)
 	g[0] in binding_exceeds
 }
 
@@ -510,7 +522,12 @@ tier_name(t) := ["T0", "T1", "T2", "none"][t]
 
 # Capabilities of ServiceAccount ns/name through every binding that applies.
 sa_capabilities(ns, name) := {object.union(c, {"binding": g[0]}) |
-	some g in sa_grants(ns, name)
+	some g in object.get(direct, k8s.key(ns, name), set())
+	some c in binding_capabilities[g[0]]
+} | _group_capabilities(ns)
+
+_group_capabilities(ns) := {object.union(c, {"binding": g[0]}) |
+	some g in _group_grants(ns)
 	some c in binding_capabilities[g[0]]
 }
 
