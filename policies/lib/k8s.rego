@@ -92,8 +92,8 @@ _pod_spec(p) := ps if {
 		mounted := [vols[m.name].volume | some m in object.get(c, "volumeMounts", []); vols[m.name]]
 		x := {
 			"field": field, "index": i, "c": c, "path": sprintf("%s.%s[%d]", [path, field, i]),
-			"auto": _container_auto(auto_on, c, mounted),
-			"projected": _container_projected(mounted),
+			"auto": auto_token(auto_on, c, mounted),
+			"projected": projected_token(mounted),
 		}
 	]
 	ps := object.union(base, {
@@ -109,24 +109,6 @@ _pod_spec(p) := ps if {
 _auto_on(automount) if {
 	automount
 	admission_enabled
-}
-
-else := false
-
-# T-auto (see auto_token): automounted, or an injected volume mounted.
-_container_auto(auto_on, c, mounted) if {
-	auto_on
-	not mounts_default_path(c)
-} else if {
-	some v in mounted
-	injected_volume(v)
-} else := false
-
-# T-proj (see projected_token): a user-defined projected token mounted.
-_container_projected(mounted) if {
-	some v in mounted
-	token_volume(v)
-	not injected_volume(v)
 }
 
 else := false
@@ -191,13 +173,6 @@ effective_automount(ps) := v if {
 	pod_sa(ps)
 } else := params.params.assumeAutomountWhenSAUnknown
 
-# Containers of a pod spec that admission gives the token to:
-# init and regular containers, not ephemeral ones.
-containers(ps) := [{"field": field, "index": i, "c": c, "path": sprintf("%s.%s[%d]", [ps.path, field, i])} |
-	some field in ["initContainers", "containers"]
-	some i, c in object.get(ps.spec, field, [])
-]
-
 all_containers(ps) := [{"field": field, "index": i, "c": c, "path": sprintf("%s.%s[%d]", [ps.path, field, i])} |
 	some field in ["initContainers", "containers", "ephemeralContainers"]
 	some i, c in object.get(ps.spec, field, [])
@@ -225,43 +200,25 @@ injected_volume(v) if {
 	s.serviceAccountToken.path == "token"
 }
 
-# T-auto: the container receives the automounted token.
-auto_token(ps, c) if {
-	effective_automount(ps)
-	admission_enabled
+# Token-bearing mounts of one container (§D4), given what pod_specs
+# computes once per pod spec: whether automount applies (effective
+# automount and the admission plugin on) and the volumes the container
+# mounts. T-auto: automounted unless something is already mounted at the
+# default path, or (a live or exported Pod) an injected volume mounted.
+auto_token(auto_on, c, mounted) if {
+	auto_on
 	not mounts_default_path(c)
-}
-
-# T-auto as a live (or exported) Pod shows it: an injected volume mounted.
-auto_token(ps, c) if {
-	vols := volumes(ps)
-	some m in object.get(c, "volumeMounts", [])
-	injected_volume(vols[m.name].volume)
-}
+} else if {
+	some v in mounted
+	injected_volume(v)
+} else := false
 
 # T-proj: the container mounts a user-defined projected token.
-projected_token(ps, c) if {
-	vols := volumes(ps)
-	some m in object.get(c, "volumeMounts", [])
-	v := vols[m.name].volume
+projected_token(mounted) if {
+	some v in mounted
 	token_volume(v)
 	not injected_volume(v)
-}
-
-# Containers that hold an automounted or projected token.
-token_containers(ps) := [x |
-	some x in containers(ps)
-	_has_token(ps, x.c)
-]
-
-_has_token(ps, c) if auto_token(ps, c)
-
-_has_token(ps, c) if projected_token(ps, c)
-
-auto_token_containers(ps) := [x |
-	some x in containers(ps)
-	auto_token(ps, x.c)
-]
+} else := false
 
 # Annotation-based suppression keys and other per-object metadata are read
 # by the engine; rules only decide.

@@ -35,12 +35,12 @@ test_automount_is_per_container if {
 		],
 		"initContainers": [{"name": "init", "image": "x"}], "ephemeralContainers": [{"name": "debug", "image": "x"}],
 	})]
-	{x.c.name | some x in k8s.auto_token_containers(k8s.pod_specs[0])} == {"gets", "init"} with input as t.inv(objs)
+	{x.c.name | some x in k8s.pod_specs[0].autoTokenContainers} == {"gets", "init"} with input as t.inv(objs)
 }
 
 test_admission_disabled_means_no_automount if {
 	inp := object.union(t.inv([t.pod("web", "p", {"containers": [t.container("c")]})]), {"controlPlanes": [{"object": 0, "component": "kube-apiserver", "path": "", "flags": {"disable-admission-plugins": [{"value": "DefaultStorageClass,ServiceAccount", "bare": false, "path": ""}]}}]})
-	count(k8s.auto_token_containers(k8s.pod_specs[0])) == 0 with input as inp
+	count(k8s.pod_specs[0].autoTokenContainers) == 0 with input as inp
 }
 
 test_static_control_plane_pod_is_excluded if {
