@@ -738,6 +738,9 @@ func TestPaginationFaults(t *testing.T) {
 		// wantRestart: the list starts again from the first page.
 		wantRestart bool
 	}{
+		// client-go replays a GET whose connection dropped, so this checks the
+		// outcome (same findings, the page fetched again), whichever layer
+		// retries; the 503 test above needs sascan's own retry.
 		{"dropped connection mid-pagination", &faultOnce{match: continued("/clusterroles"), fault: func(w http.ResponseWriter) {
 			conn, _, err := w.(http.Hijacker).Hijack()
 			if err == nil {
