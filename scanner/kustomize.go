@@ -56,7 +56,7 @@ func LoadKustomization(ctx context.Context, dir string, opts LoadOptions) (*Mani
 		return m, nil
 	}
 	m.Files = 1
-	files := map[string]*Manifests{}
+	cache := &sourceCache{files: map[string]*Manifests{}, generators: map[string][]generator{}}
 	for i, r := range rm.Resources() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -71,7 +71,7 @@ func LoadKustomization(ctx context.Context, dir string, opts LoadOptions) (*Mani
 		}
 		dropOrigin(value)
 		m.Documents++
-		src := kustomizeSource(ctx, dir, kfile, origin, r, files, opts)
+		src := kustomizeSource(ctx, dir, kfile, origin, r, cache, opts)
 		if src.Doc < 0 {
 			src.Doc = i
 		}
@@ -84,7 +84,15 @@ func LoadKustomization(ctx context.Context, dir string, opts LoadOptions) (*Mani
 // its origin names, the document of the same kind whose name the built
 // name contains (a namePrefix or nameSuffix may have been added), else the
 // top kustomization file.
-func kustomizeSource(ctx context.Context, dir, kfile string, origin *resource.Origin, r *resource.Resource, files map[string]*Manifests, opts LoadOptions) *Source {
+// sourceCache holds each file the origins name, read once per kustomization:
+// resource files as loaded manifests, kustomization files as their
+// generator entries.
+type sourceCache struct {
+	files      map[string]*Manifests
+	generators map[string][]generator
+}
+
+func kustomizeSource(ctx context.Context, dir, kfile string, origin *resource.Origin, r *resource.Resource, cache *sourceCache, opts LoadOptions) *Source {
 	fallback := &Source{File: kfile, Doc: -1, Line: 1, Column: 1}
 	if origin == nil || origin.Repo != "" {
 		return fallback
@@ -92,19 +100,24 @@ func kustomizeSource(ctx context.Context, dir, kfile string, origin *resource.Or
 	if origin.Path == "" {
 		if origin.ConfiguredIn != "" {
 			fallback.File = filepath.Join(dir, origin.ConfiguredIn)
-			fallback.Line, fallback.Column = generatorLine(fallback.File, r.GetName())
+			gens, ok := cache.generators[fallback.File]
+			if !ok {
+				gens = generators(fallback.File)
+				cache.generators[fallback.File] = gens
+			}
+			fallback.Line, fallback.Column = generatorLine(gens, r.GetName())
 		}
 		return fallback
 	}
 	file := filepath.Join(dir, origin.Path)
-	fm, ok := files[file]
+	fm, ok := cache.files[file]
 	if !ok {
 		var err error
 		fm, err = LoadManifests(ctx, []string{file}, opts)
 		if err != nil {
 			fm = &Manifests{}
 		}
-		files[file] = fm
+		cache.files[file] = fm
 	}
 	kind, name := r.GetKind(), r.GetName()
 	var best *Source
@@ -124,20 +137,25 @@ func kustomizeSource(ctx context.Context, dir, kfile string, origin *resource.Or
 	return best
 }
 
-// generatorLine finds the configMapGenerator or secretGenerator entry whose
-// name the built name contains, in the kustomization file that holds it.
-func generatorLine(file, name string) (line, col int) {
-	line, col = 1, 1
+// generator is a configMapGenerator or secretGenerator entry: its name and
+// where it starts.
+type generator struct {
+	name      string
+	line, col int
+}
+
+// generators reads the generator entries of a kustomization file.
+func generators(file string) []generator {
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return
+		return nil
 	}
 	var doc yamlv3.Node
 	if yamlv3.Unmarshal(b, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yamlv3.MappingNode {
-		return
+		return nil
 	}
 	root := doc.Content[0]
-	best := -1
+	var out []generator
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if k := root.Content[i].Value; k != "configMapGenerator" && k != "secretGenerator" {
 			continue
@@ -147,14 +165,26 @@ func generatorLine(file, name string) (line, col int) {
 				continue
 			}
 			for j := 0; j+1 < len(item.Content); j += 2 {
-				n := item.Content[j+1].Value
-				if item.Content[j].Value == "name" && strings.Contains(name, n) && len(n) > best {
-					best, line, col = len(n), item.Line, item.Column
+				if item.Content[j].Value == "name" {
+					out = append(out, generator{item.Content[j+1].Value, item.Line, item.Column})
 				}
 			}
 		}
 	}
-	return
+	return out
+}
+
+// generatorLine is where the entry whose name the built name contains
+// (the longest such) starts; line 1 when there is none.
+func generatorLine(gens []generator, name string) (line, col int) {
+	line, col = 1, 1
+	best := -1
+	for _, g := range gens {
+		if strings.Contains(name, g.name) && len(g.name) > best {
+			best, line, col = len(g.name), g.line, g.col
+		}
+	}
+	return line, col
 }
 
 func dropOrigin(obj map[string]any) {
