@@ -93,7 +93,9 @@ group_bindings := {grp: grants |
 
 # Every binding that applies to ServiceAccount ns/name (§D8): direct
 # subjects plus the three groups.
-sa_grants(ns, name) := object.get(direct, k8s.key(ns, name), set()) | _group_grants(ns)
+sa_grants(ns, name) := _direct_grants(ns, name) | _group_grants(ns)
+
+_direct_grants(ns, name) := object.get(direct, k8s.key(ns, name), set())
 
 # The groups of every ServiceAccount in namespace ns, and the bindings
 # that apply through them: the same for all of the namespace's
@@ -270,7 +272,7 @@ binding_exceeds contains id if {
 }
 
 sa_exceeds_baseline(ns, name) if {
-	some g in object.get(direct, k8s.key(ns, name), set())
+	some g in _direct_grants(ns, name)
 	g[0] in binding_exceeds
 }
 
@@ -522,7 +524,7 @@ tier_name(t) := ["T0", "T1", "T2", "none"][t]
 
 # Capabilities of ServiceAccount ns/name through every binding that applies.
 sa_capabilities(ns, name) := {object.union(c, {"binding": g[0]}) |
-	some g in object.get(direct, k8s.key(ns, name), set())
+	some g in _direct_grants(ns, name)
 	some c in binding_capabilities[g[0]]
 } | _group_capabilities(ns)
 
