@@ -110,21 +110,35 @@ _group_grants(ns) := {g |
 # ------------------------------------------------------------------- roles
 
 # §D9 aggregation. edges[a] holds the ClusterRoles that aggregated role a
-# selects; graph.reachable gives the transitive closure, so nested
-# aggregation converges whatever the nesting and cycles.
+# selects (only aggregated roles are keys, so building it costs aggregated
+# roles times roles, not roles squared); graph.reachable gives the
+# transitive closure over aggregated roles, so nested aggregation converges
+# whatever the nesting and cycles.
 aggregated(cr) if {
 	sel := cr.object.aggregationRule.clusterRoleSelectors
 	is_array(sel)
 }
 
-edges := {a: _selected(a, ca) | some a, ca in k8s.cluster_roles}
+edges := {a: _selected(a, ca) |
+	some a, ca in k8s.cluster_roles
+	aggregated(ca)
+}
 
 _selected(a, ca) := {b |
-	aggregated(ca)
 	some sel in ca.object.aggregationRule.clusterRoleSelectors
 	some b, cb in k8s.cluster_roles
 	b != a
 	selector_matches(sel, k8s.labels(cb))
+}
+
+# The roles aggregated role name draws from, directly or through nested
+# aggregated roles, and itself: graph.reachable stops at nodes that are not
+# keys of edges, so the selected non-aggregated roles are added here.
+aggregation_closure(name) := reached | {b |
+	some a in reached
+	some b in edges[a]
+} if {
+	reached := graph.reachable(edges, {name})
 }
 
 # Effective rules of a ClusterRole: an aggregated role's own rules are
@@ -132,7 +146,7 @@ _selected(a, ca) := {b |
 cluster_role_rules := {name: own_or_aggregated_rules(name, cr) | some name, cr in k8s.cluster_roles}
 
 own_or_aggregated_rules(name, cr) := {normalize(r) |
-	some other in graph.reachable(edges, {name})
+	some other in aggregation_closure(name)
 	other != name
 	src := k8s.cluster_roles[other]
 	not aggregated(src)
