@@ -272,10 +272,13 @@ func locate(inv *scanner.Inventory, o *scanner.Object, path string, loc *scanner
 }
 
 // InputValue converts the inventory into the Rego input document once, in
-// parallel: {mode, params, objects, kinds, podSpecs, controlPlanes}.
-// kinds indexes object ids by kind so that rules never scan every object.
+// parallel: {mode, params, objects, kinds, tokenCandidates, podSpecs,
+// controlPlanes}. kinds indexes object ids by kind so that rules never scan
+// every object; tokenCandidates lists the objects with a string in which a
+// JWT could be found (mayHoldToken), so the token rules read only those.
 func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 	objs := make([]*ast.Term, len(inv.Objects))
+	candidate := make([]bool, len(inv.Objects))
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	errs := make([]error, workers)
@@ -290,6 +293,7 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 					return
 				}
 				objs[i] = t
+				candidate[i] = mayHoldToken(inv.Objects[i].Raw)
 			}
 		}(w)
 	}
@@ -325,16 +329,21 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 		cps = append(cps, map[string]any{"object": cp.Object, "component": cp.Component, "path": cp.Path, "flags": flags})
 	}
 	kinds := map[string]any{}
-	for _, o := range inv.Objects {
+	candidates := []any{}
+	for i, o := range inv.Objects {
 		l, _ := kinds[o.Kind].([]any)
 		kinds[o.Kind] = append(l, o.ID)
+		if candidate[i] {
+			candidates = append(candidates, o.ID)
+		}
 	}
 	rest, err := ast.InterfaceToValue(map[string]any{
-		"kinds":         kinds,
-		"mode":          string(inv.Mode),
-		"params":        p.value(),
-		"podSpecs":      specs,
-		"controlPlanes": cps,
+		"kinds":           kinds,
+		"tokenCandidates": candidates,
+		"mode":            string(inv.Mode),
+		"params":          p.value(),
+		"podSpecs":        specs,
+		"controlPlanes":   cps,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("convert input: %w", err)

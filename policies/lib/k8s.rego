@@ -30,6 +30,20 @@ observed(obj) if obj.origin in {"manifest", "cluster"}
 # the kind index the inventory carries, so no rule scans every object.
 objects(kind) := [input.objects[id] | some id in object.get(input, ["kinds", kind], [])]
 
+# Objects in which a JWT could be found: those with a string that contains
+# "eyJ" as written, base64-decoded once or twice, or inside a JSON document
+# held in a string. The input's tokenCandidates index names them (a
+# prefilter computed while the input is built); without it, every object.
+token_candidate_ids := {id | some id in input.tokenCandidates} if {
+	is_array(input.tokenCandidates)
+} else := {o.id | some o in input.objects}
+
+token_candidates(kind) := [o |
+	some id in token_candidate_ids
+	o := input.objects[id]
+	o.kind == kind
+]
+
 # Lookups by "namespace/name". When the input defines the same object twice
 # the inventory marks all but the last as shadowed, as `kubectl apply` of
 # the files in order would leave only the last.

@@ -78,10 +78,11 @@ matches contains m if {
 }
 
 # Strings that may hold a token: {object id, field path, value}. Only those
-# with "eyJ" (the start of every JWT) are kept, and objects are named by id,
-# so the set stays small and cheap to build however large the objects are.
+# with "eyJ" (the start of every JWT) are kept, objects are named by id, and
+# only the objects of the inventory's token-candidate index are read, so the
+# set stays small and cheap to build however large the inventory is.
 candidate_strings contains {"object": o.id, "path": field("data", k), "value": v} if {
-	some o in k8s.objects("Secret")
+	some o in k8s.token_candidates("Secret")
 	some k, raw in object.get(o.object, "data", {})
 	not token_key(o, k)
 	some v in jwt.decoded_levels(raw)
@@ -89,27 +90,28 @@ candidate_strings contains {"object": o.id, "path": field("data", k), "value": v
 }
 
 candidate_strings contains {"object": o.id, "path": field("stringData", k), "value": v} if {
-	some o in k8s.objects("Secret")
+	some o in k8s.token_candidates("Secret")
 	some k, v in object.get(o.object, "stringData", {})
 	_jwt_like(v)
 	not token_key(o, k)
 }
 
 candidate_strings contains {"object": o.id, "path": field("data", k), "value": v} if {
-	some o in k8s.objects("ConfigMap")
+	some o in k8s.token_candidates("ConfigMap")
 	some k, v in object.get(o.object, "data", {})
 	_jwt_like(v)
 }
 
 candidate_strings contains {"object": o.id, "path": field("binaryData", k), "value": v} if {
-	some o in k8s.objects("ConfigMap")
+	some o in k8s.token_candidates("ConfigMap")
 	some k, raw in object.get(o.object, "binaryData", {})
 	some v in jwt.decoded_levels(raw)
 	contains(v, "eyJ")
 }
 
 candidate_strings contains {"object": o.id, "path": sprintf("metadata.annotations[%q]", [k]), "value": v} if {
-	some o in input.objects
+	some id in k8s.token_candidate_ids
+	o := input.objects[id]
 	some k, v in k8s.annotations(o)
 	_jwt_like(v)
 	not applied_token_of_token_secret(o, k)
@@ -118,7 +120,7 @@ candidate_strings contains {"object": o.id, "path": sprintf("metadata.annotation
 # A Secret applied with kubectl keeps its data, base64-encoded, in the
 # last-applied-configuration annotation: decode those values too.
 candidate_strings contains {"object": o.id, "path": sprintf("metadata.annotations[%q]", [last_applied]), "value": v} if {
-	some o in k8s.objects("Secret")
+	some o in k8s.token_candidates("Secret")
 	raw := k8s.annotations(o)[last_applied]
 	not applied_token_of_token_secret(o, last_applied)
 	is_string(raw)
@@ -135,6 +137,7 @@ last_applied := "kubectl.kubernetes.io/last-applied-configuration"
 
 candidate_strings contains {"object": ps.obj.id, "path": sprintf("%s.env[%d].value", [x.path, j]), "value": e.value} if {
 	some ps in k8s.pod_specs
+	ps.obj.id in k8s.token_candidate_ids
 	some x in k8s.all_containers(ps)
 	some j, e in object.get(x.c, "env", [])
 	_jwt_like(e.value)
@@ -142,6 +145,7 @@ candidate_strings contains {"object": ps.obj.id, "path": sprintf("%s.env[%d].val
 
 candidate_strings contains {"object": ps.obj.id, "path": sprintf("%s.%s[%d]", [x.path, field_name, j]), "value": v} if {
 	some ps in k8s.pod_specs
+	ps.obj.id in k8s.token_candidate_ids
 	some x in k8s.all_containers(ps)
 	some field_name in ["args", "command"]
 	some j, v in object.get(x.c, field_name, [])
