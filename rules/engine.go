@@ -273,9 +273,10 @@ func locate(inv *scanner.Inventory, o *scanner.Object, path string, loc *scanner
 
 // InputValue converts the inventory into the Rego input document once, in
 // parallel: {mode, params, objects, kinds, tokenCandidates, podSpecs,
-// controlPlanes}. kinds indexes object ids by kind so that rules never scan
-// every object; tokenCandidates lists the objects with a string in which a
-// JWT could be found (mayHoldToken), so the token rules read only those.
+// controlPlanes}. kinds[k] lists the objects of kind k, so that rules never
+// scan every object; tokenCandidates lists the ids of the objects with a
+// string in which a JWT could be found (mayHoldToken), so the token rules
+// read only those.
 func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 	objs := make([]*ast.Term, len(inv.Objects))
 	candidate := make([]bool, len(inv.Objects))
@@ -328,17 +329,21 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 		}
 		cps = append(cps, map[string]any{"object": cp.Object, "component": cp.Component, "path": cp.Path, "flags": flags})
 	}
-	kinds := map[string]any{}
+	// kinds holds the object terms themselves (shared, not copied), so a
+	// rule reads the objects of a kind without a lookup per object.
+	kinds := map[string][]*ast.Term{}
 	candidates := []any{}
 	for i, o := range inv.Objects {
-		l, _ := kinds[o.Kind].([]any)
-		kinds[o.Kind] = append(l, o.ID)
+		kinds[o.Kind] = append(kinds[o.Kind], objs[i])
 		if candidate[i] {
 			candidates = append(candidates, o.ID)
 		}
 	}
+	byKind := ast.NewObject()
+	for k, l := range kinds {
+		byKind.Insert(ast.StringTerm(k), ast.ArrayTerm(l...))
+	}
 	rest, err := ast.InterfaceToValue(map[string]any{
-		"kinds":           kinds,
 		"tokenCandidates": candidates,
 		"mode":            string(inv.Mode),
 		"params":          p.value(),
@@ -350,6 +355,7 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 	}
 	obj := rest.(ast.Object)
 	obj.Insert(ast.StringTerm("objects"), ast.ArrayTerm(objs...))
+	obj.Insert(ast.StringTerm("kinds"), ast.NewTerm(byKind))
 	return obj, nil
 }
 
@@ -362,19 +368,42 @@ func strs(l []string) []any {
 }
 
 func objectTerm(o *scanner.Object) (*ast.Term, error) {
-	owners := make([]any, len(o.Owners))
+	owners := make([]*ast.Term, len(o.Owners))
 	for i, id := range o.Owners {
-		owners[i] = id
+		owners[i] = ast.IntNumberTerm(id)
 	}
-	v, err := ast.InterfaceToValue(map[string]any{
-		"id": o.ID, "apiVersion": o.APIVersion, "group": o.Group, "kind": o.Kind,
-		"namespace": o.Namespace, "name": o.Name, "origin": string(o.Origin),
-		"owners": owners, "shadowed": o.Shadowed, "object": o.Raw,
-	})
+	raw, ok := o.Prepared.(ast.Value)
+	if !ok || raw == nil {
+		v, err := ast.InterfaceToValue(o.Raw)
+		if err != nil {
+			return nil, fmt.Errorf("convert %s %s/%s: %w", o.Kind, o.Namespace, o.Name, err)
+		}
+		raw = v
+	}
+	return ast.ObjectTerm(
+		ast.Item(ast.StringTerm("id"), ast.IntNumberTerm(o.ID)),
+		ast.Item(ast.StringTerm("apiVersion"), ast.StringTerm(o.APIVersion)),
+		ast.Item(ast.StringTerm("group"), ast.StringTerm(o.Group)),
+		ast.Item(ast.StringTerm("kind"), ast.StringTerm(o.Kind)),
+		ast.Item(ast.StringTerm("namespace"), ast.StringTerm(o.Namespace)),
+		ast.Item(ast.StringTerm("name"), ast.StringTerm(o.Name)),
+		ast.Item(ast.StringTerm("origin"), ast.StringTerm(string(o.Origin))),
+		ast.Item(ast.StringTerm("owners"), ast.ArrayTerm(owners...)),
+		ast.Item(ast.StringTerm("shadowed"), ast.BooleanTerm(o.Shadowed)),
+		ast.Item(ast.StringTerm("object"), ast.NewTerm(raw)),
+	), nil
+}
+
+// PrepareObject converts one listed object to the rules' input form ahead
+// of evaluation (scanner.ClusterOptions.Prepare). On failure it returns
+// nil and the conversion is retried, and its error reported, at
+// evaluation.
+func PrepareObject(raw map[string]any) any {
+	v, err := ast.InterfaceToValue(raw)
 	if err != nil {
-		return nil, fmt.Errorf("convert %s %s/%s: %w", o.Kind, o.Namespace, o.Name, err)
+		return nil
 	}
-	return ast.NewTerm(v), nil
+	return v
 }
 
 func (p Params) value() map[string]any {

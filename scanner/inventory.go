@@ -46,6 +46,8 @@ type Object struct {
 	// kept when Raw is released after conversion for the rules.
 	Annotations         map[string]any
 	TemplateAnnotations map[string]any
+	// Prepared is RawObject.Prepared: Raw already converted for the rules.
+	Prepared any
 }
 
 // ReleaseRaw drops the objects' raw content once the rules' input has been
@@ -54,6 +56,7 @@ type Object struct {
 func (inv *Inventory) ReleaseRaw() {
 	for _, o := range inv.Objects {
 		o.Raw = nil
+		o.Prepared = nil
 	}
 }
 
@@ -108,7 +111,7 @@ func Build(raws []RawObject, opts BuildOptions) *Inventory {
 		origin = OriginCluster
 	}
 	for _, r := range raws {
-		inv.add(r.Value, origin, r.Source, opts.DefaultNamespace)
+		inv.add(r.Value, origin, r.Source, opts.DefaultNamespace).Prepared = r.Prepared
 	}
 	if opts.Builtins {
 		have := map[string]bool{}

@@ -93,6 +93,7 @@ func (o *clusterOptions) run(ctx context.Context) error {
 		return err
 	}
 	start := time.Now()
+	o.cluster.Prepare = rules.PrepareObject
 	res, err := scanner.LoadCluster(ctx, cfg, contextName, o.cluster)
 	if err != nil {
 		return err

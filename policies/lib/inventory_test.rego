@@ -55,7 +55,7 @@ inv_with(objs, params) := {
 	"mode": object.get(params, "_mode", "manifest"),
 	"params": object.remove(params, ["_mode"]),
 	"objects": [normalized(i, o, objs) | some i, o in objs],
-	"kinds": {kind: [i | some i, o in objs; o.kind == kind] | some kind in {o.kind | some o in objs}},
+	"kinds": {kind: [normalized(i, o, objs) | some i, o in objs; o.kind == kind] | some kind in {o.kind | some o in objs}},
 	"podSpecs": [{"object": i, "path": paths[0], "meta": paths[1]} |
 		some i, o in objs
 		paths := pod_spec_paths[o.kind]

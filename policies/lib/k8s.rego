@@ -26,9 +26,9 @@ labels(obj) := object.get(obj.object, ["metadata", "labels"], {})
 # default ServiceAccounts nor the bundled bootstrap roles).
 observed(obj) if obj.origin in {"manifest", "cluster"}
 
-# objects returns the inventory objects of a kind (any API group), using
-# the kind index the inventory carries, so no rule scans every object.
-objects(kind) := [input.objects[id] | some id in object.get(input, ["kinds", kind], [])]
+# objects returns the inventory objects of a kind (any API group) from the
+# kind index the input carries, so no rule scans every object.
+objects(kind) := object.get(input, ["kinds", kind], [])
 
 # Objects in which a JWT could be found: those with a string that contains
 # "eyJ" as written, base64-decoded once or twice, or inside a JSON document
