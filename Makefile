@@ -51,7 +51,8 @@ cluster-down: ## stop the test control plane
 test-integration: ## live-cluster tests against a real API server (starts and stops it)
 	@set -e; trap 'hack/kube/down.sh >/dev/null' EXIT; \
 	eval "$$(hack/kube/up.sh | tail -1)"; \
-	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF|Transient|Slow|Pagination|SIGTERM|LeastPrivilege' ./cmd/sascan/
+	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF|Transient|Slow|Pagination|SIGTERM|LeastPrivilege' ./cmd/sascan/; \
+	$(GO) test -count=1 -tags integration -run 'Live' ./scanner/
 
 FUZZTIME ?= 30s
 

@@ -12,14 +12,13 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/flowcontrol"
 )
 
 // ClusterOptions say how to reach a cluster and what to list.
@@ -132,7 +131,12 @@ func LoadCluster(ctx context.Context, cfg *rest.Config, contextName string, o Cl
 	if o.ChunkSize <= 0 {
 		o.ChunkSize = 500
 	}
-	dyn, err := dynamic.NewForConfig(cfg)
+	cfg = rest.CopyConfig(cfg)
+	if cfg.RateLimiter == nil && cfg.QPS > 0 {
+		// One budget for every client of the scan, as --qps promises.
+		cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(cfg.QPS, max(cfg.Burst, 1))
+	}
+	typed, err := newTypedClients(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCluster, err)
 	}
@@ -198,7 +202,7 @@ func LoadCluster(ctx context.Context, cfg *rest.Config, contextName string, o Cl
 			if j.secretMD {
 				objs, err = listMetadata(ctx, meta, j.r, j.namespace, j.selector, o.ChunkSize)
 			} else {
-				objs, err = listDynamic(ctx, dyn, j.r, j.namespace, j.selector, o.ChunkSize, j.r.Kind == "Pod" && j.selector != "")
+				objs, err = typed.list(ctx, j.r, j.namespace, j.selector, o.ChunkSize, j.r.Kind == "Pod" && j.selector != "")
 			}
 			what := j.r.GVR.Resource
 			if j.namespace != "" {
@@ -338,42 +342,6 @@ func paginate(ctx context.Context, opts metav1.ListOptions, fetch func(metav1.Li
 		}
 		opts.Continue = p.cont
 	}
-}
-
-// listDynamic pages through a resource. Pod lists filtered by label use a
-// label selector; everything else lists all.
-func listDynamic(ctx context.Context, c dynamic.Interface, r Resource, ns, selector string, chunk int64, labels bool) ([]map[string]any, error) {
-	opts := metav1.ListOptions{Limit: chunk}
-	if labels {
-		opts.LabelSelector = selector
-	} else if selector != "" {
-		opts.FieldSelector = selector
-	}
-	apiVersion := r.GVR.Version
-	if r.GVR.Group != "" {
-		apiVersion = r.GVR.Group + "/" + apiVersion
-	}
-	ri := c.Resource(r.GVR)
-	return paginate(ctx, opts, func(opts metav1.ListOptions) (page, error) {
-		var list *unstructured.UnstructuredList
-		var err error
-		if r.Namespaced && ns != "" {
-			list, err = ri.Namespace(ns).List(ctx, opts)
-		} else {
-			list, err = ri.List(ctx, opts)
-		}
-		if err != nil {
-			return page{}, err
-		}
-		p := page{cont: list.GetContinue()}
-		for _, it := range list.Items {
-			obj := it.Object
-			obj["apiVersion"], obj["kind"] = apiVersion, r.Kind
-			trimServerFields(obj)
-			p.items = append(p.items, obj)
-		}
-		return p, nil
-	})
 }
 
 // listMetadata pages through Secrets as metadata only: no value is read.
