@@ -304,13 +304,9 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 			return nil, err
 		}
 	}
-	specs := make([]any, 0, len(inv.PodSpecs))
+	specs := make([]*ast.Term, 0, len(inv.PodSpecs))
 	for _, ps := range inv.PodSpecs {
-		m := map[string]any{"object": ps.Object, "path": strs(ps.Path)}
-		if ps.Meta != nil {
-			m["meta"] = strs(ps.Meta)
-		}
-		specs = append(specs, m)
+		specs = append(specs, podSpecTerm(objs[ps.Object], ps))
 	}
 	cps := make([]any, 0, len(inv.ControlPlanes))
 	for _, cp := range inv.ControlPlanes {
@@ -347,7 +343,6 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 		"tokenCandidates": candidates,
 		"mode":            string(inv.Mode),
 		"params":          p.value(),
-		"podSpecs":        specs,
 		"controlPlanes":   cps,
 	})
 	if err != nil {
@@ -356,15 +351,100 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 	obj := rest.(ast.Object)
 	obj.Insert(ast.StringTerm("objects"), ast.ArrayTerm(objs...))
 	obj.Insert(ast.StringTerm("kinds"), ast.NewTerm(byKind))
+	obj.Insert(ast.StringTerm("podSpecs"), ast.ArrayTerm(specs...))
 	return obj, nil
 }
 
-func strs(l []string) []any {
-	out := make([]any, len(l))
-	for i, s := range l {
-		out[i] = s
+// podSpecTerm locates one pod spec in its object's input term (rules.md
+// §D2): {object, path, meta, specPath, spec, metadata, containers}. spec and
+// metadata are the object's own sub-terms, not copies; containers lists
+// every container (init, regular, ephemeral) with its field path and the
+// volumes its volumeMounts name (resolved by name in spec.volumes).
+func podSpecTerm(obj *ast.Term, ps scanner.PodSpec) *ast.Term {
+	meta := ps.Meta
+	if meta == nil {
+		meta = []string{"metadata"}
 	}
-	return out
+	raw := get(obj, "object")
+	spec := get(raw, ps.Path...)
+	if spec == nil {
+		spec = ast.ObjectTerm()
+	}
+	md := get(raw, meta...)
+	if md == nil {
+		md = ast.ObjectTerm()
+	}
+	specPath := strings.Join(ps.Path, ".")
+	volumes := map[string][]*ast.Term{}
+	if vs, ok := valueOf(get(spec, "volumes")).(*ast.Array); ok {
+		vs.Foreach(func(v *ast.Term) {
+			if name, ok := valueOf(get(v, "name")).(ast.String); ok {
+				volumes[string(name)] = append(volumes[string(name)], v)
+			}
+		})
+	}
+	var containers []*ast.Term
+	for _, field := range []string{"initContainers", "containers", "ephemeralContainers"} {
+		cs, ok := valueOf(get(spec, field)).(*ast.Array)
+		if !ok {
+			continue
+		}
+		for i := 0; i < cs.Len(); i++ {
+			c := cs.Elem(i)
+			var mounted []*ast.Term
+			if ms, ok := valueOf(get(c, "volumeMounts")).(*ast.Array); ok {
+				ms.Foreach(func(m *ast.Term) {
+					if name, ok := valueOf(get(m, "name")).(ast.String); ok {
+						mounted = append(mounted, volumes[string(name)]...)
+					}
+				})
+			}
+			containers = append(containers, ast.ObjectTerm(
+				ast.Item(ast.StringTerm("field"), ast.StringTerm(field)),
+				ast.Item(ast.StringTerm("index"), ast.IntNumberTerm(i)),
+				ast.Item(ast.StringTerm("path"), ast.StringTerm(fmt.Sprintf("%s.%s[%d]", specPath, field, i))),
+				ast.Item(ast.StringTerm("c"), c),
+				ast.Item(ast.StringTerm("mounted"), ast.ArrayTerm(mounted...)),
+			))
+		}
+	}
+	pathTerms := make([]*ast.Term, len(ps.Path))
+	for i, p := range ps.Path {
+		pathTerms[i] = ast.StringTerm(p)
+	}
+	metaTerms := make([]*ast.Term, len(meta))
+	for i, p := range meta {
+		metaTerms[i] = ast.StringTerm(p)
+	}
+	return ast.ObjectTerm(
+		ast.Item(ast.StringTerm("object"), ast.IntNumberTerm(ps.Object)),
+		ast.Item(ast.StringTerm("path"), ast.ArrayTerm(pathTerms...)),
+		ast.Item(ast.StringTerm("meta"), ast.ArrayTerm(metaTerms...)),
+		ast.Item(ast.StringTerm("specPath"), ast.StringTerm(specPath)),
+		ast.Item(ast.StringTerm("spec"), spec),
+		ast.Item(ast.StringTerm("metadata"), md),
+		ast.Item(ast.StringTerm("containers"), ast.ArrayTerm(containers...)),
+	)
+}
+
+// get walks object keys from t; nil when a key is missing or a value on
+// the way is not an object.
+func get(t *ast.Term, keys ...string) *ast.Term {
+	for _, k := range keys {
+		o, ok := valueOf(t).(ast.Object)
+		if !ok {
+			return nil
+		}
+		t = o.Get(ast.StringTerm(k))
+	}
+	return t
+}
+
+func valueOf(t *ast.Term) ast.Value {
+	if t == nil {
+		return nil
+	}
+	return t.Value
 }
 
 func objectTerm(o *scanner.Object) (*ast.Term, error) {

@@ -56,11 +56,35 @@ inv_with(objs, params) := {
 	"params": object.remove(params, ["_mode"]),
 	"objects": [normalized(i, o, objs) | some i, o in objs],
 	"kinds": {kind: [normalized(i, o, objs) | some i, o in objs; o.kind == kind] | some kind in {o.kind | some o in objs}},
-	"podSpecs": [{"object": i, "path": paths[0], "meta": paths[1]} |
+	"podSpecs": [pod_spec_entry(i, o, paths) |
 		some i, o in objs
 		paths := pod_spec_paths[o.kind]
 	],
 	"controlPlanes": [],
+}
+
+# pod_spec_entry locates a pod spec the way the Go inventory does
+# (rules/engine.go podSpecTerm): its containers with field paths and the
+# volumes each one mounts, resolved by name.
+pod_spec_entry(i, o, paths) := {
+	"object": i, "path": paths[0], "meta": paths[1],
+	"specPath": concat(".", paths[0]),
+	"spec": object.get(o, paths[0], {}),
+	"metadata": object.get(o, paths[1], {}),
+	"containers": [c |
+		spec := object.get(o, paths[0], {})
+		some field in ["initContainers", "containers", "ephemeralContainers"]
+		some j, ct in object.get(spec, field, [])
+		c := {
+			"field": field, "index": j, "c": ct,
+			"path": sprintf("%s.%s[%d]", [concat(".", paths[0]), field, j]),
+			"mounted": [v |
+				some m in object.get(ct, "volumeMounts", [])
+				some v in object.get(spec, "volumes", [])
+				v.name == m.name
+			],
+		}
+	],
 }
 
 # Common objects.

@@ -80,34 +80,33 @@ rbac_observed if {
 }
 
 # Pod specs (§D2), built once per evaluation with what every rule asks of
-# them: {obj, spec, path, meta, sa, saKey, static, automount,
-# tokenContainers, autoTokenContainers}. Each piece is computed once per pod
-# spec (the volume index and automount once, not once per container); the
-# functions below give the same answers for a single pod spec or container.
+# them: {obj, spec, path, meta, sa, saKey, static, automount, containers,
+# tokenContainers, autoTokenContainers}. The inventory located each pod
+# spec, its containers with their field paths and the volumes each
+# container mounts (input.podSpecs); what they mean (effective
+# ServiceAccount, automount, token-bearing containers) is decided here,
+# once per pod spec.
 pod_specs := [_pod_spec(p) | some p in input.podSpecs]
 
 _pod_spec(p) := ps if {
 	obj := input.objects[p.object]
-	spec := object.get(obj.object, p.path, {})
-	path := concat(".", p.path)
+	spec := p.spec
 	base := {
 		"obj": obj,
 		"spec": spec,
-		"path": path,
-		"meta": object.get(obj.object, object.get(p, "meta", ["metadata"]), {}),
+		"path": p.specPath,
+		"meta": p.metadata,
 	}
 	sa := sa_name(spec)
 	automount := effective_automount(base)
-	vols := volumes(base)
 	auto_on := _auto_on(automount)
 	cs := [x |
-		some field in ["initContainers", "containers"]
-		some i, c in object.get(spec, field, [])
-		mounted := [vols[m.name].volume | some m in object.get(c, "volumeMounts", []); vols[m.name]]
+		some c in p.containers
+		c.field != "ephemeralContainers"
 		x := {
-			"field": field, "index": i, "c": c, "path": sprintf("%s.%s[%d]", [path, field, i]),
-			"auto": auto_token(auto_on, c, mounted),
-			"projected": projected_token(mounted),
+			"field": c.field, "index": c.index, "c": c.c, "path": c.path,
+			"auto": auto_token(auto_on, c.c, c.mounted),
+			"projected": projected_token(c.mounted),
 		}
 	]
 	ps := object.union(base, {
@@ -115,6 +114,7 @@ _pod_spec(p) := ps if {
 		"saKey": key(obj.namespace, sa),
 		"static": _static(base),
 		"automount": automount,
+		"containers": [object.remove(c, ["mounted"]) | some c in p.containers],
 		"tokenContainers": [object.remove(x, ["auto", "projected"]) | some x in cs; _any([x.auto, x.projected])],
 		"autoTokenContainers": [object.remove(x, ["auto", "projected"]) | some x in cs; x.auto],
 	})
@@ -187,10 +187,9 @@ effective_automount(ps) := v if {
 	pod_sa(ps)
 } else := params.params.assumeAutomountWhenSAUnknown
 
-all_containers(ps) := [{"field": field, "index": i, "c": c, "path": sprintf("%s.%s[%d]", [ps.path, field, i])} |
-	some field in ["initContainers", "containers", "ephemeralContainers"]
-	some i, c in object.get(ps.spec, field, [])
-]
+# Every container of a pod spec (init, regular, ephemeral) with its field
+# path, as the inventory located them.
+all_containers(ps) := ps.containers
 
 mounts_default_path(c) if {
 	some m in object.get(c, "volumeMounts", [])
