@@ -514,15 +514,19 @@ role_key(b) := concat("/", ["ClusterRole", b.object.roleRef.name]) if {
 
 _role_pairs := [[role_key(b), id] | some id, b in bindings]
 
-_role_caps := {key: caps |
+_role_rules := {key: binding_role(bindings[ids[0]]).rules |
 	some key in {p[0] | some p in _role_pairs}
 	ids := [p[1] | some p in _role_pairs; p[0] == key]
-	rules := binding_role(bindings[ids[0]]).rules
-	caps := {"*": _combined(rules, "*"), "namespace": _combined(rules, "namespace")}
+}
+
+# Only the scope kinds ("*" or "namespace") that some binding grants a
+# role in are computed: most roles are bound one way only.
+_role_caps := {[key, kind]: _combined(_role_rules[key], kind) |
+	some [key, kind] in {[role_key(b), _scope_kind(binding_scope(b))] | some b in bindings}
 }
 
 # Capabilities per binding (after scope upgrade).
-binding_capabilities := {id: {upgrade(c, scope) | some c in _role_caps[role_key(b)][_scope_kind(scope)]} |
+binding_capabilities := {id: {upgrade(c, scope) | some c in _role_caps[[role_key(b), _scope_kind(scope)]]} |
 	some id, b in bindings
 	scope := binding_scope(b)
 }
@@ -537,10 +541,25 @@ top_tier(caps) := min({c.tier | some c in caps} | {3})
 tier_name(t) := ["T0", "T1", "T2", "none"][t]
 
 # Capabilities of ServiceAccount ns/name through every binding that applies.
+# Most ServiceAccounts hold none: they are answered from two indexes (the
+# keys some direct grant gives a capability, the namespaces whose groups
+# hold one) without building the set.
 sa_capabilities(ns, name) := {object.union(c, {"binding": g[0]}) |
 	some g in _direct_grants(ns, name)
 	some c in binding_capabilities[g[0]]
-} | _group_capabilities(ns)
+} | _group_capabilities(ns) if {
+	_may_hold_capabilities(ns, name)
+} else := set()
+
+_may_hold_capabilities(ns, name) if k8s.key(ns, name) in _keys_with_direct_capabilities
+
+_may_hold_capabilities(ns, _) if count(_group_capabilities(ns)) > 0
+
+_keys_with_direct_capabilities := {k |
+	some k, grants in direct
+	some g in grants
+	count(binding_capabilities[g[0]]) > 0
+}
 
 _group_capabilities(ns) := {object.union(c, {"binding": g[0]}) |
 	some g in _group_grants(ns)
