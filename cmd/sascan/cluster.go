@@ -71,19 +71,12 @@ var rulesNeeding = map[string][]string{
 }
 
 func (o *clusterOptions) run(ctx context.Context) error {
-	st, err := o.common.resolve(ctx, rules.ModeCluster, o.global, o.streams.Err)
-	if err != nil {
-		return err
-	}
 	if o.requestTimeout != "" {
 		d, err := time.ParseDuration(o.requestTimeout)
 		if err != nil {
 			return fmt.Errorf("--request-timeout: %w", err)
 		}
 		o.cluster.RequestTimeout = d
-	}
-	if o.cluster.ReadSecretData {
-		st.log.Warn("--read-secret-data: sascan reads Secret values; they never appear in its output")
 	}
 	if !o.global.quiet && isTerminal(o.streams.Err) {
 		o.cluster.Progress = o.streams.Err
@@ -92,12 +85,34 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The lists start at once: loading and compiling the rules needs no
+	// cluster data, so it runs while the API server answers. A bad flag or
+	// policy stops the lists.
+	listCtx, stopListing := context.WithCancel(ctx)
+	defer stopListing()
+	type listed struct {
+		res *scanner.ClusterResult
+		err error
+	}
+	lists := make(chan listed, 1)
 	start := time.Now()
 	o.cluster.Prepare = rules.PrepareObject
-	res, err := scanner.LoadCluster(ctx, cfg, contextName, o.cluster)
+	go func() {
+		res, err := scanner.LoadCluster(listCtx, cfg, contextName, o.cluster)
+		lists <- listed{res, err}
+	}()
+	st, err := o.common.resolve(ctx, rules.ModeCluster, o.global, o.streams.Err)
 	if err != nil {
 		return err
 	}
+	if o.cluster.ReadSecretData {
+		st.log.Warn("--read-secret-data: sascan reads Secret values; they never appear in its output")
+	}
+	l := <-lists
+	if l.err != nil {
+		return l.err
+	}
+	res := l.res
 	st.log.Debug("listed cluster objects", "context", contextName, "objects", len(res.Objects), "took", time.Since(start).Round(time.Millisecond))
 	if kv, err := rules.ParseKubeVersion(res.Version); err == nil && o.common.kubeVersion == "" {
 		st.params.KubeVersion = kv
