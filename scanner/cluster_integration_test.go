@@ -15,7 +15,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/sascan/sascan/internal/kubetest"
 )
 
 // TestLiveTypedListEqualsJSON creates the objects of every rule fixture in
@@ -25,14 +26,7 @@ import (
 // gives. make test-integration runs it after the command's live tests, so
 // it also compares the objects they left.
 func TestLiveTypedListEqualsJSON(t *testing.T) {
-	kc := os.Getenv("KUBECONFIG")
-	if kc == "" {
-		t.Fatal("KUBECONFIG is not set: run make test-integration")
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := kubetest.Config(t)
 	cfg.QPS, cfg.Burst = 500, 1000
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
