@@ -57,39 +57,57 @@ findings contains f if {
 	not ps.static
 	some ref in references(ps)
 	v := verdict(ps.obj.namespace, ref.secret)
-	f := result.finding(ps.obj, ref.path, sprintf("%s %s/%s %s token Secret %s", [ps.obj.kind, ps.obj.namespace, ps.obj.name, ref.how, ref.secret]), {
+	used(ps, ref)
+	f := result.finding(ps.obj, path(ps, ref), sprintf("%s %s/%s %s token Secret %s", [ps.obj.kind, ps.obj.namespace, ps.obj.name, ref.how, ref.secret]), {
 		"severity": v.severity,
 		"confidence": v.confidence,
 		"evidence": {"secret": ref.secret, "serviceAccount": v.sa},
 	})
 }
 
-# Secret references of a pod spec that a container actually uses.
-references(ps) := ({{"path": sprintf("%s.volumes[%d]", [ps.path, i]), "secret": name, "how": "mounts"} |
+# Secret references of a pod spec: volumes (used only when a container
+# mounts them), env and envFrom of every container. Field paths are built
+# only for the references that turn out to be findings.
+references(ps) := ({{"field": "volumes", "index": i, "volume": v.name, "secret": name, "how": "mounts"} |
 	some i, v in object.get(ps.spec, "volumes", [])
 	name := volume_secrets(v)[_]
-	some x in k8s.all_containers(ps)
-	some m in object.get(x.c, "volumeMounts", [])
-	m.name == v.name
-} | {{"path": sprintf("%s.env[%d]", [x.path, j]), "secret": e.valueFrom.secretKeyRef.name, "how": "reads"} |
+} | {{"field": "env", "container": x.path, "index": j, "secret": e.valueFrom.secretKeyRef.name, "how": "reads"} |
 	some x in k8s.all_containers(ps)
 	some j, e in object.get(x.c, "env", [])
 	e.valueFrom.secretKeyRef.name
-}) | {{"path": sprintf("%s.envFrom[%d]", [x.path, j]), "secret": e.secretRef.name, "how": "reads"} |
+}) | {{"field": "envFrom", "container": x.path, "index": j, "secret": e.secretRef.name, "how": "reads"} |
 	some x in k8s.all_containers(ps)
 	some j, e in object.get(x.c, "envFrom", [])
 	e.secretRef.name
 }
 
+used(ps, ref) if {
+	ref.field == "volumes"
+	some x in k8s.all_containers(ps)
+	some m in object.get(x.c, "volumeMounts", [])
+	m.name == ref.volume
+}
+
+used(_, ref) if ref.field != "volumes"
+
+path(ps, ref) := sprintf("%s.volumes[%d]", [ps.path, ref.index]) if ref.field == "volumes"
+
+else := sprintf("%s.%s[%d]", [ref.container, ref.field, ref.index])
+
 volume_secrets(v) := [v.secret.secretName] if v.secret.secretName
 
 else := [s.secret.name | some s in object.get(v, ["projected", "sources"], []); s.secret.name]
 
+# Most references name ordinary Secrets: two cheap tests on the name (a
+# token Secret of that name exists somewhere; the name has "-token-") come
+# before the lookups.
 verdict(ns, name) := {"severity": sev, "confidence": "certain", "sa": sa} if {
+	name in _token_secret_names
 	s := k8s.token_secrets[k8s.key(ns, name)]
 	sa := object.get(k8s.annotations(s), k8s.sa_name_annotation, "")
 	sev := severity(rbac.sa_top_tier(ns, sa))
 } else := {"severity": "medium", "confidence": "heuristic", "sa": ""} if {
+	contains(name, "-token-")
 	not k8s.secrets[k8s.key(ns, name)]
 	regex.match(generated_name, name)
 }
@@ -98,3 +116,5 @@ verdict(ns, name) := {"severity": sev, "confidence": "certain", "sa": sa} if {
 severity(0) := "critical"
 
 severity(tier) := "high" if tier > 0
+
+_token_secret_names := {s.name | some s in k8s.token_secrets}

@@ -51,3 +51,14 @@ test_unmounted_volume_is_not_reported if {
 	p := t.pod("ci", "p", {"containers": [t.container("c")], "volumes": [{"name": "v", "secret": {"secretName": "bot-token"}}]})
 	got([t.token_secret("ci", "bot-token", "bot"), p]) == set()
 }
+
+# envFrom of an init container, and a token Secret of the same name in
+# another namespace, which does not count.
+test_env_from_in_init_container if {
+	p := t.pod("ci", "p", {
+		"initContainers": [{"name": "i", "image": "alpine", "envFrom": [{"secretRef": {"name": "bot-token"}}]}],
+		"containers": [t.container("c")],
+	})
+	got([t.token_secret("ci", "bot-token", "bot"), t.token_secret("other", "bot-token", "bot"), p]) == {[2, "high", "certain", "spec.initContainers[0].envFrom[0]"]}
+	got([t.token_secret("other", "bot-token", "bot"), p]) == set()
+}
