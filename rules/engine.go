@@ -2,7 +2,6 @@ package rules
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"sort"
@@ -174,12 +173,8 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	var out []Finding
 	specPath := podSpecPaths(inv)
 	for i, r := range e.rules {
-		raw, err := json.Marshal(bindings[i])
+		fs, err := decodeFindings(bindings[i])
 		if err != nil {
-			return nil, fmt.Errorf("rule %s: %w", r.ID, err)
-		}
-		var fs []rawFinding
-		if err := json.Unmarshal(raw, &fs); err != nil {
 			return nil, fmt.Errorf("rule %s: findings must be objects built by lib.result.finding: %w", r.ID, err)
 		}
 		for _, f := range fold(fs, inv, specPath) {

@@ -1,0 +1,66 @@
+package rules
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestDecodeFindings(t *testing.T) {
+	good := []any{map[string]any{
+		"object": json.Number("3"), "path": "spec.containers[0]", "message": "m", "severity": "high",
+		"confidence": "likely", "allowListed": "bootstrap RBAC object",
+		"evidence": map[string]any{"exp": json.Number("1700000000"), "tiers": []any{json.Number("0"), "T1"}, "ok": true},
+		"related":  []any{map[string]any{"object": json.Number("7"), "path": "subjects[0]"}},
+		"extra":    "ignored",
+	}}
+	fs, err := decodeFindings(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rawFinding{
+		Object: 3, Path: "spec.containers[0]", Message: "m", Severity: "high", Confidence: "likely",
+		AllowListed: "bootstrap RBAC object",
+		Evidence:    map[string]any{"exp": float64(1700000000), "tiers": []any{float64(0), "T1"}, "ok": true},
+	}
+	want.Related = append(want.Related, struct {
+		Object int    `json:"object"`
+		Path   string `json:"path"`
+	}{7, "subjects[0]"})
+	if diff := cmp.Diff([]rawFinding{want}, fs); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// The same as decoding the JSON text, which is what the engine did before.
+	raw, _ := json.Marshal(good)
+	var viaJSON []rawFinding
+	if err := json.Unmarshal(raw, &viaJSON); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(viaJSON, fs); diff != "" {
+		t.Errorf("differs from JSON decoding (-json +direct):\n%s", diff)
+	}
+
+	bad := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"a string, not a finding", []any{"oops"}, `want a finding object, got "oops"`},
+		{"object id as a string", []any{map[string]any{"object": "web"}}, `object: want an object id, got "web"`},
+		{"fractional object id", []any{map[string]any{"object": json.Number("1.5")}}, "object: want an object id, got 1.5"},
+		{"path as a number", []any{map[string]any{"object": json.Number("0"), "path": json.Number("2")}}, "path: want a string, got 2"},
+		{"evidence as a list", []any{map[string]any{"evidence": []any{}}}, "evidence: want an object, got []"},
+		{"related without ids", []any{map[string]any{"related": []any{"x"}}}, `related: want {object, path}, got "x"`},
+		{"not a set", map[string]any{}, "want a set of findings, got map[string]interface {}"},
+	}
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := decodeFindings(c.v)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+}
