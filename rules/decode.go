@@ -28,11 +28,11 @@ func decodeFindings(v any) ([]rawFinding, error) {
 		if f.Object, err = intField(m, "object"); err != nil {
 			return nil, err
 		}
-		for key, dst := range map[string]*string{
-			"path": &f.Path, "message": &f.Message, "severity": &f.Severity,
-			"confidence": &f.Confidence, "allowListed": &f.AllowListed,
-		} {
-			if *dst, err = stringField(m, key); err != nil {
+		for _, s := range []struct {
+			key string
+			dst *string
+		}{{"path", &f.Path}, {"message", &f.Message}, {"severity", &f.Severity}, {"confidence", &f.Confidence}, {"allowListed", &f.AllowListed}} {
+			if *s.dst, err = stringField(m, s.key); err != nil {
 				return nil, err
 			}
 		}
@@ -61,10 +61,7 @@ func decodeFindings(v any) ([]rawFinding, error) {
 				if err != nil {
 					return nil, fmt.Errorf("related: %w", err)
 				}
-				f.Related = append(f.Related, struct {
-					Object int    `json:"object"`
-					Path   string `json:"path"`
-				}{id, path})
+				f.Related = append(f.Related, rawRelated{Object: id, Path: path})
 			}
 		}
 		out = append(out, f)

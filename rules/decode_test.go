@@ -25,10 +25,7 @@ func TestDecodeFindings(t *testing.T) {
 		AllowListed: "bootstrap RBAC object",
 		Evidence:    map[string]any{"exp": float64(1700000000), "tiers": []any{float64(0), "T1"}, "ok": true},
 	}
-	want.Related = append(want.Related, struct {
-		Object int    `json:"object"`
-		Path   string `json:"path"`
-	}{7, "subjects[0]"})
+	want.Related = []rawRelated{{Object: 7, Path: "subjects[0]"}}
 	if diff := cmp.Diff([]rawFinding{want}, fs); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

@@ -113,11 +113,14 @@ type rawFinding struct {
 	Evidence   map[string]any `json:"evidence"`
 	// AllowListed is set by lib/result.rego for objects on the system
 	// allow-list (rules.md §D13): the severity drops one level.
-	AllowListed string `json:"allowListed"`
-	Related     []struct {
-		Object int    `json:"object"`
-		Path   string `json:"path"`
-	} `json:"related"`
+	AllowListed string       `json:"allowListed"`
+	Related     []rawRelated `json:"related"`
+}
+
+// rawRelated is an object a finding names besides its own.
+type rawRelated struct {
+	Object int    `json:"object"`
+	Path   string `json:"path"`
 }
 
 // EvalOptions tune one evaluation.
@@ -351,7 +354,7 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 }
 
 // podSpecTerm locates one pod spec in its object's input term (rules.md
-// §D2): {object, path, meta, specPath, spec, metadata, containers}. spec and
+// §D2): {object, specPath, spec, metadata, containers}. spec and
 // metadata are the object's own sub-terms, not copies; containers lists
 // every container (init, regular, ephemeral) with its field path and the
 // volumes its volumeMounts name (resolved by name in spec.volumes).
@@ -403,18 +406,8 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec) *ast.Term {
 			))
 		}
 	}
-	pathTerms := make([]*ast.Term, len(ps.Path))
-	for i, p := range ps.Path {
-		pathTerms[i] = ast.StringTerm(p)
-	}
-	metaTerms := make([]*ast.Term, len(meta))
-	for i, p := range meta {
-		metaTerms[i] = ast.StringTerm(p)
-	}
 	return ast.ObjectTerm(
 		ast.Item(ast.StringTerm("object"), ast.IntNumberTerm(ps.Object)),
-		ast.Item(ast.StringTerm("path"), ast.ArrayTerm(pathTerms...)),
-		ast.Item(ast.StringTerm("meta"), ast.ArrayTerm(metaTerms...)),
 		ast.Item(ast.StringTerm("specPath"), ast.StringTerm(specPath)),
 		ast.Item(ast.StringTerm("spec"), spec),
 		ast.Item(ast.StringTerm("metadata"), md),

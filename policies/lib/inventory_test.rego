@@ -67,7 +67,7 @@ inv_with(objs, params) := {
 # (rules/engine.go podSpecTerm): its containers with field paths and the
 # volumes each one mounts, resolved by name.
 pod_spec_entry(i, o, paths) := {
-	"object": i, "path": paths[0], "meta": paths[1],
+	"object": i,
 	"specPath": concat(".", paths[0]),
 	"spec": object.get(o, paths[0], {}),
 	"metadata": object.get(o, paths[1], {}),

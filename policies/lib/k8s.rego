@@ -114,7 +114,7 @@ _pod_spec(p) := ps if {
 		"saKey": key(obj.namespace, sa),
 		"static": _static(base),
 		"automount": automount,
-		"containers": [object.remove(c, ["mounted"]) | some c in p.containers],
+		"containers": p.containers,
 		"tokenContainers": [object.remove(x, ["auto", "projected"]) | some x in cs; _any([x.auto, x.projected])],
 		"autoTokenContainers": [object.remove(x, ["auto", "projected"]) | some x in cs; x.auto],
 	})
@@ -195,8 +195,6 @@ mounts_default_path(c) if {
 	some m in object.get(c, "volumeMounts", [])
 	m.mountPath == default_token_path
 }
-
-volumes(ps) := {v.name: {"index": i, "volume": v} | some i, v in object.get(ps.spec, "volumes", [])}
 
 # Projected volumes with a serviceAccountToken source.
 token_volume(v) if {

@@ -90,3 +90,15 @@ test_other_jwt_is_not_reported if {
 test_harmless_secret if {
 	got([{"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "app", "namespace": "ci"}, "stringData": {"password": "hunter2"}}]) == set()
 }
+
+# The rule reads only the objects the input's tokenCandidates index names
+# (the inventory's prefilter): the same token is found when its object is
+# listed there and not when it is left out.
+test_token_candidates_index_is_honoured if {
+	s := {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "k", "namespace": "argocd"}, "stringData": {"config": kubeconfig({"token": t.legacy_jwt})}}
+	d := t.deployment("tools", "poller", {"containers": [{"name": "p", "image": "busybox", "env": [{"name": "T", "value": t.bound_jwt}]}]})
+	inp := t.inv([s, d])
+	{f.object | some f in rule.findings with input as object.union(inp, {"tokenCandidates": [0, 1]})} == {0, 1}
+	{f.object | some f in rule.findings with input as object.union(inp, {"tokenCandidates": [1]})} == {1}
+	{f.object | some f in rule.findings with input as object.union(inp, {"tokenCandidates": []})} == set()
+}
