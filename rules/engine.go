@@ -125,8 +125,7 @@ type rawRelated struct {
 
 // EvalOptions tune one evaluation.
 type EvalOptions struct {
-	Locator *scanner.Locator // resolves manifest positions
-	Cluster string           // live scans: the context name findings point at
+	Cluster string // live scans: the context name findings point at
 	// ReleaseRaw drops the inventory's raw objects once the input is built
 	// (large scans); the inventory keeps identities, sources and annotations.
 	ReleaseRaw bool
@@ -142,10 +141,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	if opts.ReleaseRaw {
 		inv.ReleaseRaw()
 	}
-	loc, cluster := opts.Locator, opts.Cluster
-	if loc == nil {
-		loc = scanner.NewLocator()
-	}
+	cluster := opts.Cluster
 	bindings := make([]any, len(e.rules))
 	errs := make([]error, len(e.parts))
 	var wg sync.WaitGroup
@@ -174,6 +170,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 		}
 	}
 	var out []Finding
+	loc := &locations{cluster: cluster}
 	specPath := podSpecPaths(inv)
 	for i, r := range e.rules {
 		fs, err := decodeFindings(bindings[i])
@@ -181,18 +178,19 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 			return nil, fmt.Errorf("rule %s: findings must be objects built by lib.result.finding: %w", r.ID, err)
 		}
 		for _, f := range fold(fs, inv, specPath) {
-			fd, err := e.finding(r, f, inv, loc, cluster)
+			fd, err := e.finding(r, f, inv, loc, len(out))
 			if err != nil {
 				return nil, err
 			}
 			out = append(out, fd)
 		}
 	}
+	loc.resolve(out)
 	SortFindings(out)
 	return out, nil
 }
 
-func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *scanner.Locator, cluster string) (Finding, error) {
+func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *locations, index int) (Finding, error) {
 	if f.Object < 0 || f.Object >= len(inv.Objects) {
 		return Finding{}, fmt.Errorf("rule %s: finding names object %d, which is not in the inventory", r.ID, f.Object)
 	}
@@ -225,21 +223,13 @@ func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *sca
 		}
 		fd.Evidence["allowListed"] = f.AllowListed
 	}
-	fd.Location = locate(inv, o, f.Path, loc, cluster)
+	fd.Location = loc.add(inv, o, f.Path, index, -1)
 	for _, rel := range f.Related {
 		if rel.Object < 0 || rel.Object >= len(inv.Objects) {
 			continue
 		}
 		ro := inv.Objects[rel.Object]
-		fd.Related = append(fd.Related, Related{Object: refOf(ro), Path: rel.Path, Location: locate(inv, ro, rel.Path, loc, cluster)})
-	}
-	if fd.Location.File == "" && fd.Location.Cluster == "" {
-		for _, rel := range fd.Related {
-			if rel.Location.File != "" {
-				fd.Location = rel.Location
-				break
-			}
-		}
+		fd.Related = append(fd.Related, Related{Object: refOf(ro), Path: rel.Path, Location: loc.add(inv, ro, rel.Path, index, len(fd.Related))})
 	}
 	fd.Fingerprint = fingerprint(r.ID, o.Group, fd.Object, f.Path)
 	return fd, nil
@@ -249,9 +239,28 @@ func refOf(o *scanner.Object) ObjectRef {
 	return ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
 }
 
-func locate(inv *scanner.Inventory, o *scanner.Object, path string, loc *scanner.Locator, cluster string) Location {
-	if cluster != "" {
-		return Location{Cluster: cluster}
+// locations collects the manifest positions findings need and resolves
+// them in one batch (scanner.Locate parses each document once, in parallel).
+type locations struct {
+	cluster string
+	refs    []scanner.FieldRef
+	slots   []locSlot
+}
+
+// locSlot is where a resolved position goes: the finding's index, and the
+// related object's index or -1 for the finding's own object. templateLine
+// is the Helm template's line offset, or -1 for plain files.
+type locSlot struct {
+	finding, related int
+	file             string
+	templateLine     int
+}
+
+// add returns the location of path in o as far as it is known now; a
+// manifest position is filled in by resolve.
+func (l *locations) add(inv *scanner.Inventory, o *scanner.Object, path string, finding, related int) Location {
+	if l.cluster != "" {
+		return Location{Cluster: l.cluster}
 	}
 	if o.Source == nil {
 		if o.Anchor >= 0 && inv.Objects[o.Anchor].Source != nil {
@@ -260,13 +269,43 @@ func locate(inv *scanner.Inventory, o *scanner.Object, path string, loc *scanner
 		}
 		return Location{}
 	}
-	line, col := loc.Locate(o.Source, path)
+	slot := locSlot{finding: finding, related: related, file: o.Source.File, templateLine: -1}
 	if o.Source.Template != "" {
 		// Helm: the chart's template file, and the line within the
 		// rendered document.
-		return Location{File: o.Source.Template, Line: line - o.Source.TemplateLine, Column: col}
+		slot.file, slot.templateLine = o.Source.Template, o.Source.TemplateLine
 	}
-	return Location{File: o.Source.File, Line: line, Column: col}
+	l.refs = append(l.refs, scanner.FieldRef{Source: o.Source, Path: path})
+	l.slots = append(l.slots, slot)
+	return Location{File: slot.file}
+}
+
+// resolve fills in the positions add deferred. A finding whose own object
+// has no file (a built-in role) points at its first related object that has.
+func (l *locations) resolve(fs []Finding) {
+	for i, pos := range scanner.Locate(l.refs) {
+		s := l.slots[i]
+		loc := Location{File: s.file, Line: pos.Line, Column: pos.Column}
+		if s.templateLine >= 0 {
+			loc.Line -= s.templateLine
+		}
+		if s.related < 0 {
+			fs[s.finding].Location = loc
+		} else {
+			fs[s.finding].Related[s.related].Location = loc
+		}
+	}
+	for i := range fs {
+		fd := &fs[i]
+		if fd.Location.File == "" && fd.Location.Cluster == "" {
+			for _, rel := range fd.Related {
+				if rel.Location.File != "" {
+					fd.Location = rel.Location
+					break
+				}
+			}
+		}
+	}
 }
 
 // InputValue converts the inventory into the Rego input document once, in
@@ -292,7 +331,11 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 					return
 				}
 				objs[i] = t
-				candidate[i] = mayHoldToken(inv.Objects[i].Raw)
+				if pr, ok := inv.Objects[i].Prepared.(prepared); ok {
+					candidate[i] = pr.tokenCandidate
+				} else {
+					candidate[i] = mayHoldToken(inv.Objects[i].Raw)
+				}
 			}
 		}(w)
 	}
@@ -440,8 +483,9 @@ func objectTerm(o *scanner.Object) (*ast.Term, error) {
 	for i, id := range o.Owners {
 		owners[i] = ast.IntNumberTerm(id)
 	}
-	raw, ok := o.Prepared.(ast.Value)
-	if !ok || raw == nil {
+	pr, _ := o.Prepared.(prepared)
+	raw := pr.value
+	if raw == nil {
 		v, err := ast.InterfaceToValue(o.Raw)
 		if err != nil {
 			return nil, fmt.Errorf("convert %s %s/%s: %w", o.Kind, o.Namespace, o.Name, err)
@@ -463,15 +507,21 @@ func objectTerm(o *scanner.Object) (*ast.Term, error) {
 }
 
 // PrepareObject converts one listed object to the rules' input form ahead
-// of evaluation (scanner.ClusterOptions.Prepare). On failure it returns
-// nil and the conversion is retried, and its error reported, at
-// evaluation.
+// of evaluation (scanner.ClusterOptions.Prepare), and notes whether it may
+// hold a token (mayHoldToken). When the conversion fails it is retried,
+// and its error reported, at evaluation.
 func PrepareObject(raw map[string]any) any {
 	v, err := ast.InterfaceToValue(raw)
 	if err != nil {
-		return nil
+		v = nil // InputValue converts it again and reports the error
 	}
-	return v
+	return prepared{value: v, tokenCandidate: mayHoldToken(raw)}
+}
+
+// prepared is what PrepareObject makes of an object.
+type prepared struct {
+	value          ast.Value
+	tokenCandidate bool
 }
 
 func (p Params) value() map[string]any {

@@ -32,10 +32,10 @@ func comparePrepared(t *testing.T, e *Engine, file string) int {
 	if err != nil || len(m.Errors) > 0 {
 		t.Fatalf("load %s: %v %v", file, err, m.Errors)
 	}
-	prepared := make([]scanner.RawObject, len(m.Objects))
+	prep := make([]scanner.RawObject, len(m.Objects))
 	for i, o := range m.Objects {
-		prepared[i] = scanner.RawObject{Value: o.Value, Prepared: PrepareObject(o.Value)}
-		if prepared[i].Prepared == nil {
+		prep[i] = scanner.RawObject{Value: o.Value, Prepared: PrepareObject(o.Value)}
+		if prep[i].Prepared.(prepared).value == nil {
 			t.Fatalf("object %d was not prepared", i)
 		}
 	}
@@ -51,7 +51,7 @@ func comparePrepared(t *testing.T, e *Engine, file string) int {
 		}
 		return fs
 	}
-	want, got := eval(plain), eval(prepared)
+	want, got := eval(plain), eval(prep)
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(Finding{})); diff != "" {
 		t.Errorf("%s: findings differ (-converted at evaluation +prepared):\n%s", file, diff)
 	}

@@ -31,13 +31,14 @@ func FuzzLoadManifests(f *testing.F) {
 			t.Fatal(err)
 		}
 		inv := Build(m.Objects, BuildOptions{Mode: ModeManifest, Builtins: false})
-		loc := NewLocator()
+		var refs []FieldRef
 		for _, o := range inv.Objects {
 			if o.Source != nil {
-				loc.Locate(o.Source, "spec.template.spec.containers[0].env[0].value")
-				loc.Locate(o.Source, `metadata.annotations["a.b/c"]`)
+				refs = append(refs, FieldRef{o.Source, "spec.template.spec.containers[0].env[0].value"},
+					FieldRef{o.Source, `metadata.annotations["a.b/c"]`})
 			}
 		}
+		Locate(refs)
 	})
 }
 

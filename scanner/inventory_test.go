@@ -172,7 +172,6 @@ items:
 		t.Fatal(err)
 	}
 	src0 := m.Objects[0].Source
-	loc := NewLocator()
 	cases := map[string][2]int{
 		"":                                {5, 3},
 		"spec.containers[0].env[0]":       {15, 9},
@@ -182,11 +181,20 @@ items:
 		"spec.containers[7]":                        {12, 5},
 		"stringData.config:users[0].user.token":     {5, 3},
 	}
-	for path, want := range cases {
-		l, c := loc.Locate(src0, path)
-		if [2]int{l, c} != want {
-			t.Errorf("Locate(%q) = %d:%d, want %d:%d", path, l, c, want[0], want[1])
+	var refs []FieldRef
+	for path := range cases {
+		refs = append(refs, FieldRef{Source: src0, Path: path})
+	}
+	// The same references again, so one document serves several.
+	refs = append(refs, refs...)
+	for i, pos := range Locate(refs) {
+		path := refs[i].Path
+		if want := cases[path]; [2]int{pos.Line, pos.Column} != want {
+			t.Errorf("Locate(%q) = %d:%d, want %d:%d", path, pos.Line, pos.Column, want[0], want[1])
 		}
+	}
+	if got := Locate([]FieldRef{{Source: nil, Path: "x"}}); got[0] != (Position{}) {
+		t.Errorf("Locate(no source) = %v, want zero", got[0])
 	}
 }
 

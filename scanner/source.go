@@ -1,7 +1,9 @@
 package scanner
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 )
@@ -31,54 +33,80 @@ type docText struct {
 	line int
 }
 
-// Locator resolves field paths to file positions. It parses each document
-// at most once and is safe for concurrent use.
-type Locator struct {
-	mu    sync.Mutex
-	trees map[*docText]*yaml.Node
+// FieldRef names a field of a manifest object: the object's source and a
+// field path (ParsePath syntax) within it.
+type FieldRef struct {
+	Source *Source
+	Path   string
 }
 
-// NewLocator returns an empty Locator.
-func NewLocator() *Locator {
-	return &Locator{trees: map[*docText]*yaml.Node{}}
+// Position is a 1-based line and column in a file; zero when unknown.
+type Position struct {
+	Line, Column int
 }
 
-// Locate returns the line and column of the deepest field of path that
-// exists in the object, falling back to the object's own position.
-func (l *Locator) Locate(src *Source, path string) (line, col int) {
-	if src == nil {
-		return 0, 0
+// Locate resolves field references to file positions: the deepest field of
+// each path that exists in the object, falling back to the object's own
+// position. Each document is parsed once, documents on every CPU, and no
+// parse tree outlives the call, so a large scan does not hold a YAML tree
+// per reported document.
+func Locate(refs []FieldRef) []Position {
+	out := make([]Position, len(refs))
+	byDoc := map[*docText][]int{}
+	var docs []*docText
+	for i, r := range refs {
+		switch {
+		case r.Source == nil:
+		case r.Source.doc == nil || r.Path == "":
+			out[i] = Position{r.Source.Line, r.Source.Column}
+		default:
+			if _, seen := byDoc[r.Source.doc]; !seen {
+				docs = append(docs, r.Source.doc)
+			}
+			byDoc[r.Source.doc] = append(byDoc[r.Source.doc], i)
+		}
 	}
-	if src.doc == nil || path == "" {
-		return src.Line, src.Column
+	workers := min(runtime.GOMAXPROCS(0), len(docs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(docs) {
+					return
+				}
+				d := docs[k]
+				root, err := parseChunk(chunk{text: d.text, line: d.line})
+				if err != nil {
+					root = nil
+				}
+				for _, i := range byDoc[d] {
+					out[i] = locateIn(root, refs[i].Source, refs[i].Path)
+				}
+			}
+		}()
 	}
-	root := l.tree(src.doc)
+	wg.Wait()
+	return out
+}
+
+func locateIn(root *yaml.Node, src *Source, path string) Position {
+	here := Position{src.Line, src.Column}
 	if root == nil {
-		return src.Line, src.Column
+		return here
 	}
 	segs := append(append([]Segment(nil), src.base...), ParsePath(path)...)
 	n := lookup(root, segs)
 	if n == nil || n == root && len(src.base) > 0 {
-		return src.Line, src.Column
+		return here
 	}
 	// lookup stops at the deepest node it reached; if that is above the
 	// object itself (a List item not found), use the object position.
 	if len(src.base) > 0 && lookup(root, src.base) == n {
-		return src.Line, src.Column
+		return here
 	}
-	return src.doc.line + n.Line - 1, n.Column
-}
-
-func (l *Locator) tree(d *docText) *yaml.Node {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if n, ok := l.trees[d]; ok {
-		return n
-	}
-	root, err := parseChunk(chunk{text: d.text, line: d.line})
-	if err != nil {
-		root = nil
-	}
-	l.trees[d] = root
-	return root
+	return Position{src.doc.line + n.Line - 1, n.Column}
 }

@@ -71,6 +71,7 @@ var rulesNeeding = map[string][]string{
 }
 
 func (o *clusterOptions) run(ctx context.Context) error {
+	tuneGC()
 	if o.requestTimeout != "" {
 		d, err := time.ParseDuration(o.requestTimeout)
 		if err != nil {

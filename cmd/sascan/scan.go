@@ -242,6 +242,7 @@ func firstNonEmpty(s ...string) string {
 const defaultMaxObjects = 250_000
 
 func (o *scanOptions) run(ctx context.Context, paths []string) error {
+	tuneGC()
 	st, err := o.common.resolve(ctx, rules.ModeManifest, o.global, o.streams.Err)
 	if err != nil {
 		return err

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"math"
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+// withPacing sets the small-scan pacing for one test and restores the
+// process's own afterwards.
+func withPacing(t *testing.T) {
+	t.Helper()
+	oldPercent := debug.SetGCPercent(smallScanGCPercent)
+	oldLimit := debug.SetMemoryLimit(smallScanMemoryLimit)
+	t.Cleanup(func() {
+		debug.SetGCPercent(oldPercent)
+		debug.SetMemoryLimit(oldLimit)
+	})
+}
+
+func TestWatchLiveHeapRestoresDefaultsAboveThreshold(t *testing.T) {
+	withPacing(t)
+	keep := make([]byte, 1<<20)
+	runtime.GC() // the live-heap metric now counts keep
+	done := make(chan struct{})
+	go func() {
+		watchLiveHeap(1<<10, time.Millisecond, nil)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the watcher did not restore the default pacing")
+	}
+	runtime.KeepAlive(keep)
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GC percent = %d, want 100", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("memory limit = %d, want none", got)
+	}
+}
+
+func TestWatchLiveHeapKeepsPacingBelowThreshold(t *testing.T) {
+	withPacing(t)
+	runtime.GC()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		watchLiveHeap(math.MaxUint64, time.Millisecond, stop)
+		close(done)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	close(stop)
+	<-done
+	if got := debug.SetGCPercent(smallScanGCPercent); got != smallScanGCPercent {
+		t.Errorf("GC percent = %d, want %d", got, smallScanGCPercent)
+	}
+	if got := debug.SetMemoryLimit(-1); got != smallScanMemoryLimit {
+		t.Errorf("memory limit = %d, want %d", got, smallScanMemoryLimit)
+	}
+}
