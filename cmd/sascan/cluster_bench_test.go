@@ -20,7 +20,8 @@ import (
 )
 
 // seed creates about n objects in the test API server (once): ConfigMaps,
-// ServiceAccounts, Opaque Secrets and RoleBindings over 20 namespaces.
+// ServiceAccounts, Opaque Secrets and RoleBindings (to view, each naming a
+// ServiceAccount the seed created) over 20 namespaces.
 func seed(b *testing.B, n int) {
 	b.Helper()
 	cfg, _, _ := liveClients(&testing.T{})
@@ -49,7 +50,9 @@ func seed(b *testing.B, n int) {
 			_, err = cs.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{
 				ObjectMeta: metav1.ObjectMeta{Name: name},
 				RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "view"},
-				Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: fmt.Sprintf("obj-%d", i-2)}},
+				// The ServiceAccount created two objects earlier, in its own
+				// namespace: a grant to an existing account.
+				Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: fmt.Sprintf("obj-%d", i-2), Namespace: fmt.Sprintf("bench-%d", (i-2)%20)}},
 			}, metav1.CreateOptions{})
 		}
 		if err != nil && !strings.Contains(err.Error(), "already exists") {
