@@ -88,15 +88,22 @@ rbac_observed if {
 # once per pod spec.
 pod_specs := [_pod_spec(p) | some p in input.podSpecs]
 
-_pod_spec(p) := ps if {
+_pod_spec(p) := {
+	"obj": obj,
+	"spec": spec,
+	"path": p.specPath,
+	"meta": p.metadata,
+	"sa": sa,
+	"saKey": key(obj.namespace, sa),
+	"static": _static(base),
+	"automount": automount,
+	"containers": p.containers,
+	"tokenContainers": [x | some x in cs; _token_bearing(x)],
+	"autoTokenContainers": [x | some x in cs; x.auto],
+} if {
 	obj := input.objects[p.object]
 	spec := p.spec
-	base := {
-		"obj": obj,
-		"spec": spec,
-		"path": p.specPath,
-		"meta": p.metadata,
-	}
+	base := {"obj": obj, "spec": spec}
 	sa := sa_name(spec)
 	automount := effective_automount(base)
 	auto_on := _auto_on(automount)
@@ -109,16 +116,11 @@ _pod_spec(p) := ps if {
 			"projected": projected_token(c.mounted),
 		}
 	]
-	ps := object.union(base, {
-		"sa": sa,
-		"saKey": key(obj.namespace, sa),
-		"static": _static(base),
-		"automount": automount,
-		"containers": p.containers,
-		"tokenContainers": [object.remove(x, ["auto", "projected"]) | some x in cs; _any([x.auto, x.projected])],
-		"autoTokenContainers": [object.remove(x, ["auto", "projected"]) | some x in cs; x.auto],
-	})
 }
+
+_token_bearing(x) if x.auto
+
+_token_bearing(x) if x.projected
 
 _auto_on(automount) if {
 	automount
@@ -126,8 +128,6 @@ _auto_on(automount) if {
 }
 
 else := false
-
-_any(l) if true in l
 
 _static(ps) if mirror_or_static(ps)
 
