@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sort"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/sascan/sascan/scanner"
 )
@@ -54,6 +56,12 @@ type Params struct {
 type Engine struct {
 	rules []*Rule
 	parts []partition
+	// podShare evaluates one share of lib/k8s pod_specs (pod_specs_share)
+	// so that a scan builds that document on every core, once, instead of
+	// once in each partition, when the inventory holds at least
+	// sharePodSpecsFrom pod specs.
+	podShare          rego.PreparedEvalQuery
+	sharePodSpecsFrom int
 }
 
 // partition is one prepared query over a share of the enabled rules.
@@ -91,6 +99,11 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 		}
 		p.query = pq
 	}
+	pq, err := rego.New(rego.Query("count(data.sascan.lib.k8s.pod_specs_share) >= 0"), rego.Compiler(compiler)).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: prepare query: %w", ErrPolicy, err)
+	}
+	e.podShare, e.sharePodSpecsFrom = pq, minSharedPodSpecs
 	return e, nil
 }
 
@@ -142,6 +155,14 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 		inv.ReleaseRaw()
 	}
 	cluster := opts.Cluster
+	var shared []cachedDoc
+	if len(e.parts) > 1 && len(inv.PodSpecs) >= e.sharePodSpecsFrom {
+		ps, err := e.podSpecs(ctx, input, len(inv.PodSpecs))
+		if err != nil {
+			return nil, err
+		}
+		shared = append(shared, cachedDoc{podSpecsRef, ps})
+	}
 	bindings := make([]any, len(e.rules))
 	errs := make([]error, len(e.parts))
 	var wg sync.WaitGroup
@@ -149,7 +170,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 		wg.Add(1)
 		go func(p *partition) {
 			defer wg.Done()
-			rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
+			rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalVirtualCache(newSharedCache(shared)))
 			if err != nil {
 				errs[pi] = fmt.Errorf("evaluate rules: %w", err)
 				return
@@ -189,6 +210,124 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	SortFindings(out)
 	return out, nil
 }
+
+// minSharedPodSpecs is the number of pod specs from which pod_specs is
+// built once, on every core, before the partitions run. Measured: with 357
+// pod specs (the 1k dump) sharing already saves a little; below 100 either
+// way costs under a millisecond, and the extra queries are not worth
+// starting.
+const minSharedPodSpecs = 100
+
+var (
+	podSpecsRef      = ast.MustParseRef("data.sascan.lib.k8s.pod_specs")
+	podSpecsShareRef = ast.MustParseRef("data.sascan.lib.k8s.pod_specs_share")
+)
+
+// podSpecs evaluates lib/k8s pod_specs as len(e.parts) interleaved shares
+// (pod_specs_share), one per core, and joins them back in order; the
+// input holds total pod specs.
+func (e *Engine) podSpecs(ctx context.Context, input ast.Value, total int) (*ast.Term, error) {
+	obj, ok := input.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("evaluate rules: the input is not an object")
+	}
+	n := len(e.parts)
+	shares := make([]*ast.Array, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// The same input with "share" added: a shallow copy, the
+			// objects themselves are shared.
+			in := ast.NewObject()
+			obj.Foreach(func(key, v *ast.Term) { in.Insert(key, v) })
+			in.Insert(ast.StringTerm("share"), ast.ObjectTerm(
+				ast.Item(ast.StringTerm("k"), ast.IntNumberTerm(k)),
+				ast.Item(ast.StringTerm("n"), ast.IntNumberTerm(n)),
+			))
+			vc := topdown.NewVirtualCache()
+			if _, err := e.podShare.Eval(ctx, rego.EvalParsedInput(in), rego.EvalVirtualCache(vc)); err != nil {
+				errs[k] = fmt.Errorf("evaluate rules: %w", err)
+				return
+			}
+			t, _ := vc.Get(podSpecsShareRef)
+			if t == nil {
+				errs[k] = fmt.Errorf("evaluate rules: pod_specs_share was not evaluated")
+				return
+			}
+			a, ok := t.Value.(*ast.Array)
+			if !ok {
+				errs[k] = fmt.Errorf("evaluate rules: pod_specs_share is not an array")
+				return
+			}
+			shares[k] = a
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for k, a := range shares {
+		if want := (total - k + n - 1) / n; a.Len() != want {
+			return nil, fmt.Errorf("evaluate rules: pod_specs share %d of %d has %d entries, want %d", k, n, a.Len(), want)
+		}
+	}
+	out := make([]*ast.Term, total)
+	for k, a := range shares {
+		for j := range a.Len() {
+			out[j*n+k] = a.Elem(j)
+		}
+	}
+	return ast.ArrayTerm(out...), nil
+}
+
+// cachedDoc is a document computed before the partitions run.
+type cachedDoc struct {
+	ref  ast.Ref
+	term *ast.Term
+}
+
+// sharedCache is a partition's virtual-document cache: its own entries,
+// then the documents every partition shares. Inside a `with` frame (Push)
+// only its own entries count, as the shared ones were computed without it.
+type sharedCache struct {
+	local  topdown.VirtualCache
+	shared []cachedDoc
+	depth  int
+}
+
+func newSharedCache(shared []cachedDoc) *sharedCache {
+	return &sharedCache{local: topdown.NewVirtualCache(), shared: shared}
+}
+
+func (c *sharedCache) Push() {
+	c.depth++
+	c.local.Push()
+}
+
+func (c *sharedCache) Pop() {
+	c.depth--
+	c.local.Pop()
+}
+
+func (c *sharedCache) Get(ref ast.Ref) (*ast.Term, bool) {
+	t, undefined := c.local.Get(ref)
+	if t != nil || undefined || c.depth > 0 {
+		return t, undefined
+	}
+	for _, d := range c.shared {
+		if d.ref.Equal(ref) {
+			return d.term, false
+		}
+	}
+	return nil, false
+}
+
+func (c *sharedCache) Put(ref ast.Ref, value *ast.Term) { c.local.Put(ref, value) }
+
+func (c *sharedCache) Keys() []ast.Ref { return c.local.Keys() }
 
 func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *locations, index int) (Finding, error) {
 	if f.Object < 0 || f.Object >= len(inv.Objects) {

@@ -2,10 +2,15 @@ package rules
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/sascan/sascan/scanner"
 )
@@ -56,4 +61,89 @@ func comparePrepared(t *testing.T, e *Engine, file string) int {
 		t.Errorf("%s: findings differ (-converted at evaluation +prepared):\n%s", file, diff)
 	}
 	return len(want)
+}
+
+// Building pod_specs once, from one share per core, gives exactly the
+// findings of each partition building it: every fixture folder and the
+// shared corpus, in both modes.
+func TestSharedPodSpecsGiveTheSameFindings(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	ctx := context.Background()
+	dirs, _ := filepath.Glob("../testdata/rules/*")
+	dirs = append(dirs, "../../shared/corpus")
+	total := 0
+	for _, mode := range []string{ModeManifest, ModeCluster} {
+		_, e := modeEngine(t, mode)
+		if len(e.parts) < 2 {
+			t.Fatalf("%d partitions: nothing to share", len(e.parts))
+		}
+		for _, dir := range dirs {
+			m, err := scanner.LoadManifests(ctx, []string{dir}, scanner.LoadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			eval := func(from int) []Finding {
+				e.sharePodSpecsFrom = from
+				inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.Mode(mode), DefaultNamespace: "default", Builtins: mode == ModeManifest})
+				fs, err := e.Evaluate(ctx, inv, fixtureParams, EvalOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return fs
+			}
+			want, got := eval(math.MaxInt), eval(0)
+			if diff := cmp.Diff(want, got, cmp.AllowUnexported(Finding{})); diff != "" {
+				t.Errorf("%s (%s): findings differ (-each partition +shared):\n%s", dir, mode, diff)
+			}
+			total += len(want)
+		}
+	}
+	if total < 200 {
+		t.Fatalf("only %d findings: the comparison proves little", total)
+	}
+}
+
+// The partitions read the shared pod_specs instead of building their own,
+// except inside a `with` frame, which may change what it depends on.
+func TestSharedCacheServesSharedDocuments(t *testing.T) {
+	ctx := context.Background()
+	cat, err := Load(LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiler := ast.NewCompiler()
+	compiler.Compile(cat.modules)
+	if compiler.Failed() {
+		t.Fatal(compiler.Errors)
+	}
+	m, err := scanner.LoadManifests(ctx, []string{"../testdata/rules/SA016"}, scanner.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: "default"})
+	input, err := InputValue(inv, fixtureParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(query string) any {
+		t.Helper()
+		pq, err := rego.New(rego.Query(query), rego.Compiler(compiler)).PrepareForEval(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A stand-in shared value that no evaluation would produce.
+		shared := []cachedDoc{{podSpecsRef, ast.ArrayTerm()}}
+		rs, err := pq.Eval(ctx, rego.EvalParsedInput(input), rego.EvalVirtualCache(newSharedCache(shared)))
+		if err != nil || len(rs) != 1 {
+			t.Fatalf("%s: %v %v", query, rs, err)
+		}
+		return rs[0].Bindings["x"]
+	}
+	if got := count("x := count(data.sascan.lib.k8s.pod_specs)"); fmt.Sprint(got) != "0" {
+		t.Errorf("count(pod_specs) = %v, want 0 from the shared stand-in", got)
+	}
+	want := fmt.Sprint(len(inv.PodSpecs))
+	if got := count(`x := count(data.sascan.lib.k8s.pod_specs) with input.share as null`); fmt.Sprint(got) != want || want == "0" {
+		t.Errorf("count(pod_specs) inside with = %v, want %s built anew", got, want)
+	}
 }

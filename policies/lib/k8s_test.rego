@@ -61,3 +61,20 @@ test_last_definition_wins if {
 	objs := [object.union(t.sa("a", "s"), {"automountServiceAccountToken": true}), object.union(t.sa("a", "s"), {"automountServiceAccountToken": false})]
 	k8s.service_accounts["a/s"].id == 1 with input as t.inv(objs)
 }
+
+# The engine builds pod_specs from interleaved shares: share k of n holds
+# the entries i with i % n == k, in order.
+test_pod_specs_shares_interleave_to_pod_specs if {
+	inp := t.inv([t.pod("web", sprintf("p%d", [i]), {"containers": [t.container("c")]}) | some i in numbers.range(0, 4)])
+	all := k8s.pod_specs with input as inp
+	s0 := k8s.pod_specs_share with input as object.union(inp, {"share": {"k": 0, "n": 2}})
+	s1 := k8s.pod_specs_share with input as object.union(inp, {"share": {"k": 1, "n": 2}})
+	count(all) == 5
+	s0 == [all[0], all[2], all[4]]
+	s1 == [all[1], all[3]]
+}
+
+test_pod_specs_share_undefined_without_share if {
+	inp := t.inv([t.pod("web", "p", {"containers": [t.container("c")]})])
+	not k8s.pod_specs_share with input as inp
+}
