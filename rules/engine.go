@@ -62,6 +62,8 @@ type Engine struct {
 	// sharePodSpecsFrom pod specs.
 	podShare          rego.PreparedEvalQuery
 	sharePodSpecsFrom int
+	// readsPodSpecs: some enabled rule depends on pod_specs.
+	readsPodSpecs bool
 }
 
 // partition is one prepared query over a share of the enabled rules.
@@ -104,16 +106,56 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 		return nil, fmt.Errorf("%w: prepare query: %w", ErrPolicy, err)
 	}
 	e.podShare, e.sharePodSpecsFrom = pq, minSharedPodSpecs
+	var roots []ast.Ref
+	for _, r := range enabled {
+		roots = append(roots, append(r.refTerms(), ast.StringTerm("findings")))
+	}
+	e.readsPodSpecs = dependsOn(compiler, roots, podSpecsRef)
 	return e, nil
 }
 
+// dependsOn reports whether evaluating any of the documents roots reads
+// the document target, by the compiler's rule dependency graph.
+func dependsOn(c *ast.Compiler, roots []ast.Ref, target ast.Ref) bool {
+	want := map[*ast.Rule]bool{}
+	for _, r := range c.GetRulesExact(target) {
+		want[r] = true
+	}
+	seen := map[*ast.Rule]bool{}
+	var queue []*ast.Rule
+	for _, ref := range roots {
+		queue = append(queue, c.GetRulesExact(ref)...)
+	}
+	for len(queue) > 0 {
+		r := queue[0]
+		queue = queue[1:]
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		if want[r] {
+			return true
+		}
+		for d := range c.Graph.Dependencies(r) {
+			if dr, ok := d.(*ast.Rule); ok && !seen[dr] {
+				queue = append(queue, dr)
+			}
+		}
+	}
+	return false
+}
+
 func (r *Rule) ref() string {
-	var ref ast.Ref
-	ref = append(ref, ast.DefaultRootDocument)
+	return r.refTerms().String()
+}
+
+// refTerms is the rule's package as a ref under data.
+func (r *Rule) refTerms() ast.Ref {
+	ref := ast.Ref{ast.DefaultRootDocument}
 	for _, p := range strings.Split(r.Package, ".") {
 		ref = append(ref, ast.StringTerm(p))
 	}
-	return ref.String()
+	return ref
 }
 
 // rawFinding is what a rule returns (policies/lib/result.rego).
@@ -156,7 +198,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	}
 	cluster := opts.Cluster
 	var shared []cachedDoc
-	if len(e.parts) > 1 && len(inv.PodSpecs) >= e.sharePodSpecsFrom {
+	if e.readsPodSpecs && len(e.parts) > 1 && len(inv.PodSpecs) >= e.sharePodSpecsFrom {
 		ps, err := e.podSpecs(ctx, input, len(inv.PodSpecs))
 		if err != nil {
 			return nil, err

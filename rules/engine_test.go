@@ -147,3 +147,26 @@ func TestSharedCacheServesSharedDocuments(t *testing.T) {
 		t.Errorf("count(pod_specs) inside with = %v, want %s built anew", got, want)
 	}
 }
+
+// pod_specs is built ahead only when an enabled rule reads it, directly or
+// through the library: SA009 does (a listed token Secret that workloads
+// mount), SA015 does not although it reads lib/rbac, which does elsewhere.
+func TestEngineKnowsWhichRulesReadPodSpecs(t *testing.T) {
+	cat, err := Load(LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{"SA018": true, "SA004": true, "SA009": true, "SA010": false, "SA015": false, "SA027": false} {
+		enabled, err := Select(cat, ModeManifest, []string{id}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := NewEngine(context.Background(), cat, enabled)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.readsPodSpecs != want {
+			t.Errorf("%s: readsPodSpecs = %v, want %v", id, e.readsPodSpecs, want)
+		}
+	}
+}
