@@ -526,10 +526,18 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 			return nil, err
 		}
 	}
-	specs := make([]*ast.Term, 0, len(inv.PodSpecs))
-	for _, ps := range inv.PodSpecs {
-		specs = append(specs, podSpecTerm(objs[ps.Object], ps))
+	specs := make([]*ast.Term, len(inv.PodSpecs))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(specs); i += workers {
+				ps := inv.PodSpecs[i]
+				specs[i] = podSpecTerm(objs[ps.Object], ps)
+			}
+		}(w)
 	}
+	wg.Wait()
 	cps := make([]any, 0, len(inv.ControlPlanes))
 	for _, cp := range inv.ControlPlanes {
 		flags := map[string]any{}
