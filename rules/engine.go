@@ -2,7 +2,6 @@ package rules
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"sort"
@@ -52,7 +51,9 @@ type Params struct {
 	CorpusComplete bool
 }
 
-// Engine evaluates a set of rules with one prepared query.
+// Engine evaluates a set of rules: one prepared query per CPU, each over a
+// share of the rules (partitions), after building lib/k8s pod_specs, which
+// most of them read, once for all.
 type Engine struct {
 	rules []*Rule
 	parts []partition
@@ -112,6 +113,27 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 	}
 	e.readsPodSpecs = dependsOn(compiler, roots, podSpecsRef)
 	return e, nil
+}
+
+// parallel runs fn(0) ... fn(n-1) at once and returns the first error by
+// index (one cancelled evaluation fails every call alike).
+func parallel(n int, fn func(i int) error) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(i)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dependsOn reports whether evaluating any of the documents roots reads
@@ -206,31 +228,22 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 		shared = append(shared, cachedDoc{podSpecsRef, ps})
 	}
 	bindings := make([]any, len(e.rules))
-	errs := make([]error, len(e.parts))
-	var wg sync.WaitGroup
-	for pi := range e.parts {
-		wg.Add(1)
-		go func(p *partition) {
-			defer wg.Done()
-			rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalVirtualCache(newSharedCache(shared)))
-			if err != nil {
-				errs[pi] = fmt.Errorf("evaluate rules: %w", err)
-				return
-			}
-			if len(rs) == 0 {
-				errs[pi] = fmt.Errorf("evaluate rules: the query has no result")
-				return
-			}
-			for _, ri := range p.rules {
-				bindings[ri] = rs[0].Bindings[fmt.Sprintf("r%d", ri)]
-			}
-		}(&e.parts[pi])
-	}
-	wg.Wait()
-	for _, err := range errs {
+	err = parallel(len(e.parts), func(pi int) error {
+		p := &e.parts[pi]
+		rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalVirtualCache(newSharedCache(shared)))
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("evaluate rules: %w", err)
 		}
+		if len(rs) == 0 {
+			return fmt.Errorf("evaluate rules: the query has no result")
+		}
+		for _, ri := range p.rules {
+			bindings[ri] = rs[0].Bindings[fmt.Sprintf("r%d", ri)]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	var out []Finding
 	loc := &locations{cluster: cluster}
@@ -275,40 +288,31 @@ func (e *Engine) podSpecs(ctx context.Context, input ast.Value, total int) (*ast
 	}
 	n := len(e.parts)
 	shares := make([]*ast.Array, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for k := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// The same input with "share" added: a shallow copy, the
-			// objects themselves are shared.
-			in := ast.NewObject()
-			obj.Foreach(func(key, v *ast.Term) { in.Insert(key, v) })
-			in.Insert(ast.StringTerm("share"), ast.ObjectTerm(
-				ast.Item(ast.StringTerm("k"), ast.IntNumberTerm(k)),
-				ast.Item(ast.StringTerm("n"), ast.IntNumberTerm(n)),
-			))
-			vc := topdown.NewVirtualCache()
-			if _, err := e.podShare.Eval(ctx, rego.EvalParsedInput(in), rego.EvalVirtualCache(vc)); err != nil {
-				errs[k] = fmt.Errorf("evaluate rules: %w", err)
-				return
-			}
-			t, _ := vc.Get(podSpecsShareRef)
-			if t == nil {
-				errs[k] = fmt.Errorf("evaluate rules: pod_specs_share was not evaluated")
-				return
-			}
-			a, ok := t.Value.(*ast.Array)
-			if !ok {
-				errs[k] = fmt.Errorf("evaluate rules: pod_specs_share is not an array")
-				return
-			}
-			shares[k] = a
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := parallel(n, func(k int) error {
+		// The same input with "share" added: a shallow copy, the objects
+		// themselves are shared.
+		in := ast.NewObject()
+		obj.Foreach(func(key, v *ast.Term) { in.Insert(key, v) })
+		in.Insert(ast.StringTerm("share"), ast.ObjectTerm(
+			ast.Item(ast.StringTerm("k"), ast.IntNumberTerm(k)),
+			ast.Item(ast.StringTerm("n"), ast.IntNumberTerm(n)),
+		))
+		vc := topdown.NewVirtualCache()
+		if _, err := e.podShare.Eval(ctx, rego.EvalParsedInput(in), rego.EvalVirtualCache(vc)); err != nil {
+			return fmt.Errorf("evaluate rules: %w", err)
+		}
+		t, _ := vc.Get(podSpecsShareRef)
+		if t == nil {
+			return fmt.Errorf("evaluate rules: pod_specs_share was not evaluated")
+		}
+		a, ok := t.Value.(*ast.Array)
+		if !ok {
+			return fmt.Errorf("evaluate rules: pod_specs_share is not an array")
+		}
+		shares[k] = a
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	for k, a := range shares {
@@ -499,45 +503,32 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 	objs := make([]*ast.Term, len(inv.Objects))
 	candidate := make([]bool, len(inv.Objects))
 	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < len(inv.Objects); i += workers {
-				t, err := objectTerm(inv.Objects[i])
-				if err != nil {
-					errs[w] = err
-					return
-				}
-				objs[i] = t
-				if pr, ok := inv.Objects[i].Prepared.(prepared); ok {
-					candidate[i] = pr.tokenCandidate
-				} else {
-					candidate[i] = mayHoldToken(inv.Objects[i].Raw)
-				}
+	err := parallel(workers, func(w int) error {
+		for i := w; i < len(inv.Objects); i += workers {
+			t, err := objectTerm(inv.Objects[i])
+			if err != nil {
+				return err
 			}
-		}(w)
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+			objs[i] = t
+			if pr, ok := inv.Objects[i].Prepared.(prepared); ok {
+				candidate[i] = pr.tokenCandidate
+			} else {
+				candidate[i] = mayHoldToken(inv.Objects[i].Raw)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	specs := make([]*ast.Term, len(inv.PodSpecs))
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < len(specs); i += workers {
-				ps := inv.PodSpecs[i]
-				specs[i] = podSpecTerm(objs[ps.Object], ps)
-			}
-		}(w)
-	}
-	wg.Wait()
+	_ = parallel(workers, func(w int) error {
+		for i := w; i < len(specs); i += workers {
+			ps := inv.PodSpecs[i]
+			specs[i] = podSpecTerm(objs[ps.Object], ps)
+		}
+		return nil
+	})
 	cps := make([]any, 0, len(inv.ControlPlanes))
 	for _, cp := range inv.ControlPlanes {
 		flags := map[string]any{}

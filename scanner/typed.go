@@ -23,7 +23,7 @@ import (
 // faster than as JSON. Each object is then turned into the same
 // map[string]any that a JSON list gives (runtime.DefaultUnstructuredConverter
 // follows the JSON field names and omitempty rules), so the inventory does
-// not depend on the wire format; TestTypedListEqualsJSON checks that on a
+// not depend on the wire format; TestLiveTypedListEqualsJSON checks that on a
 // live API server. A server that cannot answer in protobuf answers in JSON.
 type typedClients struct {
 	clients map[schema.GroupVersion]rest.Interface
