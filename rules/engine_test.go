@@ -6,11 +6,13 @@ import (
 	"math"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/sascan/sascan/scanner"
 )
@@ -168,5 +170,58 @@ func TestEngineKnowsWhichRulesReadPodSpecs(t *testing.T) {
 		if e.readsPodSpecs != want {
 			t.Errorf("%s: readsPodSpecs = %v, want %v", id, e.readsPodSpecs, want)
 		}
+	}
+}
+
+// podSpecs joins the shares into exactly the pod_specs array lib/k8s
+// defines, and Evaluate goes through it whenever the prelude applies: an
+// engine whose share query never evaluates pod_specs_share must fail there,
+// and succeed once the prelude is off.
+func TestEvaluateBuildsPodSpecsFromShares(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	ctx := context.Background()
+	cat, e := modeEngine(t, ModeManifest)
+	m, err := scanner.LoadManifests(ctx, []string{"../testdata/rules"}, scanner.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: "default", Builtins: true})
+	input, err := InputValue(inv, fixtureParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.PodSpecs) < 3 {
+		t.Fatalf("only %d pod specs: the interleaving proves little", len(inv.PodSpecs))
+	}
+	got, err := e.podSpecs(ctx, input, len(inv.PodSpecs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiler := ast.NewCompiler()
+	compiler.Compile(cat.modules)
+	pq, err := rego.New(rego.Query("count(data.sascan.lib.k8s.pod_specs) >= 0"), rego.Compiler(compiler)).PrepareForEval(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc := topdown.NewVirtualCache()
+	if _, err := pq.Eval(ctx, rego.EvalParsedInput(input), rego.EvalVirtualCache(vc)); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := vc.Get(podSpecsRef)
+	if want == nil || !got.Equal(want) {
+		t.Fatalf("joined shares differ from pod_specs (%d entries)", len(inv.PodSpecs))
+	}
+
+	broken, err := rego.New(rego.Query("true"), rego.Compiler(compiler)).PrepareForEval(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.podShare, e.sharePodSpecsFrom = broken, 0
+	if _, err := e.Evaluate(ctx, inv, fixtureParams, EvalOptions{}); err == nil || !strings.Contains(err.Error(), "pod_specs_share was not evaluated") {
+		t.Fatalf("Evaluate with a broken share query: err = %v, want the prelude to fail", err)
+	}
+	e.sharePodSpecsFrom = math.MaxInt
+	if _, err := e.Evaluate(ctx, inv, fixtureParams, EvalOptions{}); err != nil {
+		t.Fatalf("Evaluate without the prelude: %v", err)
 	}
 }

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"math"
 	"runtime"
 	"runtime/debug"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -60,5 +64,45 @@ func TestWatchLiveHeapKeepsPacingBelowThreshold(t *testing.T) {
 	}
 	if got := debug.SetMemoryLimit(-1); got != smallScanMemoryLimit {
 		t.Errorf("memory limit = %d, want %d", got, smallScanMemoryLimit)
+	}
+}
+
+// A scan applies the pacing unless GOGC or GOMEMLIMIT is set.
+func TestScanPacesTheCollectorUnlessTheEnvironmentSays(t *testing.T) {
+	oldOnce := gcTuning
+	oldPercent := debug.SetGCPercent(100)
+	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() {
+		gcTuning = oldOnce
+		debug.SetGCPercent(oldPercent)
+		debug.SetMemoryLimit(oldLimit)
+	})
+	scan := func() {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{"scan", "-o", "json", "--fail-on", "none", "../../testdata/rules/SA016"},
+			streams{In: strings.NewReader(""), Out: &out, Err: &errb}); code != exitClean {
+			t.Fatalf("scan: exit %d: %s", code, errb.String())
+		}
+	}
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Run(env, func(t *testing.T) {
+			gcTuning = new(sync.Once)
+			t.Setenv(env, "100")
+			scan()
+			if got := debug.SetGCPercent(100); got != 100 {
+				t.Errorf("GC percent = %d with %s set, want it left alone", got, env)
+			}
+		})
+	}
+	gcTuning = new(sync.Once)
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	scan()
+	if got := debug.SetGCPercent(100); got != smallScanGCPercent {
+		t.Errorf("GC percent after a scan = %d, want %d", got, smallScanGCPercent)
+	}
+	if got := debug.SetMemoryLimit(-1); got != smallScanMemoryLimit {
+		t.Errorf("memory limit after a scan = %d, want %d", got, smallScanMemoryLimit)
 	}
 }
