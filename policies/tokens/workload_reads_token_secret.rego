@@ -81,11 +81,13 @@ references(ps) := ({{"field": "volumes", "index": i, "volume": v.name, "secret":
 	e.secretRef.name
 }
 
+# A volume counts when a container mounts it: the inventory lists, per
+# container, the volumes its mounts name.
 used(ps, ref) if {
 	ref.field == "volumes"
 	some x in k8s.all_containers(ps)
-	some m in object.get(x.c, "volumeMounts", [])
-	m.name == ref.volume
+	some v in x.mounted
+	v.name == ref.volume
 }
 
 used(_, ref) if ref.field != "volumes"
