@@ -52,6 +52,15 @@ test_unmounted_volume_is_not_reported if {
 	got([t.token_secret("ci", "bot-token", "bot"), p]) == set()
 }
 
+# The container mounts another volume of the pod, not the token one.
+test_volume_mounted_is_another_one if {
+	p := t.pod("ci", "p", {
+		"containers": [{"name": "c", "image": "alpine", "volumeMounts": [{"name": "config", "mountPath": "/etc/app"}]}],
+		"volumes": [{"name": "v", "secret": {"secretName": "bot-token"}}, {"name": "config", "configMap": {"name": "app"}}],
+	})
+	got([t.token_secret("ci", "bot-token", "bot"), p]) == set()
+}
+
 # envFrom of an init container, and a token Secret of the same name in
 # another namespace, which does not count.
 test_env_from_in_init_container if {
