@@ -80,13 +80,9 @@ func TestSharedPodSpecsGiveTheSameFindings(t *testing.T) {
 			t.Fatalf("%d partitions: nothing to share", len(e.parts))
 		}
 		for _, dir := range dirs {
-			m, err := scanner.LoadManifests(ctx, []string{dir}, scanner.LoadOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			inv := loadInventory(t, scanner.Mode(mode), dir)
 			eval := func(from int) []Finding {
 				e.sharePodSpecsFrom = from
-				inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.Mode(mode), DefaultNamespace: "default", Builtins: mode == ModeManifest})
 				fs, err := e.Evaluate(ctx, inv, fixtureParams, EvalOptions{})
 				if err != nil {
 					t.Fatal(err)
@@ -118,11 +114,7 @@ func TestSharedCacheServesSharedDocuments(t *testing.T) {
 	if compiler.Failed() {
 		t.Fatal(compiler.Errors)
 	}
-	m, err := scanner.LoadManifests(ctx, []string{"../testdata/rules/SA016"}, scanner.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: "default"})
+	inv := loadInventory(t, scanner.ModeManifest, "../testdata/rules/SA016")
 	input, err := InputValue(inv, fixtureParams)
 	if err != nil {
 		t.Fatal(err)
@@ -181,11 +173,7 @@ func TestEvaluateBuildsPodSpecsFromShares(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	ctx := context.Background()
 	cat, e := modeEngine(t, ModeManifest)
-	m, err := scanner.LoadManifests(ctx, []string{"../testdata/rules"}, scanner.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: "default", Builtins: true})
+	inv := loadInventory(t, scanner.ModeManifest, "../testdata/rules")
 	input, err := InputValue(inv, fixtureParams)
 	if err != nil {
 		t.Fatal(err)

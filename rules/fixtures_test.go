@@ -126,9 +126,20 @@ func scanWith(t *testing.T, e *Engine, params Params, paths ...string) ([]Findin
 	return scanMode(t, e, params, scanner.ModeManifest, paths...)
 }
 
-// scanMode loads manifests and builds the inventory as the given mode
-// would: a cluster inventory has no implicit or bundled objects.
+// scanMode evaluates e over the inventory of paths built as mode would.
 func scanMode(t *testing.T, e *Engine, params Params, mode scanner.Mode, paths ...string) ([]Finding, *scanner.Inventory) {
+	t.Helper()
+	inv := loadInventory(t, mode, paths...)
+	fs, err := e.Evaluate(context.Background(), inv, params, EvalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs, inv
+}
+
+// loadInventory loads manifests and builds the inventory as the given mode
+// would: a cluster inventory has no implicit or bundled objects.
+func loadInventory(t *testing.T, mode scanner.Mode, paths ...string) *scanner.Inventory {
 	t.Helper()
 	m, err := scanner.LoadManifests(context.Background(), paths, scanner.LoadOptions{})
 	if err != nil {
@@ -137,12 +148,7 @@ func scanMode(t *testing.T, e *Engine, params Params, mode scanner.Mode, paths .
 	if len(m.Errors) > 0 {
 		t.Fatalf("load errors: %v", m.Errors)
 	}
-	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: mode, DefaultNamespace: "default", Builtins: mode == scanner.ModeManifest})
-	fs, err := e.Evaluate(context.Background(), inv, params, EvalOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fs, inv
+	return scanner.Build(m.Objects, scanner.BuildOptions{Mode: mode, DefaultNamespace: "default", Builtins: mode == scanner.ModeManifest})
 }
 
 func manifestEngine(t *testing.T) (*Catalogue, *Engine) {

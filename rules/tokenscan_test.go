@@ -72,11 +72,7 @@ func TestTokenCandidatesChangeNoFinding(t *testing.T) {
 	found := 0
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {
-			m, err := scanner.LoadManifests(ctx, []string{p}, scanner.LoadOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: "default", Builtins: true})
+			inv := loadInventory(t, scanner.ModeManifest, p)
 			input, err := InputValue(inv, fixtureParams)
 			if err != nil {
 				t.Fatal(err)
