@@ -1,5 +1,5 @@
 // Command gendump writes a synthetic manifest dump for benchmarks:
-// go run ./internal/gen/gendump -n 100000 > /tmp/dump.yaml
+// go run ./internal/gen/gendump -n 100000 -profile rbac-heavy > /tmp/dump.yaml
 package main
 
 import (
@@ -13,8 +13,9 @@ import (
 func main() {
 	n := flag.Int("n", 10000, "number of objects")
 	seed := flag.Uint64("seed", 1, "random seed")
+	profile := flag.String("profile", string(gen.ProfileMix), "mix or rbac-heavy")
 	flag.Parse()
-	if err := gen.Write(os.Stdout, *n, *seed); err != nil {
+	if err := gen.WriteProfile(os.Stdout, gen.Profile(*profile), *n, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "gendump:", err)
 		os.Exit(1)
 	}
