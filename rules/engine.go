@@ -13,6 +13,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/topdown"
 
+	"github.com/sascan/sascan/access"
 	"github.com/sascan/sascan/scanner"
 )
 
@@ -206,12 +207,25 @@ type EvalOptions struct {
 	// ReleaseRaw drops the inventory's raw objects once the input is built
 	// (large scans); the inventory keeps identities, sources and annotations.
 	ReleaseRaw bool
+	// Model is the inventory's access model; nil builds it (NewModel).
+	Model *access.Model
+}
+
+// NewModel builds the access model of inv: aggregated ClusterRoles are
+// computed for manifests and read as stored from a live cluster, where the
+// controller keeps them current and the API server authorizes with them.
+func NewModel(inv *scanner.Inventory) *access.Model {
+	return access.Build(inv, access.Options{ComputeAggregation: inv.Mode != scanner.ModeCluster})
 }
 
 // Evaluate runs every enabled rule over the inventory and returns findings
 // with locations resolved, sorted, not yet suppressed or filtered.
 func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params, opts EvalOptions) ([]Finding, error) {
-	input, err := InputValue(inv, p)
+	model := opts.Model
+	if model == nil {
+		model = NewModel(inv)
+	}
+	input, err := InputValue(inv, model, p)
 	if err != nil {
 		return nil, err
 	}
@@ -499,7 +513,7 @@ func (l *locations) resolve(fs []Finding) {
 // scan every object; tokenCandidates lists the ids of the objects with a
 // string in which a JWT could be found (mayHoldToken), so the token rules
 // read only those.
-func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
+func InputValue(inv *scanner.Inventory, model *access.Model, p Params) (ast.Value, error) {
 	objs := make([]*ast.Term, len(inv.Objects))
 	candidate := make([]bool, len(inv.Objects))
 	workers := runtime.GOMAXPROCS(0)
@@ -573,6 +587,7 @@ func InputValue(inv *scanner.Inventory, p Params) (ast.Value, error) {
 	obj.Insert(ast.StringTerm("objects"), ast.ArrayTerm(objs...))
 	obj.Insert(ast.StringTerm("kinds"), ast.NewTerm(byKind))
 	obj.Insert(ast.StringTerm("podSpecs"), ast.ArrayTerm(specs...))
+	obj.Insert(ast.StringTerm("access"), accessTerm(model))
 	return obj, nil
 }
 

@@ -115,7 +115,7 @@ func TestSharedCacheServesSharedDocuments(t *testing.T) {
 		t.Fatal(compiler.Errors)
 	}
 	inv := loadInventory(t, scanner.ModeManifest, "../testdata/rules/SA016")
-	input, err := InputValue(inv, fixtureParams)
+	input, err := InputValue(inv, NewModel(inv), fixtureParams)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestEvaluateBuildsPodSpecsFromShares(t *testing.T) {
 	ctx := context.Background()
 	cat, e := modeEngine(t, ModeManifest)
 	inv := loadInventory(t, scanner.ModeManifest, "../testdata/rules")
-	input, err := InputValue(inv, fixtureParams)
+	input, err := InputValue(inv, NewModel(inv), fixtureParams)
 	if err != nil {
 		t.Fatal(err)
 	}

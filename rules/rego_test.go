@@ -22,8 +22,11 @@ func TestRego(t *testing.T) {
 	for f, m := range cat.TestModules() {
 		mods[f] = m
 	}
+	caps := ast.CapabilitiesForThisVersion()
+	caps.Builtins = append(caps.Builtins, testInventoryDecl)
 	ch, err := tester.NewRunner().
-		SetCompiler(ast.NewCompiler().WithEnablePrintStatements(true)).
+		SetCompiler(ast.NewCompiler().WithCapabilities(caps).WithEnablePrintStatements(true)).
+		AddCustomBuiltins([]*tester.Builtin{{Decl: testInventoryDecl, Func: withTestInventory}}).
 		CapturePrintOutput(true).
 		RaiseBuiltinErrors(true).
 		Run(context.Background(), mods)

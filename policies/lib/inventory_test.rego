@@ -1,91 +1,20 @@
-# Builders for Rego unit tests: they normalize objects the way the Go
-# inventory does (ids, groups, namespace defaulting, pod spec locations), so
-# tests can state objects as they appear in manifests.
+# Builders for Rego unit tests: objects as they appear in manifests, and the
+# input the scanner builds from them.
 package sascan.lib.inventory_test
 
-pod_spec_paths := {
-	"Pod": [["spec"], ["metadata"]],
-	"PodTemplate": [["template", "spec"], ["template", "metadata"]],
-	"ReplicationController": [["spec", "template", "spec"], ["spec", "template", "metadata"]],
-	"ReplicaSet": [["spec", "template", "spec"], ["spec", "template", "metadata"]],
-	"Deployment": [["spec", "template", "spec"], ["spec", "template", "metadata"]],
-	"StatefulSet": [["spec", "template", "spec"], ["spec", "template", "metadata"]],
-	"DaemonSet": [["spec", "template", "spec"], ["spec", "template", "metadata"]],
-	"Job": [["spec", "template", "spec"], ["spec", "template", "metadata"]],
-	"CronJob": [["spec", "jobTemplate", "spec", "template", "spec"], ["spec", "jobTemplate", "spec", "template", "metadata"]],
-}
-
-cluster_kinds := {"Namespace", "ClusterRole", "ClusterRoleBinding", "CSIDriver", "Node", "PersistentVolume"}
-
-group(api) := concat("/", array.slice(parts, 0, count(parts) - 1)) if {
-	parts := split(api, "/")
-	count(parts) > 1
-} else := ""
-
-namespace(o) := "" if o.kind in cluster_kinds
-
-else := ns if {
-	ns := o.metadata.namespace
-	ns != ""
-} else := "default"
-
-normalized(i, o, objs) := {
-	"id": i, "apiVersion": o.apiVersion, "group": group(o.apiVersion), "kind": o.kind,
-	"namespace": namespace(o), "name": o.metadata.name, "origin": object.get(o, "_origin", "manifest"),
-	"owners": [], "shadowed": shadowed(i, o, objs), "object": object.remove(o, ["_origin"]),
-}
-
-# A later object with the same identity shadows this one.
-shadowed(i, o, objs) if {
-	some j, later in objs
-	j > i
-	later.kind == o.kind
-	group(later.apiVersion) == group(o.apiVersion)
-	namespace(later) == namespace(o)
-	later.metadata.name == o.metadata.name
-}
-
-default shadowed(_, _, _) := false
-
-# inv builds an input document from manifest objects (ids are list indices).
+# inv builds an input document from manifest objects with the scanner's
+# own normalization and access model (sascan.test.inventory, a builtin the
+# Go test runner provides): ids are list indexes, implicit default
+# ServiceAccounts follow them. "_origin" marks an object as "builtin" or
+# "implicit".
 inv(objs) := inv_with(objs, {})
 
-# inv_with also sets params (merged over the normative defaults).
-inv_with(objs, params) := {
-	"mode": object.get(params, "_mode", "manifest"),
-	"params": object.remove(params, ["_mode"]),
-	"objects": [normalized(i, o, objs) | some i, o in objs],
-	"kinds": {kind: [normalized(i, o, objs) | some i, o in objs; o.kind == kind] | some kind in {o.kind | some o in objs}},
-	"podSpecs": [pod_spec_entry(i, o, paths) |
-		some i, o in objs
-		paths := pod_spec_paths[o.kind]
-	],
-	"controlPlanes": [],
-}
+# inv_with also sets params (merged over the normative defaults); "_mode":
+# "cluster" builds a live inventory.
+inv_with(objs, params) := sascan.test.inventory(objs, params)
 
-# pod_spec_entry locates a pod spec the way the Go inventory does
-# (rules/engine.go podSpecTerm): its containers with field paths and the
-# volumes each one mounts, resolved by name.
-pod_spec_entry(i, o, paths) := {
-	"object": i,
-	"specPath": concat(".", paths[0]),
-	"spec": object.get(o, paths[0], {}),
-	"metadata": object.get(o, paths[1], {}),
-	"containers": [c |
-		spec := object.get(o, paths[0], {})
-		some field in ["initContainers", "containers", "ephemeralContainers"]
-		some j, ct in object.get(spec, field, [])
-		c := {
-			"field": field, "index": j, "c": ct,
-			"path": sprintf("%s.%s[%d]", [concat(".", paths[0]), field, j]),
-			"mounted": [v |
-				some m in object.get(ct, "volumeMounts", [])
-				some v in object.get(spec, "volumes", [])
-				v.name == m.name
-			],
-		}
-	],
-}
+# rule is PolicyRule r as the access model normalizes it.
+rule(r) := sascan.test.inventory([cluster_role("rule", [r])], {}).access.roles["ClusterRole/rule"].rules[0]
 
 # Common objects.
 sa(ns, name) := {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}}

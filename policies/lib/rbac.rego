@@ -1,11 +1,12 @@
 # METADATA
-# title: RBAC model
+# title: RBAC judgement
 # description: |
-#   Subject matching (rules.md §D8), the effective rules of a binding with
-#   ClusterRole aggregation computed to a fixpoint (§D9), the discovery
-#   baseline and the dangerous-permission catalogue with tiers and scope
-#   upgrade (§D10). Everything is computed once per evaluation as complete
-#   rules, so rules join by lookup.
+#   What RBAC grants mean: the discovery baseline, the dangerous-permission
+#   catalogue with tiers and scope upgrade, and the capabilities each
+#   binding and ServiceAccount holds. Who is bound to what (subjects,
+#   roles, aggregation) is the access model the scanner builds once per
+#   scan (input.access); the capabilities of a role are computed once per
+#   role and scope kind, those of a group once per group.
 package sascan.lib.rbac
 
 import data.sascan.lib.k8s
@@ -15,13 +16,16 @@ rbac_group := "rbac.authorization.k8s.io"
 
 sa_groups_all := {"system:serviceaccounts", "system:authenticated"}
 
+model := object.get(input, "access", {
+	"roles": {}, "bindings": {}, "direct": {}, "groups": {},
+	"serviceAccounts": [], "namespaces": {}, "sampleSize": 0,
+})
+
 # ---------------------------------------------------------------- bindings
 
-bindings := {o.id: o |
-	some kind in ["RoleBinding", "ClusterRoleBinding"]
-	some o in k8s.objects(kind)
-	o.group == rbac_group
-}
+# The bindings of the model (shadowed definitions left out), as inventory
+# objects.
+bindings := {id: input.objects[id] | some id, _ in model.bindings}
 
 cluster_binding(b) if b.kind == "ClusterRoleBinding"
 
@@ -30,110 +34,44 @@ subjects(b) := s if {
 	is_array(s)
 } else := []
 
-# §D8: the namespace of a ServiceAccount subject; RoleBindings default it.
-subject_sa_namespace(b, subj) := subj.namespace if {
-	is_string(subj.namespace)
-	subj.namespace != ""
-} else := b.namespace if {
-	not cluster_binding(b)
-} else := ""
+# The ServiceAccount ("ns/name") subject i of binding b names, by kind
+# ServiceAccount (namespace defaulted) or by kind User spelled as its
+# username; undefined otherwise.
+subject_sa_key(b, i) := model.bindings[b.id].subjects[i].serviceAccount
 
-sa_user_prefix := "system:serviceaccount:"
+# Group subjects that include ServiceAccounts.
+sa_group(name) if model.groups[name]
 
-# The ServiceAccount key ("ns/name") a subject names directly, by kind
-# ServiceAccount or by kind User spelled as an SA username.
-subject_sa_key(b, subj) := k8s.key(ns, subj.name) if {
-	subj.kind == "ServiceAccount"
-	ns := subject_sa_namespace(b, subj)
-	ns != ""
-} else := k8s.key(parts[2], parts[3]) if {
-	subj.kind == "User"
-	startswith(subj.name, sa_user_prefix)
-	parts := split(subj.name, ":")
-	count(parts) == 4
-	parts[2] != ""
-	parts[3] != ""
-}
+# direct[saKey] and group_bindings[group]: the [binding id, subject index]
+# grants naming a ServiceAccount or one of the ServiceAccount groups.
+direct := model.direct
 
-# Group subjects that include service accounts.
-sa_group(name) if name in sa_groups_all
+group_bindings := model.groups
 
-sa_group(name) if {
-	startswith(name, "system:serviceaccounts:")
-	count(split(name, ":")) == 3
-}
-
-# Grants as [key, binding id, subject index]: key is the ServiceAccount
-# ("ns/name") a subject names directly, or the group it names.
-_direct_pairs := [[sa, id, i] |
-	some id, b in bindings
-	some i, subj in subjects(b)
-	sa := subject_sa_key(b, subj)
-]
-
-_group_pairs := [[subj.name, id, i] |
-	some id, b in bindings
-	some i, subj in subjects(b)
-	subj.kind == "Group"
-	sa_group(subj.name)
-]
-
-# direct[saKey] -> {[binding id, subject index]}; group_bindings[group]
-# likewise. Comprehensions keyed this way are indexed by OPA, so building
-# them is linear in the number of subjects.
-direct := {sa: grants |
-	some sa in {p[0] | some p in _direct_pairs}
-	grants := {[p[1], p[2]] | some p in _direct_pairs; p[0] == sa}
-}
-
-group_bindings := {grp: grants |
-	some grp in {p[0] | some p in _group_pairs}
-	grants := {[p[1], p[2]] | some p in _group_pairs; p[0] == grp}
-}
-
-# Every binding that applies to ServiceAccount ns/name (§D8): direct
-# subjects plus the three groups.
-sa_grants(ns, name) := _direct_grants(ns, name) | _group_grants(ns)
-
-_direct_grants(ns, name) := object.get(direct, k8s.key(ns, name), set())
-
-# The groups of every ServiceAccount in namespace ns, and the bindings
-# that apply through them: the same for all of the namespace's
-# ServiceAccounts, so computed once per namespace.
-sa_groups_of(ns) := {"system:serviceaccounts", concat("", ["system:serviceaccounts:", ns]), "system:authenticated"}
-
-_group_grants(ns) := {g |
+# Every grant that applies to ServiceAccount ns/name: direct subjects plus
+# the three groups.
+sa_grants(ns, name) := {g | some g in _direct_grants(ns, name)} | {g |
 	some grp in sa_groups_of(ns)
-	some g in object.get(group_bindings, grp, set())
+	some g in object.get(model.groups, grp, [])
 }
+
+_direct_grants(ns, name) := object.get(model.direct, k8s.key(ns, name), [])
+
+sa_groups_of(ns) := {"system:serviceaccounts", concat("", ["system:serviceaccounts:", ns]), "system:authenticated"}
 
 # ------------------------------------------------------------------- roles
 
-# §D9 aggregation. edges[a] holds the ClusterRoles that aggregated role a
-# selects (only aggregated roles are keys, so building it costs aggregated
-# roles times roles, not roles squared); graph.reachable gives the
-# transitive closure over aggregated roles, so nested aggregation converges
-# whatever the nesting and cycles.
-aggregated(cr) if {
-	sel := cr.object.aggregationRule.clusterRoleSelectors
-	is_array(sel)
-}
+aggregated(cr) if model.roles[concat("/", ["ClusterRole", cr.name])].aggregated
 
-edges := {a: _selected(a, ca) |
-	some a, ca in k8s.cluster_roles
-	aggregated(ca)
-}
-
-_selected(a, ca) := {b |
-	some sel in ca.object.aggregationRule.clusterRoleSelectors
-	some b, cb in k8s.cluster_roles
-	b != a
-	selector_matches(sel, k8s.labels(cb))
+# edges[a]: the ClusterRoles aggregated role a selects directly.
+edges := {name: {n | some n in r.selects} |
+	some key, r in model.roles
+	r.aggregated
+	name := trim_prefix(key, "ClusterRole/")
 }
 
 # The roles aggregated role name draws from, directly or through nested
-# aggregated roles, and itself: graph.reachable stops at nodes that are not
-# keys of edges, so the selected non-aggregated roles are added here.
+# aggregated roles, and itself.
 aggregation_closure(name) := reached | {b |
 	some a in reached
 	some b in edges[a]
@@ -141,79 +79,18 @@ aggregation_closure(name) := reached | {b |
 	reached := graph.reachable(edges, {name})
 }
 
-# Effective rules of a ClusterRole: an aggregated role's own rules are
-# overwritten by the controller; the union of what it selects is what counts.
-cluster_role_rules := {name: own_or_aggregated_rules(name, cr) | some name, cr in k8s.cluster_roles}
-
-own_or_aggregated_rules(name, cr) := {normalize(r) |
-	some other in aggregation_closure(name)
-	other != name
-	src := k8s.cluster_roles[other]
-	not aggregated(src)
-	some r in object.get(src.object, "rules", [])
-} if {
-	aggregated(cr)
-} else := {normalize(r) | some r in object.get(cr.object, "rules", [])}
-
-# Rules a ClusterRole contributes to the aggregates that select it, and the
-# aggregates it joins.
-aggregates_of(name) := {a | some a, sel in edges; name in sel}
-
-# Standard label-selector semantics: matchLabels and matchExpressions ANDed.
-selector_matches(sel, labels) if {
-	every lk, lv in object.get(sel, "matchLabels", {}) {
-		labels[lk] == lv
-	}
-	every e in object.get(sel, "matchExpressions", []) {
-		expression_matches(e, labels)
-	}
-}
-
-expression_matches(e, labels) if {
-	e.operator == "In"
-	labels[e.key] in e.values
-}
-
-expression_matches(e, labels) if {
-	e.operator == "NotIn"
-	not object.get(labels, e.key, null) in e.values
-}
-
-expression_matches(e, labels) if {
-	e.operator == "Exists"
-	_ = labels[e.key]
-}
-
-expression_matches(e, labels) if {
-	e.operator == "DoesNotExist"
-	not _has(labels, e.key)
-}
-
-_has(obj, key) if _ = obj[key]
-
-normalize(r) := {
-	"apiGroups": object.get(r, "apiGroups", []),
-	"resources": object.get(r, "resources", []),
-	"verbs": object.get(r, "verbs", []),
-	"resourceNames": object.get(r, "resourceNames", []),
-	"nonResourceURLs": object.get(r, "nonResourceURLs", []),
-}
+# The effective rules of a role by key ("ClusterRole/<name>" or
+# "Role/<ns>/<name>").
+role_rules(key) := {r | some r in model.roles[key].rules}
 
 # The rules a binding grants now, and whether its role is known at all.
-# RoleBinding: Role in its namespace, or a ClusterRole scoped to it.
-binding_role(b) := {"known": true, "rules": cluster_role_rules[b.object.roleRef.name]} if {
-	b.object.roleRef.kind == "ClusterRole"
-	cluster_role_rules[b.object.roleRef.name]
-} else := {"known": true, "rules": {normalize(r) | some r in object.get(role.object, "rules", [])}} if {
-	not cluster_binding(b)
-	b.object.roleRef.kind == "Role"
-	role := k8s.roles[k8s.key(b.namespace, b.object.roleRef.name)]
+binding_role(b) := {"known": true, "rules": role_rules(m.role)} if {
+	m := model.bindings[b.id]
+	m.known
 } else := {"known": false, "rules": set()}
 
 # scope: "*" for cluster-wide, else the binding's namespace.
-binding_scope(b) := "*" if cluster_binding(b)
-
-else := b.namespace
+binding_scope(b) := model.bindings[b.id].scope
 
 # ------------------------------------------------------ discovery baseline
 
@@ -290,11 +167,24 @@ sa_exceeds_baseline(ns, name) if {
 	g[0] in binding_exceeds
 }
 
-sa_exceeds_baseline(ns, _) if _group_grants_exceed(ns)
+sa_exceeds_baseline(_, _) if _all_groups_exceed
 
-_group_grants_exceed(ns) if {
-	some g in _group_grants(ns)
+sa_exceeds_baseline(ns, _) if _namespace_group_exceeds[ns]
+
+# The grants to system:serviceaccounts and system:authenticated apply to
+# every ServiceAccount: decided once.
+_all_groups_exceed if {
+	some grp in sa_groups_all
+	some g in object.get(model.groups, grp, [])
 	g[0] in binding_exceeds
+}
+
+_namespace_group_exceeds contains ns if {
+	some grp, grants in model.groups
+	startswith(grp, "system:serviceaccounts:")
+	some g in grants
+	g[0] in binding_exceeds
+	ns := trim_prefix(grp, "system:serviceaccounts:")
 }
 
 # -------------------------------------------- dangerous-permission catalogue
@@ -507,29 +397,21 @@ upgrade(c, scope) := {"id": c.id, "tier": 0, "scope": scope, "upgraded": true} i
 } else := object.union(c, {"scope": scope, "upgraded": false})
 
 # Capabilities depend on the role and on whether the grant is cluster-wide,
-# not on which binding makes it: compute them once per referenced role.
-role_key(b) := concat("/", ["ClusterRole", b.object.roleRef.name]) if {
-	b.object.roleRef.kind == "ClusterRole"
-} else := concat("/", ["Role", b.namespace, b.object.roleRef.name])
-
-_role_pairs := [[role_key(b), id] | some id, b in bindings]
-
-_role_rules := {key: binding_role(bindings[ids[0]]).rules |
-	some key in {p[0] | some p in _role_pairs}
-	ids := [p[1] | some p in _role_pairs; p[0] == key]
-}
-
-# Only the scope kinds ("*" or "namespace") that some binding grants a
-# role in are computed: most roles are bound one way only.
-_role_caps := {[key, kind]: _combined(_role_rules[key], kind) |
-	some [key, kind] in {[role_key(b), _scope_kind(binding_scope(b))] | some b in bindings}
+# not on which binding makes it: compute them once per role and scope kind
+# ("*" or "namespace") that some binding grants it in.
+_role_caps := {[key, kind]: _combined(role_rules(key), kind) |
+	some [key, kind] in {[m.role, _scope_kind(m.scope)] | some m in model.bindings; m.known}
 }
 
 # Capabilities per binding (after scope upgrade).
-binding_capabilities := {id: {upgrade(c, scope) | some c in _role_caps[[role_key(b), _scope_kind(scope)]]} |
-	some id, b in bindings
-	scope := binding_scope(b)
+binding_capabilities := {id: caps |
+	some id, m in model.bindings
+	caps := _binding_caps(m)
 }
+
+_binding_caps(m) := {upgrade(c, m.scope) | some c in _role_caps[[m.role, _scope_kind(m.scope)]]} if m.known
+
+else := set()
 
 _scope_kind("*") := "*"
 
@@ -540,49 +422,51 @@ top_tier(caps) := min({c.tier | some c in caps} | {3})
 
 tier_name(t) := ["T0", "T1", "T2", "none"][t]
 
-# Capabilities of ServiceAccount ns/name through every binding that applies.
-# Most ServiceAccounts hold none: they are answered from two indexes (the
-# keys some direct grant gives a capability, the namespaces whose groups
-# hold one) without building the set.
-sa_capabilities(ns, name) := {object.union(c, {"binding": g[0]}) |
+# Capabilities ServiceAccount ns/name holds through bindings that name it
+# ({id, tier, scope, upgraded, binding}).
+direct_capabilities(ns, name) := {object.union(c, {"binding": g[0]}) |
 	some g in _direct_grants(ns, name)
 	some c in binding_capabilities[g[0]]
-} | _group_capabilities(ns) if {
-	_may_hold_capabilities(ns, name)
-} else := set()
-
-_may_hold_capabilities(ns, name) if k8s.key(ns, name) in _keys_with_direct_capabilities
-
-_may_hold_capabilities(ns, _) if count(_group_capabilities(ns)) > 0
-
-_keys_with_direct_capabilities := {k |
-	some k, grants in direct
-	some g in grants
-	count(binding_capabilities[g[0]]) > 0
 }
 
-_group_capabilities(ns) := {object.union(c, {"binding": g[0]}) |
-	some g in _group_grants(ns)
-	some c in binding_capabilities[g[0]]
+# What a group grants, computed once per group, never per member:
+# {group: {"tier": top tier, "bindings": [ids of the bindings that give it a
+# capability], "first": the first binding that gives the top tier}}.
+group_grants := {grp: {"tier": tier, "bindings": ids, "first": first} |
+	some grp, grants in model.groups
+	ids := sort({g[0] | some g in grants; count(binding_capabilities[g[0]]) > 0})
+	count(ids) > 0
+	tier := min({top_tier(binding_capabilities[id]) | some id in ids})
+	first := min({id | some id in ids; top_tier(binding_capabilities[id]) == tier})
 }
 
-sa_top_tier(ns, name) := top_tier(sa_capabilities(ns, name))
+# The group grants that apply to the ServiceAccounts of namespace ns.
+sa_group_grants(ns) := {grp: gg |
+	some grp in sa_groups_of(ns)
+	gg := group_grants[grp]
+}
+
+# Capabilities of ServiceAccount ns/name through every binding that applies
+# (direct and through its groups).
+sa_capabilities(ns, name) := direct_capabilities(ns, name) | {object.union(c, {"binding": id}) |
+	some gg in sa_group_grants(ns)
+	some id in gg.bindings
+	some c in binding_capabilities[id]
+}
+
+sa_top_tier(ns, name) := min({top_tier(direct_capabilities(ns, name))} | {gg.tier | some gg in sa_group_grants(ns)})
 
 # Severity of a tier: T0 critical, T1 high, T2 medium.
 tier_severity(t) := ["critical", "high", "medium", "info"][t]
 
 # Every ServiceAccount in scope: declared, run by a pod spec, named by a
 # binding subject or by a token Secret.
-sa_keys := (({k | some k, _ in k8s.service_accounts} | {k |
-	some ps in k8s.pod_specs
-	k := ps.saKey
-}) | {k | some k, _ in direct}) | {k |
-	some s in k8s.token_secrets
-	k := k8s.key(s.namespace, object.get(k8s.annotations(s), k8s.sa_name_annotation, ""))
-}
+sa_keys := {k | some k in model.serviceAccounts}
 
-# The normalized rules of a role object (its own, not aggregated).
-rules_of(role) := {normalize(r) | some r in object.get(role.object, "rules", [])}
+# The rules of a ClusterRole or Role object (its effective rules).
+rules_of(role) := role_rules(concat("/", ["ClusterRole", role.name])) if role.kind == "ClusterRole"
+
+else := role_rules(concat("/", ["Role", role.namespace, role.name]))
 
 # Capabilities ({id, tier}) of rules in a scope, before scope upgrade.
 capability_ids(rules, scope) := {{"id": c.id, "tier": c.tier} | some c in _combined(rules, scope)}

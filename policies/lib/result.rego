@@ -21,6 +21,10 @@ allow_listed(obj) := {"allowListed": r} if {
 	r := data.sascan.lib.allowlist.reason(obj)
 } else := {}
 
+# How many entries an evidence or related list holds at most; a finding
+# that has more says how many in a total beside the list.
+list_cap := 20
+
 severities := ["info", "low", "medium", "high", "critical"]
 
 rank(sev) := i if severities[i] == sev

@@ -62,11 +62,11 @@ else := "medium"
 
 # The aggregated role's rules as the controller would compute them without
 # the role under test.
-rules_without(agg, name) := {rbac.normalize(r) |
+rules_without(agg, name) := {r |
 	some other in rbac.aggregation_closure(agg)
 	other != agg
 	other != name
 	src := k8s.cluster_roles[other]
 	not rbac.aggregated(src)
-	some r in object.get(src.object, "rules", [])
+	some r in rbac.rules_of(src)
 }

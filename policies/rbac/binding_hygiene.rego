@@ -55,7 +55,7 @@ findings contains f if {
 	some b in rbac.bindings
 	some i, subj in rbac.subjects(b)
 	subj.kind == "User"
-	sa := rbac.subject_sa_key(b, subj)
+	sa := rbac.subject_sa_key(b, i)
 	f := finding(b, i, "medium", "b", sprintf("User subject %q is ServiceAccount %s under another kind", [subj.name, sa]))
 }
 
@@ -65,7 +65,7 @@ findings contains f if {
 	some id, b in rbac.bindings
 	some i, subj in rbac.subjects(b)
 	subj.kind == "ServiceAccount"
-	sa := rbac.subject_sa_key(b, subj)
+	sa := rbac.subject_sa_key(b, i)
 	not k8s.service_accounts[sa]
 	not endswith(sa, "/default")
 	tier := rbac.top_tier(rbac.binding_capabilities[id])

@@ -48,34 +48,50 @@ import data.sascan.lib.result
 findings contains f if {
 	some key in rbac.sa_keys
 	[ns, name] := split(key, "/")
-	caps := rbac.sa_capabilities(ns, name)
-	tier := rbac.top_tier(caps)
+	direct := rbac.direct_capabilities(ns, name)
+	groups := rbac.sa_group_grants(ns)
+	tier := min({rbac.top_tier(direct)} | {gg.tier | some gg in groups})
 	tier < 3
 	dormant := is_dormant(ns, name)
-	target := anchor(key, caps)
-	f := result.finding(target.obj, target.path, message(key, tier, dormant), {
+	caps := sort([capability_text(c) | some c in direct])
+	direct_bindings := {c.binding | some c in direct}
+	f := result.finding(anchor(key, direct, groups, tier), "", message(key, tier, dormant), {
 		"severity": result.lower(rbac.tier_severity(tier), to_number(dormant)),
 		"confidence": "likely",
 		"evidence": {
 			"serviceAccount": key,
 			"privilegeTier": rbac.tier_name(tier),
 			"dormant": dormant,
-			"capabilities": sort([sprintf("%s %s via %s %s (%s)", [c.id, rbac.tier_name(c.tier), rbac.bindings[c.binding].kind, rbac.bindings[c.binding].name, c.scope]) | some c in caps]),
+			"capabilities": array.slice(caps, 0, result.list_cap),
+			"capabilitiesTotal": count(caps),
+			"groupGrants": [group_text(grp, gg) | some grp, gg in groups],
 		},
-		"related": [{"object": c.binding, "path": ""} | some c in caps; c.tier == tier],
+		"related": [{"object": id, "path": ""} | some id in related(direct_bindings, groups)],
 	})
 }
 
-# Report on the ServiceAccount when the scan has it, else on a binding that
-# grants its top tier.
-anchor(key, _) := {"obj": sa, "path": ""} if {
-	sa := k8s.service_accounts[key]
-} else := {"obj": rbac.bindings[id], "path": ""} if {
-	top := rbac.top_tier(caps_of(key))
-	id := min({c.binding | some c in caps_of(key); c.tier == top})
-}
+# The bindings that name the ServiceAccount (each once), then for each of
+# its groups the first binding that gives the group's top tier.
+related(direct_bindings, groups) := array.concat(
+	array.slice(sort(direct_bindings), 0, result.list_cap),
+	sort({gg.first | some gg in groups; not gg.first in direct_bindings}),
+)
 
-caps_of(key) := rbac.sa_capabilities(parts[0], parts[1]) if parts := split(key, "/")
+capability_text(c) := sprintf("%s %s via %s %s (%s)", [c.id, rbac.tier_name(c.tier), b.kind, b.name, c.scope]) if b := rbac.bindings[c.binding]
+
+# A group's grants are named by reference: the group, its top tier and how
+# many bindings give it a capability (each reported once by SA012).
+group_text(grp, gg) := sprintf("%s through group %s (%d binding(s))", [rbac.tier_name(gg.tier), grp, count(gg.bindings)])
+
+# Report on the ServiceAccount when the scan has it, else on the first
+# binding that grants its top tier.
+anchor(key, direct, groups, tier) := sa if {
+	sa := k8s.service_accounts[key]
+} else := rbac.bindings[id] if {
+	id := min({c.binding | some c in direct; c.tier == tier})
+} else := rbac.bindings[id] if {
+	id := min({i | some gg in groups; gg.tier == tier; some i in gg.bindings})
+}
 
 message(key, tier, true) := sprintf("ServiceAccount %s holds %s permissions (no workload or token in the scan uses it)", [key, rbac.tier_name(tier)])
 

@@ -39,7 +39,7 @@ findings contains f if {
 	some id, b in rbac.bindings
 	some i, subj in rbac.subjects(b)
 	subj.kind in {"ServiceAccount", "User"}
-	sa := rbac.subject_sa_key(b, subj)
+	sa := rbac.subject_sa_key(b, i)
 	endswith(sa, "/default")
 	rbac.binding_exceeds[id]
 	role := rbac.binding_role(b)

@@ -1,0 +1,131 @@
+package rules
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/sascan/sascan/access"
+)
+
+// accessTerm is the access model as the rules read it (input.access):
+//
+//	roles:           {roleKey: {object, rules, aggregated, selects}}
+//	bindings:        {objectId: {role, known, scope, subjects: [{index, serviceAccount?, group?}]}}
+//	direct:          {"ns/name": [[bindingId, subjectIndex]]}: grants naming a ServiceAccount
+//	groups:          {group: [[bindingId, subjectIndex]]}: grants to ServiceAccount groups
+//	serviceAccounts: ["ns/name"]: every ServiceAccount in scope, sorted
+//	namespaces:      {ns: {serviceAccounts: n, sample: ["ns/name"]}}: the accounts in scope per namespace
+//	sampleSize:      how many members a sample names
+//
+// Rules appear once per role, never per binding or subject.
+func accessTerm(m *access.Model) *ast.Term {
+	roles := ast.NewObject()
+	for _, key := range sortedKeys(m.Roles) {
+		r := m.Roles[key]
+		rules := make([]*ast.Term, len(r.Rules))
+		for i, rule := range r.Rules {
+			rules[i] = ruleTerm(rule)
+		}
+		roles.Insert(ast.StringTerm(key), ast.ObjectTerm(
+			ast.Item(ast.StringTerm("object"), ast.IntNumberTerm(r.Object)),
+			ast.Item(ast.StringTerm("rules"), ast.ArrayTerm(rules...)),
+			ast.Item(ast.StringTerm("aggregated"), ast.BooleanTerm(r.Aggregated)),
+			ast.Item(ast.StringTerm("selects"), stringsTerm(r.Selects)),
+		))
+	}
+	bindings := ast.NewObject()
+	direct := map[string][]*ast.Term{}
+	groups := map[string][]*ast.Term{}
+	for _, b := range m.Bindings {
+		subjects := make([]*ast.Term, len(b.Subjects))
+		for i, s := range b.Subjects {
+			items := [][2]*ast.Term{ast.Item(ast.StringTerm("index"), ast.IntNumberTerm(i))}
+			grant := ast.ArrayTerm(ast.IntNumberTerm(b.Object), ast.IntNumberTerm(i))
+			if s.ServiceAccount != "" {
+				items = append(items, ast.Item(ast.StringTerm("serviceAccount"), ast.StringTerm(s.ServiceAccount)))
+				direct[s.ServiceAccount] = append(direct[s.ServiceAccount], grant)
+			}
+			if s.Group != "" && access.IsServiceAccountGroup(s.Group) {
+				items = append(items, ast.Item(ast.StringTerm("group"), ast.StringTerm(s.Group)))
+				groups[s.Group] = append(groups[s.Group], grant)
+			}
+			subjects[i] = ast.ObjectTerm(items...)
+		}
+		bindings.Insert(ast.IntNumberTerm(b.Object), ast.ObjectTerm(
+			ast.Item(ast.StringTerm("role"), ast.StringTerm(b.RoleKey)),
+			ast.Item(ast.StringTerm("known"), ast.BooleanTerm(b.Role != nil)),
+			ast.Item(ast.StringTerm("scope"), ast.StringTerm(b.Scope)),
+			ast.Item(ast.StringTerm("subjects"), ast.ArrayTerm(subjects...)),
+		))
+	}
+	accounts := make([]*ast.Term, len(m.ServiceAccounts))
+	perNS := map[string][]string{}
+	var nsOrder []string
+	for i, k := range m.ServiceAccounts {
+		accounts[i] = ast.StringTerm(k)
+		ns, _, _ := strings.Cut(k, "/")
+		if _, ok := perNS[ns]; !ok {
+			nsOrder = append(nsOrder, ns)
+		}
+		perNS[ns] = append(perNS[ns], k)
+	}
+	namespaces := ast.NewObject()
+	for _, ns := range nsOrder {
+		keys := perNS[ns]
+		namespaces.Insert(ast.StringTerm(ns), ast.ObjectTerm(
+			ast.Item(ast.StringTerm("serviceAccounts"), ast.IntNumberTerm(len(keys))),
+			ast.Item(ast.StringTerm("sample"), stringsTerm(keys[:min(len(keys), SampleSize)])),
+		))
+	}
+	return ast.ObjectTerm(
+		ast.Item(ast.StringTerm("roles"), ast.NewTerm(roles)),
+		ast.Item(ast.StringTerm("bindings"), ast.NewTerm(bindings)),
+		ast.Item(ast.StringTerm("direct"), grantsObject(direct)),
+		ast.Item(ast.StringTerm("groups"), grantsObject(groups)),
+		ast.Item(ast.StringTerm("serviceAccounts"), ast.ArrayTerm(accounts...)),
+		ast.Item(ast.StringTerm("namespaces"), ast.NewTerm(namespaces)),
+		ast.Item(ast.StringTerm("sampleSize"), ast.IntNumberTerm(SampleSize)),
+	)
+}
+
+// SampleSize is how many members a finding names when it reports on a
+// group of them (the rest are counted).
+const SampleSize = 5
+
+func ruleTerm(r access.Rule) *ast.Term {
+	return ast.ObjectTerm(
+		ast.Item(ast.StringTerm("apiGroups"), stringsTerm(r.APIGroups)),
+		ast.Item(ast.StringTerm("resources"), stringsTerm(r.Resources)),
+		ast.Item(ast.StringTerm("verbs"), stringsTerm(r.Verbs)),
+		ast.Item(ast.StringTerm("resourceNames"), stringsTerm(r.ResourceNames)),
+		ast.Item(ast.StringTerm("nonResourceURLs"), stringsTerm(r.NonResourceURLs)),
+	)
+}
+
+func grantsObject(m map[string][]*ast.Term) *ast.Term {
+	o := ast.NewObject()
+	for _, k := range sortedKeys(m) {
+		o.Insert(ast.StringTerm(k), ast.ArrayTerm(m[k]...))
+	}
+	return ast.NewTerm(o)
+}
+
+func stringsTerm(list []string) *ast.Term {
+	ts := make([]*ast.Term, len(list))
+	for i, s := range list {
+		ts[i] = ast.StringTerm(s)
+	}
+	return ast.ArrayTerm(ts...)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+

@@ -1,0 +1,67 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/types"
+
+	"github.com/sascan/sascan/scanner"
+)
+
+// testInventoryDecl is sascan.test.inventory(objects, params): the Rego
+// tests' input, built by the scanner's normalization and access model, as
+// production builds it (policies/lib/inventory_test.rego).
+var testInventoryDecl = &ast.Builtin{
+	Name: "sascan.test.inventory",
+	Decl: types.NewFunction(types.Args(types.A, types.A), types.A),
+}
+
+func testInventory(_ rego.BuiltinContext, objsTerm, paramsTerm *ast.Term) (*ast.Term, error) {
+	var objs []map[string]any
+	if err := ast.As(objsTerm.Value, &objs); err != nil {
+		return nil, fmt.Errorf("sascan.test.inventory: objects: %w", err)
+	}
+	params, ok := paramsTerm.Value.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("sascan.test.inventory: params must be an object")
+	}
+	mode := scanner.ModeManifest
+	if m := params.Get(ast.StringTerm("_mode")); m != nil && m.Value.Compare(ast.String("cluster")) == 0 {
+		mode = scanner.ModeCluster
+	}
+	raws := make([]scanner.RawObject, len(objs))
+	origins := map[int]scanner.Origin{}
+	for i, o := range objs {
+		if s, ok := o["_origin"].(string); ok {
+			origins[i] = scanner.Origin(s)
+			delete(o, "_origin")
+		}
+		raws[i] = scanner.RawObject{Value: o}
+	}
+	inv := scanner.Build(raws, scanner.BuildOptions{Mode: mode})
+	for i, origin := range origins {
+		inv.Objects[i].Origin = origin
+	}
+	v, err := InputValue(inv, NewModel(inv), Params{})
+	if err != nil {
+		return nil, fmt.Errorf("sascan.test.inventory: %w", err)
+	}
+	in := v.(ast.Object)
+	// The test's own params (over the Rego defaults), not a scan's.
+	p := ast.NewObject()
+	params.Foreach(func(k, v *ast.Term) {
+		if k.Value.Compare(ast.String("_mode")) != 0 {
+			p.Insert(k, v)
+		}
+	})
+	in.Insert(ast.StringTerm("params"), ast.NewTerm(p))
+	in.Insert(ast.StringTerm("mode"), ast.StringTerm(string(mode)))
+	return ast.NewTerm(in), nil
+}
+
+// withTestInventory registers sascan.test.inventory on a query.
+func withTestInventory(r *rego.Rego) {
+	rego.Function2(&rego.Function{Name: testInventoryDecl.Name, Decl: testInventoryDecl.Decl}, testInventory)(r)
+}
