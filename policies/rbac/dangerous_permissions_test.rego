@@ -63,6 +63,7 @@ test_group_grant_applies if {
 		t.cluster_role("secrets", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}]),
 		t.cluster_role_binding("all", "secrets", [{"kind": "Group", "name": "system:serviceaccounts"}]),
 	]
+
 	# The implicit default ServiceAccount of web (id 4) is in the group too, dormant.
 	got(objs, 34) == {[0, "critical"], [4, "high"]}
 }
