@@ -52,7 +52,8 @@ test-integration: ## live-cluster tests against a real API server (starts and st
 	@set -e; trap 'hack/kube/down.sh >/dev/null' EXIT; \
 	eval "$$(hack/kube/up.sh | tail -1)"; \
 	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF|Transient|Slow|Pagination|SIGTERM|LeastPrivilege' ./cmd/sascan/; \
-	$(GO) test -count=1 -tags integration -run 'Live' ./scanner/
+	$(GO) test -count=1 -tags integration -run 'Live' ./scanner/; \
+	$(GO) test -count=1 -tags integration -run 'SubjectAccessReview' -v ./access/
 
 FUZZTIME ?= 30s
 

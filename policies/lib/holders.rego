@@ -1,0 +1,42 @@
+# METADATA
+# title: Token holders
+# description: |
+#   Which workloads hold each ServiceAccount's token, and how: the token the
+#   ServiceAccount admission mounts, a projected token volume, or a legacy
+#   token Secret mounted or read into the environment. Read by
+#   `sascan access`; built from lib/k8s pod_specs, the one definition of a
+#   token-bearing container.
+package sascan.lib.holders
+
+import data.sascan.lib.k8s
+
+# One entry per (workload, ServiceAccount, way).
+_ways contains [ps.saKey, ps.obj.id, "automounted token"] if {
+	some ps in k8s.pod_specs
+	not ps.static
+	some x in ps.tokenContainers
+	x.auto
+}
+
+_ways contains [ps.saKey, ps.obj.id, "projected token volume"] if {
+	some ps in k8s.pod_specs
+	not ps.static
+	some x in ps.tokenContainers
+	x.projected
+}
+
+_ways contains [k8s.key(ps.obj.namespace, sa), ps.obj.id, sprintf("token Secret %s", [name])] if {
+	some ps in k8s.pod_specs
+	not ps.static
+	some name in k8s.referenced_secrets(ps)
+	s := k8s.token_secrets[k8s.key(ps.obj.namespace, name)]
+	sa := object.get(k8s.annotations(s), k8s.sa_name_annotation, "")
+}
+
+# by_sa[saKey]: [{"object": id, "ways": [...]}], by object id.
+by_sa := {sa: holders |
+	some sa in {w[0] | some w in _ways}
+	holders := [{"object": id, "ways": sort([w[2] | some w in _ways; w[0] == sa; w[1] == id])} |
+		some id in sort({w[1] | some w in _ways; w[0] == sa})
+	]
+}
