@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"strings"
 	"time"
 
@@ -148,8 +147,8 @@ func ParseConfig(name string, r io.Reader) (*Config, error) {
 			return nil, bad(e.line, "exceptions[%d]: reason is required", i)
 		}
 		for _, g := range []string{e.Namespace, e.Name} {
-			if _, err := path.Match(g, ""); err != nil {
-				return nil, bad(e.line, "exceptions[%d]: bad glob %q", i, g)
+			if _, err := compileGlob(g); err != nil {
+				return nil, bad(e.line, "exceptions[%d]: %v", i, err)
 			}
 		}
 		if e.Expires != "" {

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 	"time"
@@ -135,7 +134,7 @@ func matchException(cfg *Config, f *Finding, now time.Time, expired map[int]bool
 		if e.Kind != "" && !strings.EqualFold(e.Kind, f.Object.Kind) {
 			continue
 		}
-		if !glob(e.Namespace, f.Object.Namespace) || !glob(e.Name, f.Object.Name) {
+		if !globMatch(e.Namespace, f.Object.Namespace) || !globMatch(e.Name, f.Object.Name) {
 			continue
 		}
 		if !e.expires.IsZero() && !now.Before(e.expires.AddDate(0, 0, 1)) {
@@ -145,14 +144,6 @@ func matchException(cfg *Config, f *Finding, now time.Time, expired map[int]bool
 		return e, true
 	}
 	return Exception{}, false
-}
-
-func glob(pattern, s string) bool {
-	if pattern == "" {
-		return true
-	}
-	ok, err := path.Match(pattern, s)
-	return err == nil && ok
 }
 
 // Filter drops findings below min (they count nowhere).
