@@ -9,7 +9,7 @@ OPA := $(GO) tool opa
 GORELEASER := $(GO) tool -modfile=hack/release/go.mod goreleaser
 BENCHTIME ?= 3x
 
-.PHONY: help build release-check snapshot demo test test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
+.PHONY: bootstrap-policy help build release-check snapshot demo test test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -48,8 +48,12 @@ cluster-up: ## start etcd, kube-apiserver and kube-controller-manager on 127.0.0
 cluster-down: ## stop the test control plane
 	@hack/kube/down.sh
 
-test-integration: ## live-cluster tests against a real API server (starts and stops it)
+bootstrap-policy: ## regenerate scanner/builtin/bootstrap.yaml from Kubernetes' bootstrap policy (hack/kube/go.mod's version)
+	cd hack/kube && $(GO) run ./bootstrap > ../../scanner/builtin/bootstrap.yaml
+
+test-integration: ## live-cluster tests against a real API server (starts and stops it); the bundled bootstrap policy is checked against Kubernetes'
 	@set -e; trap 'hack/kube/down.sh >/dev/null' EXIT; \
+	(cd hack/kube && $(GO) run ./bootstrap -check ../../scanner/builtin/bootstrap.yaml); \
 	eval "$$(hack/kube/up.sh | tail -1)"; \
 	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF|Transient|Slow|Pagination|SIGTERM|LeastPrivilege' ./cmd/sascan/; \
 	$(GO) test -count=1 -tags integration -run 'Live' ./scanner/; \

@@ -54,6 +54,9 @@ type Role struct {
 	// Selects lists the ClusterRoles an aggregated role's selectors match
 	// directly (sorted names, itself excluded).
 	Selects []string
+	// BeyondBaseline are the rules of Rules that the baseline (what the
+	// bootstrap policy grants every ServiceAccount) does not cover.
+	BeyondBaseline []Rule
 }
 
 // RoleKey names a role: "ClusterRole/<name>" or "Role/<namespace>/<name>".
@@ -99,6 +102,9 @@ type Binding struct {
 	// Scope is "*" for a ClusterRoleBinding, else the binding's namespace.
 	Scope    string
 	Subjects []Subject
+	// BootstrapGroups are the groups the bootstrap policy's binding of the
+	// same name and role grants (a bootstrap binding names them by design).
+	BootstrapGroups []string
 }
 
 // Grant is one subject of one binding.
@@ -119,6 +125,10 @@ type Model struct {
 	// sorted): declared, run by a pod spec, named by a binding subject or
 	// by a token Secret.
 	ServiceAccounts []string
+	// Baseline are the rules every ServiceAccount holds by the bootstrap
+	// policy (through system:authenticated, system:unauthenticated and
+	// system:serviceaccounts).
+	Baseline []Rule
 }
 
 // Options steer Build.
@@ -128,6 +138,10 @@ type Options struct {
 	// leave it off for a live cluster, whose stored rules are what the API
 	// server authorizes with.
 	ComputeAggregation bool
+	// Bootstrap is the bootstrap policy of the scanned version, for
+	// manifests; nil reads it from the inventory's objects labelled
+	// kubernetes.io/bootstrapping, as a live cluster holds them.
+	Bootstrap *Bootstrap
 }
 
 // Build makes the model of inv. Shadowed objects (an identity defined
@@ -157,8 +171,19 @@ func Build(inv *scanner.Inventory, opts Options) *Model {
 		}
 	}
 	m.aggregate(inv, opts.ComputeAggregation)
+	boot := opts.Bootstrap
+	if boot == nil {
+		boot = liveBootstrap(inv)
+	}
+	m.Baseline = boot.baseline()
+	for _, r := range m.Roles {
+		r.BeyondBaseline = beyond(m.Baseline, r.Rules)
+	}
 	for _, o := range bindings {
 		b := newBinding(o)
+		if bb, ok := boot.bindings[b.Name]; ok && b.Kind == "ClusterRoleBinding" && b.RoleKind == "ClusterRole" && b.RoleName == bb.role {
+			b.BootstrapGroups = bb.groups
+		}
 		if r := m.Roles[b.RoleKey]; r != nil && (b.RoleKind == "ClusterRole" || b.Kind == "RoleBinding") {
 			b.Role = r
 		}

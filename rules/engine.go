@@ -211,11 +211,15 @@ type EvalOptions struct {
 	Model *access.Model
 }
 
-// NewModel builds the access model of inv: aggregated ClusterRoles are
-// computed for manifests and read as stored from a live cluster, where the
-// controller keeps them current and the API server authorizes with them.
+// NewModel builds the access model of inv. For manifests aggregated
+// ClusterRoles are computed and the baseline comes from the bundled
+// bootstrap policy; a live cluster's are read as stored, since the
+// controllers keep them current and the API server authorizes with them.
 func NewModel(inv *scanner.Inventory) *access.Model {
-	return access.Build(inv, access.Options{ComputeAggregation: inv.Mode != scanner.ModeCluster})
+	if inv.Mode == scanner.ModeCluster {
+		return access.Build(inv, access.Options{})
+	}
+	return access.Build(inv, access.Options{ComputeAggregation: true, Bootstrap: access.NewBootstrap(scanner.BootstrapPolicy())})
 }
 
 // Evaluate runs every enabled rule over the inventory and returns findings

@@ -11,8 +11,8 @@ import (
 
 // accessTerm is the access model as the rules read it (input.access):
 //
-//	roles:           {roleKey: {object, rules, aggregated, selects}}
-//	bindings:        {objectId: {role, known, scope, subjects: [{index, serviceAccount?, group?}]}}
+//	roles:           {roleKey: {object, rules, aggregated, selects, beyondBaseline}}
+//	bindings:        {objectId: {role, known, scope, subjects: [{index, serviceAccount?, group?}], bootstrapGroups}}
 //	direct:          {"ns/name": [[bindingId, subjectIndex]]}: grants naming a ServiceAccount
 //	groups:          {group: [[bindingId, subjectIndex]]}: grants to ServiceAccount groups
 //	serviceAccounts: ["ns/name"]: every ServiceAccount in scope, sorted
@@ -24,15 +24,12 @@ func accessTerm(m *access.Model) *ast.Term {
 	roles := ast.NewObject()
 	for _, key := range sortedKeys(m.Roles) {
 		r := m.Roles[key]
-		rules := make([]*ast.Term, len(r.Rules))
-		for i, rule := range r.Rules {
-			rules[i] = ruleTerm(rule)
-		}
 		roles.Insert(ast.StringTerm(key), ast.ObjectTerm(
 			ast.Item(ast.StringTerm("object"), ast.IntNumberTerm(r.Object)),
-			ast.Item(ast.StringTerm("rules"), ast.ArrayTerm(rules...)),
+			ast.Item(ast.StringTerm("rules"), rulesTerm(r.Rules)),
 			ast.Item(ast.StringTerm("aggregated"), ast.BooleanTerm(r.Aggregated)),
 			ast.Item(ast.StringTerm("selects"), stringsTerm(r.Selects)),
+			ast.Item(ast.StringTerm("beyondBaseline"), rulesTerm(r.BeyondBaseline)),
 		))
 	}
 	bindings := ast.NewObject()
@@ -58,6 +55,7 @@ func accessTerm(m *access.Model) *ast.Term {
 			ast.Item(ast.StringTerm("known"), ast.BooleanTerm(b.Role != nil)),
 			ast.Item(ast.StringTerm("scope"), ast.StringTerm(b.Scope)),
 			ast.Item(ast.StringTerm("subjects"), ast.ArrayTerm(subjects...)),
+			ast.Item(ast.StringTerm("bootstrapGroups"), stringsTerm(b.BootstrapGroups)),
 		))
 	}
 	accounts := make([]*ast.Term, len(m.ServiceAccounts))
@@ -93,6 +91,14 @@ func accessTerm(m *access.Model) *ast.Term {
 // SampleSize is how many members a finding names when it reports on a
 // group of them (the rest are counted).
 const SampleSize = 5
+
+func rulesTerm(rules []access.Rule) *ast.Term {
+	ts := make([]*ast.Term, len(rules))
+	for i, r := range rules {
+		ts[i] = ruleTerm(r)
+	}
+	return ast.ArrayTerm(ts...)
+}
 
 func ruleTerm(r access.Rule) *ast.Term {
 	return ast.ObjectTerm(

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/google/go-cmp/cmp"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -777,5 +778,30 @@ func TestPaginationFaults(t *testing.T) {
 				t.Errorf("%d first-page ClusterRole lists, want 1", firstPages)
 			}
 		})
+	}
+}
+
+// TestLiveBaselineIsTheBootstrapPolicy: the live cluster's bootstrap
+// bindings (system:cluster-trust-bundle-discovery among them) are the
+// baseline every ServiceAccount holds, so a workload with no RBAC of its
+// own gets SA016, and no bootstrap binding is an SA012 finding.
+func TestLiveBaselineIsTheBootstrapPolicy(t *testing.T) {
+	repoRoot(t)
+	_, _, dyn := liveClients(t)
+	apply(t, dyn, "cmd/sascan/testdata/live/default-sa-app.yaml")
+	rep, r := clusterScan(t, "--enable", "SA016,SA012,SA018")
+	if r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		bootstrap := f.RuleID == "SA012" && strings.HasPrefix(f.Object.Name, "system:")
+		if f.Object.Namespace == "live-baseline" || bootstrap {
+			got = append(got, f.RuleID+" "+f.Object.Kind+" "+f.Object.Namespace+"/"+f.Object.Name)
+		}
+	}
+	want := []string{"SA016 Deployment live-baseline/web", "SA018 Deployment live-baseline/web"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }

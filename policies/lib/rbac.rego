@@ -94,48 +94,18 @@ binding_scope(b) := model.bindings[b.id].scope
 
 # ------------------------------------------------------ discovery baseline
 
-baseline_urls := {
-	"/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*",
-	"/readyz", "/version", "/version/", "/.well-known/openid-configuration",
-	"/.well-known/openid-configuration/", "/openid/v1/jwks", "/openid/v1/jwks/",
+# What every ServiceAccount holds by default is the bootstrap policy's
+# grants to system:authenticated, system:unauthenticated and
+# system:serviceaccounts, of the scanned version or as the live cluster
+# holds them; the access model gives each role's rules beyond it
+# (beyondBaseline). Through a RoleBinding a rule that names only
+# cluster-scoped resources grants nothing (rules.md §D9).
+exceeds_baseline(key, scope) if {
+	some r in model.roles[key].beyondBaseline
+	not _granted_nothing(r, scope)
 }
 
-baseline_resources := {
-	["authorization.k8s.io", "selfsubjectaccessreviews"],
-	["authorization.k8s.io", "selfsubjectrulesreviews"],
-	["authentication.k8s.io", "selfsubjectreviews"],
-}
-
-# A rule within the discovery baseline grants nothing that every
-# ServiceAccount does not have already (§D10).
-within_baseline(r, _) if {
-	count(r.verbs) == 0
-}
-
-within_baseline(r, _) if {
-	count(r.resources) == 0
-	every u in r.nonResourceURLs {
-		u in baseline_urls
-	}
-	every v in r.verbs {
-		v == "get"
-	}
-}
-
-within_baseline(r, _) if {
-	count(r.resources) > 0
-	every g in r.apiGroups {
-		every res in r.resources {
-			[g, res] in baseline_resources
-		}
-	}
-	every v in r.verbs {
-		v == "create"
-	}
-}
-
-# Through a RoleBinding only namespaced resources are granted.
-within_baseline(r, scope) if {
+_granted_nothing(r, scope) if {
 	scope != "*"
 	every res in r.resources {
 		res != "*"
@@ -143,23 +113,17 @@ within_baseline(r, scope) if {
 	}
 }
 
-exceeds_baseline(rules, scope) if {
-	some r in rules
-	not within_baseline(r, scope)
-}
-
 # A binding grants more than the baseline, or its role is unknown (then we
 # presume it does).
 binding_exceeds contains id if {
-	some id, b in bindings
-	role := binding_role(b)
-	role.known
-	exceeds_baseline(role.rules, binding_scope(b))
+	some id, m in model.bindings
+	m.known
+	exceeds_baseline(m.role, m.scope)
 }
 
 binding_exceeds contains id if {
-	some id, b in bindings
-	not binding_role(b).known
+	some id, m in model.bindings
+	not m.known
 }
 
 sa_exceeds_baseline(ns, name) if {

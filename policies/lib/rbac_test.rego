@@ -91,10 +91,22 @@ test_resource_names_narrow if {
 	rbac.rule_capabilities(r, "web") == {{"id": "P03", "tier": 2}} with input as t.inv([])
 }
 
+# The baseline is what the bootstrap policy grants every ServiceAccount
+# (discovery, self reviews, issuer discovery); through a RoleBinding a rule
+# on cluster-scoped resources only grants nothing.
 test_discovery_baseline if {
-	rbac.within_baseline(t.rule({"nonResourceURLs": ["/healthz", "/version"], "verbs": ["get"]}), "*")
-	rbac.within_baseline(t.rule({"apiGroups": ["authorization.k8s.io"], "resources": ["selfsubjectaccessreviews"], "verbs": ["create"]}), "*")
-	not rbac.within_baseline(t.rule({"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}), "web")
-	rbac.within_baseline(t.rule({"apiGroups": [""], "resources": ["nodes"], "verbs": ["get"]}), "web")
-	not rbac.within_baseline(t.rule({"apiGroups": [""], "resources": ["nodes"], "verbs": ["get"]}), "*")
+	objs := [
+		t.cluster_role("urls", [{"nonResourceURLs": ["/healthz", "/version"], "verbs": ["get"]}]),
+		t.cluster_role("ssar", [{"apiGroups": ["authorization.k8s.io"], "resources": ["selfsubjectaccessreviews"], "verbs": ["create"]}]),
+		t.cluster_role("cm", [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]),
+		t.cluster_role("nodes", [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get"]}]),
+		t.cluster_role("metrics", [{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}]),
+	]
+	inp := t.inv(objs)
+	not rbac.exceeds_baseline("ClusterRole/urls", "*") with input as inp
+	not rbac.exceeds_baseline("ClusterRole/ssar", "*") with input as inp
+	rbac.exceeds_baseline("ClusterRole/cm", "web") with input as inp
+	not rbac.exceeds_baseline("ClusterRole/nodes", "web") with input as inp
+	rbac.exceeds_baseline("ClusterRole/nodes", "*") with input as inp
+	rbac.exceeds_baseline("ClusterRole/metrics", "*") with input as inp
 }

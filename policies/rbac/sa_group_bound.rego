@@ -29,14 +29,6 @@ import data.sascan.lib.k8s
 import data.sascan.lib.rbac
 import data.sascan.lib.result
 
-# The bootstrap bindings and the group each is expected to name (§D8, K27).
-bootstrap := {
-	"system:basic-user": {"system:authenticated"},
-	"system:discovery": {"system:authenticated"},
-	"system:public-info-viewer": {"system:authenticated", "system:unauthenticated"},
-	"system:service-account-issuer-discovery": {"system:serviceaccounts"},
-}
-
 findings contains f if {
 	some id, b in rbac.bindings
 	some i, subj in rbac.subjects(b)
@@ -83,11 +75,10 @@ _holders_by_ns := {ns: n |
 	n := count([1 | some x in _holders; x == ns])
 }
 
-bootstrap_subject(b, subj) if {
-	rbac.cluster_binding(b)
-	b.object.roleRef.name == b.name
-	subj.name in bootstrap[b.name]
-}
+# A bootstrap binding names its groups by design (the bootstrap policy of
+# the scanned version, or the live cluster's); another subject added to it
+# is still a finding.
+bootstrap_subject(b, subj) if subj.name in rbac.model.bindings[b.id].bootstrapGroups
 
 message(b, subj) := sprintf("%s %s grants %s/%s to group %s", [b.kind, b.name, b.object.roleRef.kind, b.object.roleRef.name, subj.name])
 

@@ -1,0 +1,39 @@
+package access
+
+import (
+	"testing"
+
+	"github.com/sascan/sascan/scanner"
+)
+
+// The bundled bootstrap policy is the baseline of a manifest scan: what
+// it grants system:authenticated and system:serviceaccounts is covered,
+// anything more is not, and its bindings name their groups.
+func TestBundledBootstrapBaseline(t *testing.T) {
+	boot := NewBootstrap(scanner.BootstrapPolicy())
+	base := boot.baseline()
+	for _, tc := range []struct {
+		rule   Rule
+		within bool
+	}{
+		{Rule{Verbs: []string{"get"}, NonResourceURLs: []string{"/healthz", "/version", "/api", "/apis/apps"}}, true},
+		{Rule{APIGroups: []string{"authorization.k8s.io"}, Resources: []string{"selfsubjectaccessreviews"}, Verbs: []string{"create"}}, true},
+		{Rule{APIGroups: []string{"certificates.k8s.io"}, Resources: []string{"clustertrustbundles"}, Verbs: []string{"get", "list", "watch"}}, true},
+		{Rule{Verbs: []string{"get"}, NonResourceURLs: []string{"/metrics"}}, false},
+		{Rule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get"}}, false},
+		{Rule{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}}, false},
+	} {
+		if got := len(beyond(base, []Rule{tc.rule})) == 0; got != tc.within {
+			t.Errorf("%+v within the baseline: %v, want %v", tc.rule, got, tc.within)
+		}
+	}
+	for name, group := range map[string]string{
+		"system:discovery":                        Authenticated,
+		"system:service-account-issuer-discovery": AllServiceAccounts,
+		"system:cluster-trust-bundle-discovery":   AllServiceAccounts,
+	} {
+		if bb, ok := boot.bindings[name]; !ok || len(bb.groups) != 1 || bb.groups[0] != group {
+			t.Errorf("bootstrap binding %s: %+v, want group %s", name, bb, group)
+		}
+	}
+}
