@@ -13,7 +13,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version and commit are set by the linker (-X main.version=...).
+// version and commit are set by the linker (-X main.version=...); where
+// they are not, buildStamp reads them from the build info.
 var (
 	version = "dev"
 	commit  = "none"
@@ -111,7 +112,7 @@ lifetimes, in manifests or a live cluster. Rules are Rego, embedded in the binar
   %[1]s explain SA016`, name),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version,
+		Version:       buildStamp().Version,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	pf := root.PersistentFlags()

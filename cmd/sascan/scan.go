@@ -287,7 +287,7 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 		return err
 	}
 	r := &report.Report{
-		Tool:      report.Tool{Name: "sascan", Version: version},
+		Tool:      report.Tool{Name: "sascan", Version: buildStamp().Version},
 		Source:    report.Source{Mode: rules.ModeManifest, Paths: append(append([]string(nil), paths...), o.kustomize...)},
 		Objects:   observedObjects(inv),
 		Findings:  findings,
