@@ -113,7 +113,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown rule", []string{"scan", "--enable", "SA999", "examples/demo"}, exitError, `unknown rule ID "SA999"`},
 		{"bad format", []string{"scan", "-o", "xml", "examples/demo"}, exitError, `unknown output format "xml"`},
 		{"missing path", []string{"scan", filepath.Join(dir, "nope.yaml")}, exitError, "nope.yaml: read: no such file or directory"},
-		{"invalid yaml", []string{"scan", bad, "testdata/rules/SA020/pass-equal.yaml"}, exitError, "bad.yaml:4: invalid YAML"},
+		{"invalid yaml", []string{"scan", bad, "testdata/rules/SA020/pass-equal.yaml"}, exitError, "bad.yaml:5: invalid YAML: did not find expected key\n"},
 		{"no args", []string{"scan"}, exitError, "requires at least 1 arg"},
 		{"too many objects", []string{"scan", "--max-objects", "10", "examples/demo"}, exitError, "more than --max-objects 10"},
 		{"under the object limit", []string{"scan", "--max-objects", "10", "--fail-on", "none", "testdata/rules/SA011/fail-rolebinding-edit.yaml"}, exitClean, ""},
