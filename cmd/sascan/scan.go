@@ -263,6 +263,17 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	for _, e := range m.Errors {
 		fmt.Fprintf(o.streams.Err, "%s: error: %v\n", programName(), e)
 	}
+	if st.log.Enabled(ctx, slog.LevelWarn) {
+		for _, w := range m.Warnings {
+			fmt.Fprintf(o.streams.Err, "%s: warning: %v\n", programName(), w)
+		}
+		// Errors say why themselves; a scan of nothing must not pass for a
+		// clean one without a word. The exit code stays: pre-commit on
+		// YAML that is not Kubernetes keeps passing.
+		if len(m.Objects) == 0 && len(m.Errors) == 0 {
+			fmt.Fprintf(o.streams.Err, "%s: warning: %s\n", programName(), noObjects(m))
+		}
+	}
 	if o.maxObjects > 0 && len(m.Objects) > o.maxObjects {
 		return fmt.Errorf("the input holds %d Kubernetes objects, more than --max-objects %d: scan it in parts or raise the limit", len(m.Objects), o.maxObjects)
 	}
@@ -307,6 +318,14 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 		return errFindings
 	}
 	return nil
+}
+
+// noObjects says what a scan that read no Kubernetes object did read.
+func noObjects(m *scanner.Manifests) string {
+	if m.Files == 0 {
+		return "no Kubernetes object scanned: no .yaml, .yml or .json file in the input"
+	}
+	return fmt.Sprintf("no Kubernetes object scanned (files read: %d, YAML documents: %d; an object needs apiVersion and kind)", m.Files, m.Documents)
 }
 
 func observedObjects(inv *scanner.Inventory) int {
