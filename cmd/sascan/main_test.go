@@ -109,7 +109,9 @@ func TestExitCodes(t *testing.T) {
 		{"fail-on critical", []string{"scan", "--fail-on", "critical", "testdata/rules/SA011/fail-rolebinding-edit.yaml"}, exitClean, ""},
 		{"fail-on low", []string{"scan", "--fail-on", "low", "testdata/rules/SA020/fail-only-deprecated.yaml"}, exitFindings, ""},
 		{"min-severity hides", []string{"scan", "--min-severity", "critical", "--fail-on", "low", "testdata/rules/SA020/fail-only-deprecated.yaml"}, exitClean, ""},
-		{"bad flag value", []string{"scan", "--fail-on", "severe", "examples/demo"}, exitError, `unknown severity "severe"`},
+		{"bad flag value", []string{"scan", "--fail-on", "severe", "examples/demo"}, exitError, `sascan: --fail-on: unknown severity "severe" (want none, info, low, medium, high or critical)` + "\n"},
+		{"bad --min-severity", []string{"scan", "--min-severity", "severe", "examples/demo"}, exitError, `sascan: --min-severity: unknown severity "severe" (want none, info, low, medium, high or critical)` + "\n"},
+		{"min-severity none", []string{"scan", "--min-severity", "none", "--fail-on", "NONE", "testdata/rules/SA020/fail-only-deprecated.yaml"}, exitClean, ""},
 		{"unknown rule", []string{"scan", "--enable", "SA999", "examples/demo"}, exitError, `unknown rule ID "SA999"`},
 		{"bad format", []string{"scan", "-o", "xml", "examples/demo"}, exitError, `unknown output format "xml"`},
 		{"missing path", []string{"scan", filepath.Join(dir, "nope.yaml")}, exitError, "nope.yaml: read: no such file or directory"},
@@ -312,8 +314,9 @@ func TestConfigErrors(t *testing.T) {
 	cfg := filepath.Join(dir, "c.yaml")
 	os.WriteFile(cfg, []byte("failOn: high\nsettings:\n  tokenTTL: {lowSeconds: 10, mediumSecs: 5}\n"), 0o600)
 	r := cli(t, "", "scan", "--config", cfg, "examples/demo")
-	if r.code != exitError || !strings.Contains(r.err, "line 3") || !strings.Contains(r.err, "mediumSecs") {
-		t.Fatalf("exit %d stderr %s", r.code, r.err)
+	want := "sascan: invalid config: " + cfg + `:3: unknown key "mediumSecs" in settings.tokenTTL (allowed: lowSeconds, mediumSeconds)` + "\n"
+	if r.code != exitError || r.err != want {
+		t.Fatalf("exit %d stderr %q; want 2 and %q", r.code, r.err, want)
 	}
 }
 

@@ -125,14 +125,11 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 	if st.config, err = loadConfig(c.configFile); err != nil {
 		return nil, err
 	}
-	failOn := firstNonEmpty(c.failOn, st.config.FailOn, "high")
-	if failOn != "none" {
-		if st.failOn, err = rules.ParseSeverity(failOn); err != nil {
-			return nil, fmt.Errorf("--fail-on: %w", err)
-		}
+	if st.failOn, err = rules.ParseThreshold(firstNonEmpty(c.failOn, st.config.FailOn, "high")); err != nil {
+		return nil, fmt.Errorf("--fail-on: %w", err)
 	}
-	if min := firstNonEmpty(c.minSeverity, st.config.MinSeverity); min != "" && min != "none" {
-		if st.minSeverity, err = rules.ParseSeverity(min); err != nil {
+	if min := firstNonEmpty(c.minSeverity, st.config.MinSeverity); min != "" {
+		if st.minSeverity, err = rules.ParseThreshold(min); err != nil {
 			return nil, fmt.Errorf("--min-severity: %w", err)
 		}
 	}
