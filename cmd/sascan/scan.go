@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -386,7 +388,7 @@ func parseOutputs(values []string, outputFile string) ([]output, error) {
 func (c *commonOptions) write(r *report.Report, st *settings, g *globalOptions, stdout io.Writer) error {
 	if c.writeBaseline != "" {
 		if err := writeFile(c.writeBaseline, func(w io.Writer) error { return report.JSON(w, r) }); err != nil {
-			return fmt.Errorf("write baseline: %w", err)
+			return fmt.Errorf("write baseline to %s: %w", c.writeBaseline, err)
 		}
 	}
 	for _, o := range st.outputs {
@@ -394,7 +396,7 @@ func (c *commonOptions) write(r *report.Report, st *settings, g *globalOptions, 
 			rr := *r
 			rr.Color = false
 			if err := writeFile(o.file, func(w io.Writer) error { return report.Render(w, o.format, &rr) }); err != nil {
-				return fmt.Errorf("write %s report: %w", o.format, err)
+				return fmt.Errorf("write %s report to %s: %w", o.format, o.file, err)
 			}
 			continue
 		}
@@ -407,21 +409,77 @@ func (c *commonOptions) write(r *report.Report, st *settings, g *globalOptions, 
 	return nil
 }
 
+// writeFile writes a report to the file name. A regular file is written
+// whole or not at all: through a temporary file in the same folder, renamed
+// over name once complete. A new file gets mode 0644 less the umask, as
+// files other commands write; an existing one keeps its mode. A device or
+// pipe (/dev/stdout, a FIFO) is written in place. Errors are the cause
+// alone (the caller names name), never the temporary file.
 func writeFile(name string, render func(io.Writer) error) error {
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, ".sascan-*")
+	perm := fs.FileMode(0o644)
+	if info, err := os.Stat(name); err == nil {
+		switch {
+		case info.IsDir():
+			return errors.New("is a directory")
+		case !info.Mode().IsRegular():
+			f, err := os.OpenFile(name, os.O_WRONLY, 0)
+			if err != nil {
+				return ioCause(err)
+			}
+			if err := render(f); err != nil {
+				f.Close()
+				return ioCause(err)
+			}
+			return ioCause(f.Close())
+		}
+		perm = info.Mode().Perm()
+	}
+	tmp, err := createTemp(filepath.Dir(name), perm)
 	if err != nil {
-		return err
+		return ioCause(err)
 	}
 	defer os.Remove(tmp.Name())
 	if err := render(tmp); err != nil {
 		tmp.Close()
-		return err
+		return ioCause(err)
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return ioCause(err)
 	}
-	return os.Rename(tmp.Name(), name)
+	// OpenFile applied the umask; an existing file's mode is kept as it was.
+	if _, err := os.Stat(name); err == nil {
+		if err := os.Chmod(tmp.Name(), perm); err != nil {
+			return ioCause(err)
+		}
+	}
+	return ioCause(os.Rename(tmp.Name(), name))
+}
+
+// createTemp creates a new file in dir with mode perm less the umask
+// (os.CreateTemp always uses 0600).
+func createTemp(dir string, perm fs.FileMode) (*os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, fmt.Sprintf(".sascan-%016x.tmp", rand.Uint64()))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, errors.New("cannot create a temporary file")
+}
+
+// ioCause strips the file name from err (a *fs.PathError or *os.LinkError
+// about a temporary file), leaving what went wrong.
+func ioCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
 
 func isTerminal(w io.Writer) bool {
