@@ -163,7 +163,7 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 	if c.baseline != "" {
 		f, err := os.Open(c.baseline)
 		if err != nil {
-			return nil, fmt.Errorf("read baseline: %w", err)
+			return nil, fmt.Errorf("read baseline %s: %w", c.baseline, ioCause(err))
 		}
 		defer f.Close()
 		if st.baseline, err = report.ReadFingerprints(f); err != nil {
@@ -246,6 +246,10 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	if err != nil {
 		return err
 	}
+	root, err := sarifRoot(o.sarifRoot)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	lopts := scanner.LoadOptions{Stdin: o.streams.In, MaxFileSize: o.maxFileSize}
 	m, err := scanner.LoadManifests(ctx, paths, lopts)
@@ -292,10 +296,6 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	}
 	st.log.Debug("evaluated rules", "rules", len(st.rules), "findings", len(findings), "took", time.Since(start).Round(time.Millisecond))
 	findings = st.suppressAndFilter(findings, inv)
-	root, err := sarifRoot(o.sarifRoot)
-	if err != nil {
-		return err
-	}
 	r := &report.Report{
 		Tool:      report.Tool{Name: "sascan", Version: buildStamp().Version},
 		Source:    report.Source{Mode: rules.ModeManifest, Paths: append(append([]string(nil), paths...), o.kustomize...)},
@@ -337,16 +337,24 @@ func observedObjects(inv *scanner.Inventory) int {
 	return n
 }
 
+// sarifRoot is the absolute folder SARIF URIs are relative to: --sarif-root,
+// which must be an existing folder, or the working directory.
 func sarifRoot(flag string) (string, error) {
-	root := flag
-	if root == "" {
+	if flag == "" {
 		wd, err := os.Getwd()
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("get the working directory: %w", err)
 		}
-		root = wd
+		return wd, nil
 	}
-	return filepath.Abs(root)
+	info, err := os.Stat(flag)
+	if err != nil {
+		return "", fmt.Errorf("--sarif-root %s: %w", flag, ioCause(err))
+	}
+	if !info.IsDir() {
+		return "", fmt.Errorf("--sarif-root %s: not a directory", flag)
+	}
+	return filepath.Abs(flag)
 }
 
 // output is one report to write: a format and a file ("" for stdout).
