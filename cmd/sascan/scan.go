@@ -15,6 +15,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/sascan/sascan/report"
 	"github.com/sascan/sascan/rules"
@@ -410,6 +411,7 @@ func (c *commonOptions) write(r *report.Report, st *settings, g *globalOptions, 
 		}
 		rr := *r
 		rr.Color = o.format == report.FormatTable && !g.noColor && isTerminal(stdout)
+		rr.Width = terminalWidth(stdout)
 		if err := report.Render(stdout, o.format, &rr); err != nil {
 			return err
 		}
@@ -488,6 +490,20 @@ func ioCause(err error) error {
 		return le.Err
 	}
 	return err
+}
+
+// terminalWidth is the number of columns of the terminal w writes to, or
+// 0 when w is not a terminal (a pipe or file gets the table at full width).
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return cols
 }
 
 func isTerminal(w io.Writer) bool {
