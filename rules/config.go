@@ -16,7 +16,7 @@ import (
 // ErrConfig marks a config file that cannot be used.
 var ErrConfig = errors.New("invalid config")
 
-// Settings are the rule parameters of rules.md §0.4.
+// Settings are the rule parameters (config key settings).
 type Settings struct {
 	TokenTTL struct {
 		LowSeconds    int64 `yaml:"lowSeconds"`
@@ -29,7 +29,7 @@ type Settings struct {
 	AssumeAutomountWhenSAUnknown *bool `yaml:"assumeAutomountWhenSAUnknown"`
 	Pre135ExecGetIsDangerous     *bool `yaml:"pre135ExecGetIsDangerous"`
 	// SystemAllowList adds objects (globs) whose findings are lowered one
-	// severity level, as recognised system components (rules.md §D13).
+	// severity level, as recognised system components.
 	SystemAllowList []AllowEntry `yaml:"systemAllowList"`
 }
 

@@ -20,7 +20,7 @@ var (
 	commit  = "none"
 )
 
-// Exit codes (product.md §4).
+// Exit codes (README, Formats and exit codes).
 const (
 	exitClean    = 0
 	exitFindings = 1

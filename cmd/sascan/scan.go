@@ -22,7 +22,7 @@ import (
 	"github.com/sascan/sascan/scanner"
 )
 
-// commonOptions are the flags scan and cluster share (product.md §1).
+// commonOptions are the flags scan and cluster share.
 type commonOptions struct {
 	outputs       []string
 	outputFile    string
@@ -79,8 +79,9 @@ point at the resource file and line that define each object.
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 2 the scan could not be done (bad flag or config, unreadable or invalid file,
-policy error). Bad files are reported with file and line; the others are
-still scanned and rendered.`,
+empty stdin, policy error). Bad files are reported with file and line; the
+others are still scanned and rendered. Input with no Kubernetes object is
+a warning, not an error.`,
 		Example: fmt.Sprintf(`  %[1]s scan deploy/
   %[1]s scan -o json --fail-on medium k8s/*.yaml
   helm template my-release ./chart | %[1]s scan -
