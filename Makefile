@@ -20,7 +20,7 @@ build: ## build bin/sascan
 demo: build ## build and scan the bundled example (its findings are expected)
 	./$(BIN) scan examples/demo || [ $$? -eq 1 ]
 
-test: lint test-go ## everything CI runs: lint, Rego checks, all Go tests (Rego tests included)
+test: lint test-go ## lint (gofmt, vet, opa fmt/check, actionlint) and all Go tests, Rego tests included; CI also runs test-integration and fuzz
 
 test-go: ## go test ./... (Rego unit tests run inside it)
 	$(GO) test -count=1 ./...

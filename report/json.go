@@ -2,6 +2,8 @@ package report
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 
 	"github.com/sascan/sascan/rules"
@@ -40,19 +42,44 @@ func JSON(w io.Writer, r *Report) error {
 }
 
 // ReadFingerprints reads the fingerprints of a previous JSON report (a
-// baseline).
+// baseline). Anything else, a SARIF log or `{}` included, is an error:
+// a baseline that suppresses nothing must not pass unnoticed.
 func ReadFingerprints(rd io.Reader) (map[string]bool, error) {
+	const hint = "; write one with --write-baseline or -o json"
+	var top map[string]json.RawMessage
+	if err := json.NewDecoder(rd).Decode(&top); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("not a sascan JSON report (a JSON %s, not an object)%s", te.Value, hint)
+		}
+		return nil, fmt.Errorf("not a sascan JSON report (not JSON: %v)%s", err, hint)
+	}
 	var in struct {
 		SchemaVersion string `json:"schemaVersion"`
-		Findings      []struct {
+		Tool          *Tool  `json:"tool"`
+		Findings      *[]struct {
 			Fingerprint string `json:"fingerprint"`
 		} `json:"findings"`
 	}
-	if err := json.NewDecoder(rd).Decode(&in); err != nil {
-		return nil, err
+	// Re-encoding a map of raw messages cannot fail.
+	b, _ := json.Marshal(top)
+	if err := json.Unmarshal(b, &in); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("not a sascan JSON report (%s is a JSON %s)%s", te.Field, te.Value, hint)
+		}
+		return nil, fmt.Errorf("not a sascan JSON report (%v)%s", err, hint)
+	}
+	switch {
+	case top["runs"] != nil && in.SchemaVersion == "":
+		return nil, errors.New("a SARIF log, not a sascan JSON report" + hint)
+	case in.SchemaVersion == "" || in.Tool == nil || in.Tool.Name != "sascan" || in.Findings == nil:
+		return nil, errors.New("not a sascan JSON report (no schemaVersion, tool sascan and findings)" + hint)
+	case in.SchemaVersion != SchemaVersion:
+		return nil, fmt.Errorf("a sascan JSON report of schema version %q; this sascan reads version %q", in.SchemaVersion, SchemaVersion)
 	}
 	out := map[string]bool{}
-	for _, f := range in.Findings {
+	for _, f := range *in.Findings {
 		if f.Fingerprint != "" {
 			out[f.Fingerprint] = true
 		}

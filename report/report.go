@@ -52,6 +52,7 @@ type Report struct {
 	Rules      []*rules.Rule // the enabled rules, for SARIF's driver
 	SarifRoot  string        // absolute directory SARIF URIs are relative to
 	Color      bool          // table: ANSI colours
+	Width      int           // table: fit this many columns (a terminal's); 0: no limit
 }
 
 // Format is an output format.

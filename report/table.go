@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/sascan/sascan/rules"
@@ -20,29 +22,42 @@ var colors = map[rules.Severity]string{
 }
 
 // Table writes one row per unsuppressed finding (severity, rule, object,
-// location, message) and a summary line.
+// location, message) and a summary line. With r.Width set (a terminal's
+// columns) the table fits it: the message column wraps first, then object
+// and location; with no width every row is one line.
 func Table(w io.Writer, r *Report) error {
 	sum := Summarize(r)
 	if sum.Findings > 0 {
-		t := tablewriter.NewTable(w,
-			tablewriter.WithHeaderAutoFormat(tw.Off),
-			tablewriter.WithRowAutoWrap(tw.WrapNormal),
-			tablewriter.WithRowConfig(tw.CellConfig{
-				Formatting:   tw.CellFormatting{AutoWrap: tw.WrapNormal},
-				Padding:      tw.CellPadding{Global: tw.PaddingDefault},
-				ColMaxWidths: tw.CellWidth{PerColumn: tw.NewMapper[int, int]().Set(4, 64)},
-			}),
-		)
-		t.Header("SEVERITY", "RULE", "OBJECT", "LOCATION", "MESSAGE")
+		var rows [][]string
+		var sevs []rules.Severity
 		for _, f := range r.Findings {
 			if f.Suppressed != nil {
 				continue
 			}
-			sev := strings.ToUpper(f.Severity.String())
-			if r.Color {
-				sev = colors[f.Severity] + sev + "\x1b[0m"
+			rows = append(rows, []string{strings.ToUpper(f.Severity.String()), f.RuleID, objectName(f.Object), locationText(f.Location), f.Message})
+			sevs = append(sevs, f.Severity)
+		}
+		header := []string{"SEVERITY", "RULE", "OBJECT", "LOCATION", "MESSAGE"}
+		widths := columnWidths(header, rows, r.Width)
+		t := tablewriter.NewTable(w,
+			tablewriter.WithHeaderAutoFormat(tw.Off),
+			tablewriter.WithRowAutoWrap(tw.WrapNone),
+			tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+			tablewriter.WithRowConfig(tw.CellConfig{
+				Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone},
+				Padding:    tw.CellPadding{Global: tw.PaddingDefault},
+			}),
+		)
+		t.Header(header)
+		for i, row := range rows {
+			cells := make([]string, len(row))
+			for c, text := range row {
+				cells[c] = strings.Join(wrap(text, widths[c]), "\n")
 			}
-			if err := t.Append(sev, f.RuleID, objectName(f.Object), locationText(f.Location), f.Message); err != nil {
+			if r.Color {
+				cells[0] = colors[sevs[i]] + cells[0] + "\x1b[0m"
+			}
+			if err := t.Append(cells); err != nil {
 				return err
 			}
 		}
@@ -50,18 +65,126 @@ func Table(w io.Writer, r *Report) error {
 			return err
 		}
 	}
+	var lines []string
 	for _, e := range r.Errors {
-		if _, err := fmt.Fprintf(w, "error: %s\n", errorText(e)); err != nil {
-			return err
-		}
+		lines = append(lines, "error: "+errorText(e))
 	}
 	for _, inc := range r.Incomplete {
-		if _, err := fmt.Fprintf(w, "incomplete: %s: %s (rules: %s)\n", inc.Resource, inc.Reason, strings.Join(inc.Rules, ", ")); err != nil {
+		lines = append(lines, fmt.Sprintf("incomplete: %s: %s (rules: %s)", inc.Resource, inc.Reason, strings.Join(inc.Rules, ", ")))
+	}
+	lines = append(lines, summaryLine(sum))
+	for _, l := range lines {
+		if _, err := fmt.Fprintln(w, strings.Join(wrap(l, r.Width), "\n")); err != nil {
 			return err
 		}
 	}
-	_, err := fmt.Fprintln(w, summaryLine(sum))
-	return err
+	return nil
+}
+
+// Wrapped columns are never made narrower than this (unless their text
+// is): object, location, message.
+var minWidths = []int{12, 12, 24}
+
+// columnWidths returns the width of each column's text: its widest cell,
+// or, when that makes the table wider than width (width > 0), less:
+// object, location and message (the last three columns) give way, the
+// widest first, so the message column wraps first. Severity and rule are
+// never wrapped. A table that cannot fit at the minimum widths is wider
+// than width.
+func columnWidths(header []string, rows [][]string, width int) []int {
+	out := make([]int, len(header))
+	for c, h := range header {
+		out[c] = twwidth.Width(h)
+	}
+	for _, row := range rows {
+		for c, text := range row {
+			out[c] = max(out[c], twwidth.Width(text))
+		}
+	}
+	// Each column takes its text, a space either side and a border; one
+	// more border closes the row.
+	total := 3*len(out) + 1
+	for _, n := range out {
+		total += n
+	}
+	if width <= 0 || total <= width {
+		return out
+	}
+	wrapped := out[len(out)-len(minWidths):]
+	room := width - (total - sum(wrapped))
+	for sum(wrapped) > room {
+		widest := -1
+		for i, w := range wrapped {
+			if w > minWidths[i] && (widest < 0 || w > wrapped[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			break
+		}
+		wrapped[widest]--
+	}
+	return out
+}
+
+func sum(ns []int) int {
+	n := 0
+	for _, x := range ns {
+		n += x
+	}
+	return n
+}
+
+// wrap breaks text into lines of at most width columns: at spaces, else
+// after a '/' (paths), else anywhere. width 0 or less keeps one line.
+func wrap(text string, width int) []string {
+	if width <= 0 || twwidth.Width(text) <= width {
+		return []string{text}
+	}
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+		case twwidth.Width(line)+1+twwidth.Width(word) <= width:
+			line += " " + word
+			continue
+		default:
+			lines = append(lines, line)
+		}
+		for twwidth.Width(word) > width {
+			cut := breakAt(word, width)
+			lines = append(lines, word[:cut])
+			word = word[cut:]
+		}
+		line = word
+	}
+	return append(lines, line)
+}
+
+// breakAt returns where to cut word so that its head fits in width
+// columns: after the last '/' that fits, else at width runes.
+func breakAt(word string, width int) int {
+	cut, slash, cols := 0, 0, 0
+	for i, r := range word {
+		w := twwidth.Width(string(r))
+		if cols+w > width {
+			break
+		}
+		cols += w
+		cut = i + len(string(r))
+		if r == '/' {
+			slash = cut
+		}
+	}
+	if slash > 0 {
+		return slash
+	}
+	if cut == 0 { // one rune wider than width
+		_, size := utf8.DecodeRuneInString(word)
+		return size
+	}
+	return cut
 }
 
 func summaryLine(s Summary) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // ErrConfig marks a config file that cannot be used.
 var ErrConfig = errors.New("invalid config")
 
-// Settings are the rule parameters of rules.md §0.4.
+// Settings are the rule parameters (config key settings).
 type Settings struct {
 	TokenTTL struct {
 		LowSeconds    int64 `yaml:"lowSeconds"`
@@ -27,7 +28,7 @@ type Settings struct {
 	AssumeAutomountWhenSAUnknown *bool `yaml:"assumeAutomountWhenSAUnknown"`
 	Pre135ExecGetIsDangerous     *bool `yaml:"pre135ExecGetIsDangerous"`
 	// SystemAllowList adds objects (globs) whose findings are lowered one
-	// severity level, as recognised system components (rules.md §D13).
+	// severity level, as recognised system components.
 	SystemAllowList []AllowEntry `yaml:"systemAllowList"`
 }
 
@@ -95,23 +96,30 @@ func ParseConfig(name string, r io.Reader) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return c, nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: %s: %s", ErrConfig, name, strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	var root yaml.Node
-	_ = yaml.Unmarshal(data, &root)
-	lines := exceptionLines(&root)
 	bad := func(line int, format string, args ...any) error {
 		if line > 0 {
 			return fmt.Errorf("%w: %s:%d: %s", ErrConfig, name, line, fmt.Sprintf(format, args...))
 		}
 		return fmt.Errorf("%w: %s: %s", ErrConfig, name, fmt.Sprintf(format, args...))
 	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, bad(0, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	// Keys and value shapes first, in the file's words: yaml.v3's own
+	// errors name Go types.
+	if kerr := checkKeys(&root, reflect.TypeFor[Config](), ""); kerr != nil {
+		return nil, bad(kerr.line, "%s", kerr.msg)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, bad(0, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	lines := exceptionLines(&root)
 	for _, s := range []struct{ key, val string }{{"failOn", c.FailOn}, {"minSeverity", c.MinSeverity}} {
-		if s.val != "" && s.val != "none" {
-			if _, err := ParseSeverity(s.val); err != nil {
+		if s.val != "" {
+			if _, err := ParseThreshold(s.val); err != nil {
 				return nil, bad(keyLine(&root, s.key), "%s: %v", s.key, err)
 			}
 		}
@@ -166,6 +174,123 @@ func ParseConfig(name string, r io.Reader) (*Config, error) {
 func (c *Config) SeverityOverride(id string) (Severity, bool) {
 	s, ok := c.severity[strings.ToUpper(id)]
 	return s, ok
+}
+
+// keyError is a key or value of the config file that its schema does not
+// allow.
+type keyError struct {
+	line int
+	msg  string
+}
+
+// checkKeys walks the YAML node n along the Go type t it decodes into and
+// returns the first key t has no field for, or value of the wrong shape,
+// with the allowed keys. path is the dotted path to n ("" at the top).
+func checkKeys(n *yaml.Node, t reflect.Type, path string) *keyError {
+	for n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode {
+		if n.Kind == yaml.AliasNode {
+			n = n.Alias
+		} else if len(n.Content) > 0 {
+			n = n.Content[0]
+		} else {
+			return nil
+		}
+		if n == nil {
+			return nil
+		}
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return nil
+	}
+	where := path
+	if where == "" {
+		where = "the top level"
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		keys, types := yamlFields(t)
+		if n.Kind != yaml.MappingNode {
+			return &keyError{n.Line, fmt.Sprintf("%s: want a mapping with the keys %s", where, strings.Join(keys, ", "))}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			ft, ok := types[k.Value]
+			if !ok {
+				in := ""
+				if path != "" {
+					in = " in " + path
+				}
+				return &keyError{k.Line, fmt.Sprintf("unknown key %q%s (allowed: %s)", k.Value, in, strings.Join(keys, ", "))}
+			}
+			if e := checkKeys(n.Content[i+1], ft, join(path, k.Value)); e != nil {
+				return e
+			}
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return &keyError{n.Line, where + ": want a mapping"}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if e := checkKeys(n.Content[i+1], t.Elem(), join(path, n.Content[i].Value)); e != nil {
+				return e
+			}
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return &keyError{n.Line, where + ": want a list"}
+		}
+		for i, e := range n.Content {
+			if err := checkKeys(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Bool:
+		// As lenient as yaml.v3 (yes and on are true), in our words.
+		if n.Decode(reflect.New(t).Interface()) != nil {
+			return &keyError{n.Line, where + ": want true or false"}
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if n.Decode(reflect.New(t).Interface()) != nil {
+			return &keyError{n.Line, where + ": want a whole number"}
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			return &keyError{n.Line, where + ": want a single value"}
+		}
+	}
+	return nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// yamlFields returns the keys of struct type t in declaration order and
+// the type of each.
+func yamlFields(t reflect.Type) ([]string, map[string]reflect.Type) {
+	var keys []string
+	types := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		keys = append(keys, name)
+		types[name] = f.Type
+	}
+	return keys, types
 }
 
 func keyLine(root *yaml.Node, key string) int {

@@ -72,7 +72,7 @@ func TestSharedPodSpecsGiveTheSameFindings(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	ctx := context.Background()
 	dirs, _ := filepath.Glob("../testdata/rules/*")
-	dirs = append(dirs, "../../shared/corpus")
+	dirs = append(dirs, corpusDirs(t, sharedCorpus)...)
 	total := 0
 	for _, mode := range []string{ModeManifest, ModeCluster} {
 		_, e := modeEngine(t, mode)

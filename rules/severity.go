@@ -30,6 +30,19 @@ func ParseSeverity(s string) (Severity, error) {
 	return SeverityInvalid, fmt.Errorf("unknown severity %q (want info, low, medium, high or critical)", s)
 }
 
+// ParseThreshold reads a --fail-on or --min-severity value (or failOn,
+// minSeverity in the config): a severity, or "none", which is
+// SeverityInvalid (nothing fails, nothing is dropped).
+func ParseThreshold(s string) (Severity, error) {
+	if strings.EqualFold(s, "none") {
+		return SeverityInvalid, nil
+	}
+	if v, err := ParseSeverity(s); err == nil {
+		return v, nil
+	}
+	return SeverityInvalid, fmt.Errorf("unknown severity %q (want none, info, low, medium, high or critical)", s)
+}
+
 func (s Severity) String() string {
 	if s <= SeverityInvalid || s > Critical {
 		return "invalid"

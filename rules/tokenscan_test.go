@@ -68,7 +68,7 @@ func TestTokenCandidatesChangeNoFinding(t *testing.T) {
 		return rs[0].Bindings["x"]
 	}
 	paths, _ := filepath.Glob("../testdata/rules/*")
-	paths = append(paths, "../../shared/corpus")
+	paths = append(paths, corpusDirs(t, sharedCorpus)...)
 	found := 0
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -44,13 +45,17 @@ type LoadOptions struct {
 }
 
 // Manifests is what the loader read: Kubernetes objects in input order,
-// counts, and per-file errors.
+// counts, per-file errors, and warnings.
 type Manifests struct {
 	Objects   []RawObject
 	Files     int
 	Documents int
 	Skipped   int // documents without apiVersion and kind
 	Errors    []LoadError
+	// Warnings name documents and List items that look like Kubernetes
+	// objects but are not read as one, or not whole (a kind without an
+	// apiVersion, "apiversion" for "apiVersion"): likely typos.
+	Warnings []LoadError
 }
 
 // Add appends what another load read.
@@ -60,6 +65,7 @@ func (m *Manifests) Add(o *Manifests) {
 	m.Documents += o.Documents
 	m.Skipped += o.Skipped
 	m.Errors = append(m.Errors, o.Errors...)
+	m.Warnings = append(m.Warnings, o.Warnings...)
 }
 
 // RawObject is one Kubernetes object as written, with its source.
@@ -78,10 +84,11 @@ type fileChunk struct {
 }
 
 type chunkResult struct {
-	objects []RawObject
-	skipped bool
-	empty   bool
-	err     *LoadError
+	objects  []RawObject
+	skipped  bool
+	empty    bool
+	err      *LoadError
+	warnings []LoadError // without File
 }
 
 // LoadManifests reads files, folders (recursively: .yaml, .yml, .json) and
@@ -123,6 +130,10 @@ func LoadManifests(ctx context.Context, paths []string, opts LoadOptions) (*Mani
 		fc := chunks[i]
 		n := docIdx[fc.file]
 		docIdx[fc.file] = n + 1
+		for _, w := range r.warnings {
+			w.File = fc.file
+			m.Warnings = append(m.Warnings, w)
+		}
 		if r.err != nil {
 			r.err.File = fc.file
 			m.Errors = append(m.Errors, *r.err)
@@ -137,13 +148,18 @@ func LoadManifests(ctx context.Context, paths []string, opts LoadOptions) (*Mani
 			m.Objects = append(m.Objects, o)
 		}
 	}
-	sort.SliceStable(m.Errors, func(i, j int) bool {
-		if m.Errors[i].File != m.Errors[j].File {
-			return m.Errors[i].File < m.Errors[j].File
-		}
-		return m.Errors[i].Line < m.Errors[j].Line
-	})
+	sortLoadErrors(m.Errors)
+	sortLoadErrors(m.Warnings)
 	return m, nil
+}
+
+func sortLoadErrors(es []LoadError) {
+	sort.SliceStable(es, func(i, j int) bool {
+		if es[i].File != es[j].File {
+			return es[i].File < es[j].File
+		}
+		return es[i].Line < es[j].Line
+	})
 }
 
 func parseAll(ctx context.Context, chunks []fileChunk, workers int) []chunkResult {
@@ -190,8 +206,13 @@ func parseDocument(fc fileChunk) chunkResult {
 		return chunkResult{empty: true}
 	}
 	obj, ok := v.(map[string]any)
-	if !ok || !isKubernetesObject(obj) {
+	if !ok {
 		return chunkResult{skipped: true}
+	}
+	fileLine := func(n *yaml.Node) int { return fc.c.line + n.Line - 1 }
+	warnings := typoWarnings(obj, root, fileLine)
+	if !isKubernetesObject(obj) {
+		return chunkResult{skipped: true, warnings: warnings}
 	}
 	dt := &docText{text: fc.c.text, line: fc.c.line}
 	tmpl, tmplLine := helmSource(fc.c)
@@ -200,13 +221,13 @@ func parseDocument(fc fileChunk) chunkResult {
 	}
 	items, isList := obj["items"].([]any)
 	if !isList || !isListKind(obj) {
-		return chunkResult{objects: []RawObject{{Value: obj, Source: at(root, nil)}}}
+		return chunkResult{objects: []RawObject{{Value: obj, Source: at(root, nil)}}, warnings: warnings}
 	}
 	itemsNode := lookup(root, []Segment{{Key: "items"}})
 	var out []RawObject
 	for i, it := range items {
 		im, ok := it.(map[string]any)
-		if !ok || !isKubernetesObject(im) {
+		if !ok {
 			continue
 		}
 		base := []Segment{{Key: "items"}, {Index: i, IsIdx: true}}
@@ -214,12 +235,57 @@ func parseDocument(fc fileChunk) chunkResult {
 		if vn := valueNode(root, base); vn != nil {
 			n = vn
 		}
+		warnings = append(warnings, typoWarnings(im, n, fileLine)...)
+		if !isKubernetesObject(im) {
+			continue
+		}
 		out = append(out, RawObject{Value: im, Source: at(n, base)})
 	}
 	if len(out) == 0 {
-		return chunkResult{skipped: true}
+		return chunkResult{skipped: true, warnings: warnings}
 	}
-	return chunkResult{objects: out}
+	return chunkResult{objects: out, warnings: warnings}
+}
+
+// typoWarnings looks for what makes a mapping that is meant to be a
+// Kubernetes object not read as one, or not whole: a key that differs only
+// in case from apiVersion or kind ("apiversion", "Kind"), or a kind without
+// an apiVersion. n is the mapping's node, line turns a node's line into
+// the file's.
+func typoWarnings(obj map[string]any, n *yaml.Node, line func(*yaml.Node) int) []LoadError {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	skipped := !isKubernetesObject(obj)
+	var out []LoadError
+	var kindKey *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		for _, want := range []string{"apiVersion", "kind"} {
+			if k.Value == want || !strings.EqualFold(k.Value, want) {
+				continue
+			}
+			msg := fmt.Sprintf("key %q is not %q (keys are case-sensitive)", k.Value, want)
+			if skipped {
+				msg += ": not read as a Kubernetes object"
+			} else {
+				msg += ": ignored"
+			}
+			out = append(out, LoadError{Line: line(k), Message: msg})
+		}
+		if k.Value == "kind" {
+			kindKey = k
+		}
+	}
+	kind, _ := obj["kind"].(string)
+	av, _ := obj["apiVersion"].(string)
+	if len(out) == 0 && kindKey != nil && kind != "" && av == "" {
+		out = append(out, LoadError{Line: line(kindKey), Message: fmt.Sprintf("kind %s without an apiVersion: not read as a Kubernetes object", kind)})
+	}
+	return out
 }
 
 // helmSource finds the "# Source: <chart>/templates/<file>" comment that
@@ -296,10 +362,15 @@ func readFile(name string, stdin bool, opts LoadOptions) ([]byte, *LoadError) {
 	if err != nil {
 		return nil, &LoadError{File: name, Message: "read: " + unwrapPathError(err)}
 	}
+	if stdin && len(bytes.TrimSpace(data)) == 0 {
+		// Most likely the command before the pipe failed (helm template
+		// with helm missing): scanning nothing is not a clean scan.
+		return nil, &LoadError{File: name, Message: "no input on stdin"}
+	}
 	if int64(len(data)) > opts.MaxFileSize {
 		return nil, &LoadError{File: name, Message: fmt.Sprintf("file is larger than the limit of %d bytes (--max-file-size)", opts.MaxFileSize)}
 	}
-	if bytes := data; len(bytes) > 0 && isBinary(bytes) {
+	if len(data) > 0 && isBinary(data) {
 		return nil, &LoadError{File: name, Line: 1, Message: "not a YAML or JSON text file (binary content)"}
 	}
 	return data, nil

@@ -74,7 +74,26 @@ func isMarker(l []byte, m string) bool {
 	return false
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+var (
+	yamlLineRE      = regexp.MustCompile(`^line (\d+): `)
+	unknownAnchorRE = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+)
+
+// parserProblems are the syntax errors of yaml.v3's parser (parserc.go), as
+// opposed to its scanner's (scannerc.go).
+var parserProblems = []string{
+	"did not find expected <stream-start>",
+	"did not find expected <document start>",
+	"did not find expected node content",
+	"did not find expected key",
+	"did not find expected '-' indicator",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"found duplicate %YAML directive",
+	"found duplicate %TAG directive",
+	"found incompatible YAML document",
+	"found undefined tag handle",
+}
 
 // parseChunk parses one document. It returns the root node (nil for an
 // empty document) or an error whose line is the file's line.
@@ -82,19 +101,83 @@ func parseChunk(c chunk) (*yaml.Node, *LoadError) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(c.text, &doc); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := c.line
+		line := 1 // yaml.v3 gives no line for the first line of the text
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			line = c.line + n - 1
-			msg = strings.Replace(msg, m[0], "line "+strconv.Itoa(line), 1)
-			msg = strings.TrimPrefix(msg, "line "+strconv.Itoa(line)+": ")
+			line, _ = strconv.Atoi(m[1])
+			msg = msg[len(m[0]):]
 		}
-		return nil, &LoadError{Line: line, Message: "invalid YAML: " + msg}
+		line = syntaxErrorLine(c.text, msg, line)
+		return nil, &LoadError{Line: c.line + line - 1, Message: "invalid YAML: " + msg}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, nil
 	}
 	return doc.Content[0], nil
+}
+
+// syntaxErrorLine turns the line yaml.v3 gives for a syntax error in text
+// into the 1-based line of the problem. yaml.v3 counts inconsistently: for
+// its parser's errors it gives the 0-based line of the construct being
+// parsed (an unclosed "[" on line 5 is "line 4"), or of the problem when
+// that construct starts on the first line; for its scanner's errors the
+// 1-based line of the token being scanned, which for a tab that breaks the
+// indentation is the line before the tab.
+func syntaxErrorLine(text []byte, problem string, line int) int {
+	for _, p := range parserProblems {
+		if problem == p {
+			// At the end of the text: its last line that is not blank.
+			return min(line+1, lastContentLine(text))
+		}
+	}
+	switch {
+	case strings.HasPrefix(problem, "found a tab character"):
+		// The first line from the reported one that has a tab in its
+		// indentation.
+		lines := bytes.Split(text, []byte("\n"))
+		for i := line - 1; i >= 0 && i < len(lines); i++ {
+			indent := lines[i][:len(lines[i])-len(bytes.TrimLeft(lines[i], " \t"))]
+			if bytes.IndexByte(indent, '\t') >= 0 {
+				return i + 1
+			}
+		}
+	case unknownAnchorRE.MatchString(problem):
+		// No line at all: the first use of the alias.
+		name := unknownAnchorRE.FindStringSubmatch(problem)[1]
+		if i := aliasUse(text, name); i >= 0 {
+			return bytes.Count(text[:i], []byte("\n")) + 1
+		}
+	}
+	return line
+}
+
+// lastContentLine returns the 1-based number of the last line of text that
+// is not blank (1 if there is none).
+func lastContentLine(text []byte) int {
+	n, last := 0, 1
+	for line := range bytes.Lines(text) {
+		n++
+		if len(bytes.TrimSpace(line)) > 0 {
+			last = n
+		}
+	}
+	return last
+}
+
+// aliasUse returns the offset of the first "*name" alias in text that is
+// not followed by more of a longer name, or -1.
+func aliasUse(text []byte, name string) int {
+	alias := []byte("*" + name)
+	for off := 0; ; {
+		i := bytes.Index(text[off:], alias)
+		if i < 0 {
+			return -1
+		}
+		end := off + i + len(alias)
+		if end == len(text) || bytes.IndexByte([]byte(" \t\r\n,]}"), text[end]) >= 0 {
+			return off + i
+		}
+		off = end
+	}
 }
 
 // converter turns a yaml.Node tree into plain Go values (map[string]any,

@@ -131,7 +131,7 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	st.log.Debug("evaluated rules", "rules", len(st.rules), "findings", len(findings), "took", time.Since(start).Round(time.Millisecond))
 	findings = st.suppressAndFilter(findings, inv)
 	r := &report.Report{
-		Tool:     report.Tool{Name: "sascan", Version: version},
+		Tool:     report.Tool{Name: "sascan", Version: buildStamp().Version},
 		Source:   report.Source{Mode: rules.ModeCluster, Context: contextName},
 		Objects:  observedObjects(inv),
 		Findings: findings,

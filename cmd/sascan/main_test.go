@@ -109,11 +109,13 @@ func TestExitCodes(t *testing.T) {
 		{"fail-on critical", []string{"scan", "--fail-on", "critical", "testdata/rules/SA011/fail-rolebinding-edit.yaml"}, exitClean, ""},
 		{"fail-on low", []string{"scan", "--fail-on", "low", "testdata/rules/SA020/fail-only-deprecated.yaml"}, exitFindings, ""},
 		{"min-severity hides", []string{"scan", "--min-severity", "critical", "--fail-on", "low", "testdata/rules/SA020/fail-only-deprecated.yaml"}, exitClean, ""},
-		{"bad flag value", []string{"scan", "--fail-on", "severe", "examples/demo"}, exitError, `unknown severity "severe"`},
+		{"bad flag value", []string{"scan", "--fail-on", "severe", "examples/demo"}, exitError, `sascan: --fail-on: unknown severity "severe" (want none, info, low, medium, high or critical)` + "\n"},
+		{"bad --min-severity", []string{"scan", "--min-severity", "severe", "examples/demo"}, exitError, `sascan: --min-severity: unknown severity "severe" (want none, info, low, medium, high or critical)` + "\n"},
+		{"min-severity none", []string{"scan", "--min-severity", "none", "--fail-on", "NONE", "testdata/rules/SA020/fail-only-deprecated.yaml"}, exitClean, ""},
 		{"unknown rule", []string{"scan", "--enable", "SA999", "examples/demo"}, exitError, `unknown rule ID "SA999"`},
 		{"bad format", []string{"scan", "-o", "xml", "examples/demo"}, exitError, `unknown output format "xml"`},
 		{"missing path", []string{"scan", filepath.Join(dir, "nope.yaml")}, exitError, "nope.yaml: read: no such file or directory"},
-		{"invalid yaml", []string{"scan", bad, "testdata/rules/SA020/pass-equal.yaml"}, exitError, "bad.yaml:4: invalid YAML"},
+		{"invalid yaml", []string{"scan", bad, "testdata/rules/SA020/pass-equal.yaml"}, exitError, "bad.yaml:5: invalid YAML: did not find expected key\n"},
 		{"no args", []string{"scan"}, exitError, "requires at least 1 arg"},
 		{"too many objects", []string{"scan", "--max-objects", "10", "examples/demo"}, exitError, "more than --max-objects 10"},
 		{"under the object limit", []string{"scan", "--max-objects", "10", "--fail-on", "none", "testdata/rules/SA011/fail-rolebinding-edit.yaml"}, exitClean, ""},
@@ -312,8 +314,9 @@ func TestConfigErrors(t *testing.T) {
 	cfg := filepath.Join(dir, "c.yaml")
 	os.WriteFile(cfg, []byte("failOn: high\nsettings:\n  tokenTTL: {lowSeconds: 10, mediumSecs: 5}\n"), 0o600)
 	r := cli(t, "", "scan", "--config", cfg, "examples/demo")
-	if r.code != exitError || !strings.Contains(r.err, "line 3") || !strings.Contains(r.err, "mediumSecs") {
-		t.Fatalf("exit %d stderr %s", r.code, r.err)
+	want := "sascan: invalid config: " + cfg + `:3: unknown key "mediumSecs" in settings.tokenTTL (allowed: lowSeconds, mediumSeconds)` + "\n"
+	if r.code != exitError || r.err != want {
+		t.Fatalf("exit %d stderr %q; want 2 and %q", r.code, r.err, want)
 	}
 }
 
@@ -541,14 +544,92 @@ spec:
 	}
 }
 
-// Installed as kubectl-sascan, help shows the kubectl form.
-func TestKubectlPluginName(t *testing.T) {
+// invokedAs makes programName see the program as path (os.Args[0]) for
+// the rest of the test.
+func invokedAs(t *testing.T, path string) {
 	old := os.Args[0]
-	os.Args[0] = "/usr/local/bin/kubectl-sascan"
-	defer func() { os.Args[0] = old }()
-	r := cli(t, "", "--help")
-	if !strings.Contains(r.out, "kubectl sascan cluster") && !strings.Contains(r.out, "kubectl sascan scan") {
-		t.Fatalf("help does not show the kubectl form:\n%s", r.out)
+	os.Args[0] = path
+	t.Cleanup(func() { os.Args[0] = old })
+}
+
+// Installed as kubectl-sascan, help, usage and errors show the kubectl
+// form, and shell completion stays sascan's own.
+func TestKubectlPlugin(t *testing.T) {
+	tests := []struct {
+		name    string
+		program string
+		args    []string
+		code    int
+		want    []string // in stdout
+		notWant []string // not in stdout
+		stderr  string   // exactly
+	}{
+		{"help", "/usr/local/bin/kubectl-sascan", []string{"--help"}, exitClean,
+			[]string{"Usage:\n  kubectl sascan [command]\n", "  kubectl sascan scan ./manifests\n", "help for kubectl sascan\n", "version for kubectl sascan\n", `Use "kubectl sascan [command] --help"`},
+			[]string{"kubectl [command]", "for kubectl\n"}, ""},
+		{"subcommand usage", "kubectl-sascan", []string{"scan", "--help"}, exitClean,
+			[]string{"Usage:\n  kubectl sascan scan [PATH|-]... [-k DIR]... [flags]\n", "  kubectl sascan scan deploy/\n"}, nil, ""},
+		{"unknown command", "kubectl-sascan", []string{"bogus"}, exitError, nil, nil,
+			"kubectl sascan: unknown command \"bogus\" for \"kubectl sascan\"\n"},
+		{"unknown flag", "kubectl-sascan", []string{"scan", "--bogus"}, exitError, nil, nil,
+			"kubectl sascan: unknown flag: --bogus\n"},
+		{"bash completion is sascan's", "kubectl-sascan", []string{"completion", "bash"}, exitClean,
+			[]string{"__start_sascan()", "complete -o default -F __start_sascan sascan"}, []string{"__start_kubectl", "-F __start_kubectl"}, ""},
+		{"kubectl plugin completion script", "kubectl-sascan", []string{"completion", "kubectl-plugin"}, exitClean,
+			[]string{kubectlCompleteScript}, nil, ""},
+		{"plugin completion protocol", "kubectl-sascan", []string{"__complete", "sc"}, exitClean,
+			[]string{"scan\tScan manifests: files, folders (recursively) or - for stdin\n:4\n"}, nil,
+			"Completion ended with directive: ShellCompDirectiveNoFileComp\n"},
+		{"as sascan", "/usr/bin/sascan", []string{"--help"}, exitClean,
+			[]string{"Usage:\n  sascan [command]\n", "version for sascan\n"}, []string{"kubectl"}, ""},
+		{"as sascan, errors", "sascan", []string{"bogus"}, exitError, nil, nil,
+			"sascan: unknown command \"bogus\" for \"sascan\"\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			invokedAs(t, tc.program)
+			r := cli(t, "", tc.args...)
+			if r.code != tc.code || r.err != tc.stderr {
+				t.Fatalf("exit %d stderr %q; want %d and %q", r.code, r.err, tc.code, tc.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, r.out)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(r.out, w) {
+					t.Errorf("stdout has %q:\n%s", w, r.out)
+				}
+			}
+		})
+	}
+}
+
+// kubectl runs kubectl_complete-sascan with the words after "kubectl
+// sascan"; the script hands them to kubectl-sascan __complete unchanged.
+func TestKubectlCompleteScript(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	dir := t.TempDir()
+	script := filepath.Join(dir, "kubectl_complete-sascan")
+	if err := os.WriteFile(script, []byte(kubectlCompleteScript), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A stand-in kubectl-sascan that prints its arguments one per line.
+	fake := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n"
+	if err := os.WriteFile(filepath.Join(dir, "kubectl-sascan"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(script, "scan", "--fail-on", "")
+	cmd.Env = append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff("__complete\nscan\n--fail-on\n\n", string(out)); diff != "" {
+		t.Errorf("arguments passed on (-want +got):\n%s", diff)
 	}
 }
 

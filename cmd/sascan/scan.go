@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,13 +15,14 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/sascan/sascan/report"
 	"github.com/sascan/sascan/rules"
 	"github.com/sascan/sascan/scanner"
 )
 
-// commonOptions are the flags scan and cluster share (product.md §1).
+// commonOptions are the flags scan and cluster share.
 type commonOptions struct {
 	outputs       []string
 	outputFile    string
@@ -76,8 +79,9 @@ point at the resource file and line that define each object.
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 2 the scan could not be done (bad flag or config, unreadable or invalid file,
-policy error). Bad files are reported with file and line; the others are
-still scanned and rendered.`,
+empty stdin, policy error). Bad files are reported with file and line; the
+others are still scanned and rendered. Input with no Kubernetes object is
+a warning, not an error.`,
 		Example: fmt.Sprintf(`  %[1]s scan deploy/
   %[1]s scan -o json --fail-on medium k8s/*.yaml
   helm template my-release ./chart | %[1]s scan -
@@ -125,14 +129,11 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 	if st.config, err = loadConfig(c.configFile); err != nil {
 		return nil, err
 	}
-	failOn := firstNonEmpty(c.failOn, st.config.FailOn, "high")
-	if failOn != "none" {
-		if st.failOn, err = rules.ParseSeverity(failOn); err != nil {
-			return nil, fmt.Errorf("--fail-on: %w", err)
-		}
+	if st.failOn, err = rules.ParseThreshold(firstNonEmpty(c.failOn, st.config.FailOn, "high")); err != nil {
+		return nil, fmt.Errorf("--fail-on: %w", err)
 	}
-	if min := firstNonEmpty(c.minSeverity, st.config.MinSeverity); min != "" && min != "none" {
-		if st.minSeverity, err = rules.ParseSeverity(min); err != nil {
+	if min := firstNonEmpty(c.minSeverity, st.config.MinSeverity); min != "" {
+		if st.minSeverity, err = rules.ParseThreshold(min); err != nil {
 			return nil, fmt.Errorf("--min-severity: %w", err)
 		}
 	}
@@ -164,7 +165,7 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 	if c.baseline != "" {
 		f, err := os.Open(c.baseline)
 		if err != nil {
-			return nil, fmt.Errorf("read baseline: %w", err)
+			return nil, fmt.Errorf("read baseline %s: %w", c.baseline, ioCause(err))
 		}
 		defer f.Close()
 		if st.baseline, err = report.ReadFingerprints(f); err != nil {
@@ -247,6 +248,10 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	if err != nil {
 		return err
 	}
+	root, err := sarifRoot(o.sarifRoot)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	lopts := scanner.LoadOptions{Stdin: o.streams.In, MaxFileSize: o.maxFileSize}
 	m, err := scanner.LoadManifests(ctx, paths, lopts)
@@ -262,6 +267,17 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	}
 	for _, e := range m.Errors {
 		fmt.Fprintf(o.streams.Err, "%s: error: %v\n", programName(), e)
+	}
+	if st.log.Enabled(ctx, slog.LevelWarn) {
+		for _, w := range m.Warnings {
+			fmt.Fprintf(o.streams.Err, "%s: warning: %v\n", programName(), w)
+		}
+		// Errors say why themselves; a scan of nothing must not pass for a
+		// clean one without a word. The exit code stays: pre-commit on
+		// YAML that is not Kubernetes keeps passing.
+		if len(m.Objects) == 0 && len(m.Errors) == 0 {
+			fmt.Fprintf(o.streams.Err, "%s: warning: %s\n", programName(), noObjects(m))
+		}
 	}
 	if o.maxObjects > 0 && len(m.Objects) > o.maxObjects {
 		return fmt.Errorf("the input holds %d Kubernetes objects, more than --max-objects %d: scan it in parts or raise the limit", len(m.Objects), o.maxObjects)
@@ -282,12 +298,8 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	}
 	st.log.Debug("evaluated rules", "rules", len(st.rules), "findings", len(findings), "took", time.Since(start).Round(time.Millisecond))
 	findings = st.suppressAndFilter(findings, inv)
-	root, err := sarifRoot(o.sarifRoot)
-	if err != nil {
-		return err
-	}
 	r := &report.Report{
-		Tool:      report.Tool{Name: "sascan", Version: version},
+		Tool:      report.Tool{Name: "sascan", Version: buildStamp().Version},
 		Source:    report.Source{Mode: rules.ModeManifest, Paths: append(append([]string(nil), paths...), o.kustomize...)},
 		Objects:   observedObjects(inv),
 		Findings:  findings,
@@ -309,6 +321,14 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	return nil
 }
 
+// noObjects says what a scan that read no Kubernetes object did read.
+func noObjects(m *scanner.Manifests) string {
+	if m.Files == 0 {
+		return "no Kubernetes object scanned: no .yaml, .yml or .json file in the input"
+	}
+	return fmt.Sprintf("no Kubernetes object scanned (files read: %d, YAML documents: %d; an object needs apiVersion and kind)", m.Files, m.Documents)
+}
+
 func observedObjects(inv *scanner.Inventory) int {
 	n := 0
 	for _, o := range inv.Objects {
@@ -319,16 +339,24 @@ func observedObjects(inv *scanner.Inventory) int {
 	return n
 }
 
+// sarifRoot is the absolute folder SARIF URIs are relative to: --sarif-root,
+// which must be an existing folder, or the working directory.
 func sarifRoot(flag string) (string, error) {
-	root := flag
-	if root == "" {
+	if flag == "" {
 		wd, err := os.Getwd()
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("get the working directory: %w", err)
 		}
-		root = wd
+		return wd, nil
 	}
-	return filepath.Abs(root)
+	info, err := os.Stat(flag)
+	if err != nil {
+		return "", fmt.Errorf("--sarif-root %s: %w", flag, ioCause(err))
+	}
+	if !info.IsDir() {
+		return "", fmt.Errorf("--sarif-root %s: not a directory", flag)
+	}
+	return filepath.Abs(flag)
 }
 
 // output is one report to write: a format and a file ("" for stdout).
@@ -370,7 +398,7 @@ func parseOutputs(values []string, outputFile string) ([]output, error) {
 func (c *commonOptions) write(r *report.Report, st *settings, g *globalOptions, stdout io.Writer) error {
 	if c.writeBaseline != "" {
 		if err := writeFile(c.writeBaseline, func(w io.Writer) error { return report.JSON(w, r) }); err != nil {
-			return fmt.Errorf("write baseline: %w", err)
+			return fmt.Errorf("write baseline to %s: %w", c.writeBaseline, err)
 		}
 	}
 	for _, o := range st.outputs {
@@ -378,12 +406,13 @@ func (c *commonOptions) write(r *report.Report, st *settings, g *globalOptions, 
 			rr := *r
 			rr.Color = false
 			if err := writeFile(o.file, func(w io.Writer) error { return report.Render(w, o.format, &rr) }); err != nil {
-				return fmt.Errorf("write %s report: %w", o.format, err)
+				return fmt.Errorf("write %s report to %s: %w", o.format, o.file, err)
 			}
 			continue
 		}
 		rr := *r
 		rr.Color = o.format == report.FormatTable && !g.noColor && isTerminal(stdout)
+		rr.Width = terminalWidth(stdout)
 		if err := report.Render(stdout, o.format, &rr); err != nil {
 			return err
 		}
@@ -391,21 +420,91 @@ func (c *commonOptions) write(r *report.Report, st *settings, g *globalOptions, 
 	return nil
 }
 
+// writeFile writes a report to the file name. A regular file is written
+// whole or not at all: through a temporary file in the same folder, renamed
+// over name once complete. A new file gets mode 0644 less the umask, as
+// files other commands write; an existing one keeps its mode. A device or
+// pipe (/dev/stdout, a FIFO) is written in place. Errors are the cause
+// alone (the caller names name), never the temporary file.
 func writeFile(name string, render func(io.Writer) error) error {
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, ".sascan-*")
+	perm := fs.FileMode(0o644)
+	if info, err := os.Stat(name); err == nil {
+		switch {
+		case info.IsDir():
+			return errors.New("is a directory")
+		case !info.Mode().IsRegular():
+			f, err := os.OpenFile(name, os.O_WRONLY, 0)
+			if err != nil {
+				return ioCause(err)
+			}
+			if err := render(f); err != nil {
+				f.Close()
+				return ioCause(err)
+			}
+			return ioCause(f.Close())
+		}
+		perm = info.Mode().Perm()
+	}
+	tmp, err := createTemp(filepath.Dir(name), perm)
 	if err != nil {
-		return err
+		return ioCause(err)
 	}
 	defer os.Remove(tmp.Name())
 	if err := render(tmp); err != nil {
 		tmp.Close()
-		return err
+		return ioCause(err)
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return ioCause(err)
 	}
-	return os.Rename(tmp.Name(), name)
+	// OpenFile applied the umask; an existing file's mode is kept as it was.
+	if _, err := os.Stat(name); err == nil {
+		if err := os.Chmod(tmp.Name(), perm); err != nil {
+			return ioCause(err)
+		}
+	}
+	return ioCause(os.Rename(tmp.Name(), name))
+}
+
+// createTemp creates a new file in dir with mode perm less the umask
+// (os.CreateTemp always uses 0600).
+func createTemp(dir string, perm fs.FileMode) (*os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, fmt.Sprintf(".sascan-%016x.tmp", rand.Uint64()))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, errors.New("cannot create a temporary file")
+}
+
+// ioCause strips the file name from err (a *fs.PathError or *os.LinkError
+// about a temporary file), leaving what went wrong.
+func ioCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
+
+// terminalWidth is the number of columns of the terminal w writes to, or
+// 0 when w is not a terminal (a pipe or file gets the table at full width).
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return cols
 }
 
 func isTerminal(w io.Writer) bool {
