@@ -52,7 +52,7 @@ bootstrap-policy: ## regenerate scanner/builtin/bootstrap.yaml from Kubernetes' 
 	cd hack/kube && $(GO) run ./bootstrap > ../../scanner/builtin/bootstrap.yaml
 
 test-integration: ## live-cluster tests against a real API server (starts and stops it); the bundled bootstrap policy is checked against Kubernetes'
-	@set -e; trap 'hack/kube/down.sh >/dev/null' EXIT; \
+	@set -eo pipefail; trap 'hack/kube/down.sh >/dev/null' EXIT; \
 	(cd hack/kube && $(GO) run ./bootstrap -check ../../scanner/builtin/bootstrap.yaml); \
 	eval "$$(hack/kube/up.sh | tail -1)"; \
 	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF|Transient|Slow|Pagination|SIGTERM|LeastPrivilege' ./cmd/sascan/; \
@@ -68,7 +68,7 @@ fuzz: ## run every fuzz target for FUZZTIME (default 30s) each
 	  $(GO) test ./rules -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 bench-cluster: ## sascan cluster vs a bare client-go list over 5k objects in the test API server
-	@set -e; trap 'hack/kube/down.sh >/dev/null' EXIT; \
+	@set -eo pipefail; trap 'hack/kube/down.sh >/dev/null' EXIT; \
 	eval "$$(hack/kube/up.sh | tail -1)"; \
 	$(GO) test -tags integration -run '^$$' -bench BenchmarkClusterScan -benchtime 3x -benchmem ./cmd/sascan/
 

@@ -59,7 +59,9 @@ func TestModelAgreesWithSubjectAccessReview(t *testing.T) {
 	cfg.QPS, cfg.Burst = 500, 1000
 	cs := kubernetes.NewForConfigOrDie(cfg)
 	ctx := context.Background()
-	prefix := fmt.Sprintf("sar%d", seed%100000)
+	// Names differ per run (a replayed seed asks the same questions while
+	// the last run's namespaces may still be terminating).
+	prefix := fmt.Sprintf("sar%d-%d", seed%1000, time.Now().UnixNano()%100000)
 	namespaces := []string{prefix + "-a", prefix + "-b", prefix + "-c"}
 	for _, ns := range namespaces {
 		if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
