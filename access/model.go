@@ -129,6 +129,9 @@ type Model struct {
 	// policy (through system:authenticated, system:unauthenticated and
 	// system:serviceaccounts).
 	Baseline []Rule
+	// PodSpecs are the inventory's pod specs (same order): who each runs
+	// as and which containers hold the token.
+	PodSpecs []PodSpec
 }
 
 // Options steer Build.
@@ -142,6 +145,7 @@ type Options struct {
 	// manifests; nil reads it from the inventory's objects labelled
 	// kubernetes.io/bootstrapping, as a live cluster holds them.
 	Bootstrap *Bootstrap
+	Tokens    TokenOptions
 }
 
 // Build makes the model of inv. Shadowed objects (an identity defined
@@ -201,9 +205,9 @@ func Build(inv *scanner.Inventory, opts Options) *Model {
 			}
 		}
 	}
-	for _, ps := range inv.PodSpecs {
-		o := inv.Objects[ps.Object]
-		sas[o.Namespace+"/"+serviceAccountName(dig(o.Raw, ps.Path))] = true
+	m.PodSpecs = podSpecs(inv, opts.Tokens)
+	for _, ps := range m.PodSpecs {
+		sas[ps.Key] = true
 	}
 	for _, o := range inv.Objects {
 		if o.Shadowed || o.Group != "" || o.Kind != "Secret" {

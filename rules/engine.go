@@ -11,7 +11,6 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/sascan/sascan/access"
 	"github.com/sascan/sascan/scanner"
@@ -53,19 +52,10 @@ type Params struct {
 }
 
 // Engine evaluates a set of rules: one prepared query per CPU, each over a
-// share of the rules (partitions), after building lib/k8s pod_specs, which
-// most of them read, once for all.
+// share of the rules (partitions), over one input.
 type Engine struct {
 	rules []*Rule
 	parts []partition
-	// podShare evaluates one share of lib/k8s pod_specs (pod_specs_share)
-	// so that a scan builds that document on every core, once, instead of
-	// once in each partition, when the inventory holds at least
-	// sharePodSpecsFrom pod specs.
-	podShare          rego.PreparedEvalQuery
-	sharePodSpecsFrom int
-	// readsPodSpecs: some enabled rule depends on pod_specs.
-	readsPodSpecs bool
 }
 
 // partition is one prepared query over a share of the enabled rules.
@@ -103,16 +93,6 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 		}
 		p.query = pq
 	}
-	pq, err := rego.New(rego.Query("count(data.sascan.lib.k8s.pod_specs_share) >= 0"), rego.Compiler(compiler)).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: prepare query: %w", ErrPolicy, err)
-	}
-	e.podShare, e.sharePodSpecsFrom = pq, minSharedPodSpecs
-	var roots []ast.Ref
-	for _, r := range enabled {
-		roots = append(roots, append(r.refTerms(), ast.StringTerm("findings")))
-	}
-	e.readsPodSpecs = dependsOn(compiler, roots, podSpecsRef)
 	return e, nil
 }
 
@@ -135,37 +115,6 @@ func parallel(n int, fn func(i int) error) error {
 		}
 	}
 	return nil
-}
-
-// dependsOn reports whether evaluating any of the documents roots reads
-// the document target, by the compiler's rule dependency graph.
-func dependsOn(c *ast.Compiler, roots []ast.Ref, target ast.Ref) bool {
-	want := map[*ast.Rule]bool{}
-	for _, r := range c.GetRulesExact(target) {
-		want[r] = true
-	}
-	seen := map[*ast.Rule]bool{}
-	var queue []*ast.Rule
-	for _, ref := range roots {
-		queue = append(queue, c.GetRulesExact(ref)...)
-	}
-	for len(queue) > 0 {
-		r := queue[0]
-		queue = queue[1:]
-		if seen[r] {
-			continue
-		}
-		seen[r] = true
-		if want[r] {
-			return true
-		}
-		for d := range c.Graph.Dependencies(r) {
-			if dr, ok := d.(*ast.Rule); ok && !seen[dr] {
-				queue = append(queue, dr)
-			}
-		}
-	}
-	return false
 }
 
 func (r *Rule) ref() string {
@@ -215,11 +164,12 @@ type EvalOptions struct {
 // ClusterRoles are computed and the baseline comes from the bundled
 // bootstrap policy; a live cluster's are read as stored, since the
 // controllers keep them current and the API server authorizes with them.
-func NewModel(inv *scanner.Inventory) *access.Model {
+func NewModel(inv *scanner.Inventory, s Settings) *access.Model {
+	tokens := access.TokenOptions{AssumeAutomount: s.AssumeAutomountWhenSAUnknown == nil || *s.AssumeAutomountWhenSAUnknown}
 	if inv.Mode == scanner.ModeCluster {
-		return access.Build(inv, access.Options{})
+		return access.Build(inv, access.Options{Tokens: tokens})
 	}
-	return access.Build(inv, access.Options{ComputeAggregation: true, Bootstrap: access.NewBootstrap(scanner.BootstrapPolicy())})
+	return access.Build(inv, access.Options{ComputeAggregation: true, Bootstrap: access.NewBootstrap(scanner.BootstrapPolicy()), Tokens: tokens})
 }
 
 // Evaluate runs every enabled rule over the inventory and returns findings
@@ -227,7 +177,7 @@ func NewModel(inv *scanner.Inventory) *access.Model {
 func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params, opts EvalOptions) ([]Finding, error) {
 	model := opts.Model
 	if model == nil {
-		model = NewModel(inv)
+		model = NewModel(inv, p.Settings)
 	}
 	input, err := InputValue(inv, model, p)
 	if err != nil {
@@ -237,18 +187,10 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 		inv.ReleaseRaw()
 	}
 	cluster := opts.Cluster
-	var shared []cachedDoc
-	if e.readsPodSpecs && len(e.parts) > 1 && len(inv.PodSpecs) >= e.sharePodSpecsFrom {
-		ps, err := e.podSpecs(ctx, input, len(inv.PodSpecs))
-		if err != nil {
-			return nil, err
-		}
-		shared = append(shared, cachedDoc{podSpecsRef, ps})
-	}
 	bindings := make([]any, len(e.rules))
 	err = parallel(len(e.parts), func(pi int) error {
 		p := &e.parts[pi]
-		rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalVirtualCache(newSharedCache(shared)))
+		rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
 		if err != nil {
 			return fmt.Errorf("evaluate rules: %w", err)
 		}
@@ -283,115 +225,6 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	SortFindings(out)
 	return out, nil
 }
-
-// minSharedPodSpecs is the number of pod specs from which pod_specs is
-// built once, on every core, before the partitions run. Measured: with 357
-// pod specs (the 1k dump) sharing already saves a little; below 100 either
-// way costs under a millisecond, and the extra queries are not worth
-// starting.
-const minSharedPodSpecs = 100
-
-var (
-	podSpecsRef      = ast.MustParseRef("data.sascan.lib.k8s.pod_specs")
-	podSpecsShareRef = ast.MustParseRef("data.sascan.lib.k8s.pod_specs_share")
-)
-
-// podSpecs evaluates lib/k8s pod_specs as len(e.parts) interleaved shares
-// (pod_specs_share), one per core, and joins them back in order; the
-// input holds total pod specs.
-func (e *Engine) podSpecs(ctx context.Context, input ast.Value, total int) (*ast.Term, error) {
-	obj, ok := input.(ast.Object)
-	if !ok {
-		return nil, fmt.Errorf("evaluate rules: the input is not an object")
-	}
-	n := len(e.parts)
-	shares := make([]*ast.Array, n)
-	err := parallel(n, func(k int) error {
-		// The same input with "share" added: a shallow copy, the objects
-		// themselves are shared.
-		in := ast.NewObject()
-		obj.Foreach(func(key, v *ast.Term) { in.Insert(key, v) })
-		in.Insert(ast.StringTerm("share"), ast.ObjectTerm(
-			ast.Item(ast.StringTerm("k"), ast.IntNumberTerm(k)),
-			ast.Item(ast.StringTerm("n"), ast.IntNumberTerm(n)),
-		))
-		vc := topdown.NewVirtualCache()
-		if _, err := e.podShare.Eval(ctx, rego.EvalParsedInput(in), rego.EvalVirtualCache(vc)); err != nil {
-			return fmt.Errorf("evaluate rules: %w", err)
-		}
-		t, _ := vc.Get(podSpecsShareRef)
-		if t == nil {
-			return fmt.Errorf("evaluate rules: pod_specs_share was not evaluated")
-		}
-		a, ok := t.Value.(*ast.Array)
-		if !ok {
-			return fmt.Errorf("evaluate rules: pod_specs_share is not an array")
-		}
-		shares[k] = a
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	for k, a := range shares {
-		if want := (total - k + n - 1) / n; a.Len() != want {
-			return nil, fmt.Errorf("evaluate rules: pod_specs share %d of %d has %d entries, want %d", k, n, a.Len(), want)
-		}
-	}
-	out := make([]*ast.Term, total)
-	for k, a := range shares {
-		for j := range a.Len() {
-			out[j*n+k] = a.Elem(j)
-		}
-	}
-	return ast.ArrayTerm(out...), nil
-}
-
-// cachedDoc is a document computed before the partitions run.
-type cachedDoc struct {
-	ref  ast.Ref
-	term *ast.Term
-}
-
-// sharedCache is a partition's virtual-document cache: its own entries,
-// then the documents every partition shares. Inside a `with` frame (Push)
-// only its own entries count, as the shared ones were computed without it.
-type sharedCache struct {
-	local  topdown.VirtualCache
-	shared []cachedDoc
-	depth  int
-}
-
-func newSharedCache(shared []cachedDoc) *sharedCache {
-	return &sharedCache{local: topdown.NewVirtualCache(), shared: shared}
-}
-
-func (c *sharedCache) Push() {
-	c.depth++
-	c.local.Push()
-}
-
-func (c *sharedCache) Pop() {
-	c.depth--
-	c.local.Pop()
-}
-
-func (c *sharedCache) Get(ref ast.Ref) (*ast.Term, bool) {
-	t, undefined := c.local.Get(ref)
-	if t != nil || undefined || c.depth > 0 {
-		return t, undefined
-	}
-	for _, d := range c.shared {
-		if d.ref.Equal(ref) {
-			return d.term, false
-		}
-	}
-	return nil, false
-}
-
-func (c *sharedCache) Put(ref ast.Ref, value *ast.Term) { c.local.Put(ref, value) }
-
-func (c *sharedCache) Keys() []ast.Ref { return c.local.Keys() }
 
 func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *locations, index int) (Finding, error) {
 	if f.Object < 0 || f.Object >= len(inv.Objects) {
@@ -543,7 +376,7 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params) (ast.Valu
 	_ = parallel(workers, func(w int) error {
 		for i := w; i < len(specs); i += workers {
 			ps := inv.PodSpecs[i]
-			specs[i] = podSpecTerm(objs[ps.Object], ps)
+			specs[i] = podSpecTerm(objs[ps.Object], ps, model.PodSpecs[i])
 		}
 		return nil
 	})
@@ -595,12 +428,15 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params) (ast.Valu
 	return obj, nil
 }
 
-// podSpecTerm locates one pod spec in its object's input term (rules.md
-// §D2): {object, specPath, spec, metadata, containers}. spec and
-// metadata are the object's own sub-terms, not copies; containers lists
-// every container (init, regular, ephemeral) with its field path and the
-// volumes its volumeMounts name (resolved by name in spec.volumes).
-func podSpecTerm(obj *ast.Term, ps scanner.PodSpec) *ast.Term {
+// podSpecTerm is one pod spec as the rules read it (lib/k8s pod_specs):
+// {obj, path, spec, meta, sa, saKey, static, automount, containers,
+// tokenContainers, autoTokenContainers, injectedVolumes}. obj, spec and meta are the
+// object's own sub-terms, not copies; containers lists every container
+// (init, regular, ephemeral) with its field path, the volumes its
+// volumeMounts name and how it holds the token (the access model's
+// auto and projected); tokenContainers and autoTokenContainers are the
+// non-ephemeral ones that hold a token, and an automounted one.
+func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term {
 	meta := ps.Meta
 	if meta == nil {
 		meta = []string{"metadata"}
@@ -623,38 +459,57 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec) *ast.Term {
 			}
 		})
 	}
-	var containers []*ast.Term
-	for _, field := range []string{"initContainers", "containers", "ephemeralContainers"} {
-		cs, ok := valueOf(get(spec, field)).(*ast.Array)
-		if !ok {
-			continue
+	var containers, holding, auto []*ast.Term
+	for _, ct := range m.Containers {
+		cs, _ := valueOf(get(spec, ct.Field)).(*ast.Array)
+		c := cs.Elem(ct.Index)
+		var mounted []*ast.Term
+		if ms, ok := valueOf(get(c, "volumeMounts")).(*ast.Array); ok {
+			ms.Foreach(func(mt *ast.Term) {
+				if name, ok := valueOf(get(mt, "name")).(ast.String); ok {
+					mounted = append(mounted, volumes[string(name)]...)
+				}
+			})
 		}
-		for i := 0; i < cs.Len(); i++ {
-			c := cs.Elem(i)
-			var mounted []*ast.Term
-			if ms, ok := valueOf(get(c, "volumeMounts")).(*ast.Array); ok {
-				ms.Foreach(func(m *ast.Term) {
-					if name, ok := valueOf(get(m, "name")).(ast.String); ok {
-						mounted = append(mounted, volumes[string(name)]...)
-					}
-				})
+		t := ast.ObjectTerm(
+			ast.Item(ast.StringTerm("field"), ast.StringTerm(ct.Field)),
+			ast.Item(ast.StringTerm("index"), ast.IntNumberTerm(ct.Index)),
+			ast.Item(ast.StringTerm("path"), ast.StringTerm(fmt.Sprintf("%s.%s[%d]", specPath, ct.Field, ct.Index))),
+			ast.Item(ast.StringTerm("c"), c),
+			ast.Item(ast.StringTerm("mounted"), ast.ArrayTerm(mounted...)),
+			ast.Item(ast.StringTerm("auto"), ast.BooleanTerm(ct.Auto)),
+			ast.Item(ast.StringTerm("projected"), ast.BooleanTerm(ct.Projected)),
+		)
+		containers = append(containers, t)
+		if ct.HoldsToken() {
+			holding = append(holding, t)
+			if ct.Auto {
+				auto = append(auto, t)
 			}
-			containers = append(containers, ast.ObjectTerm(
-				ast.Item(ast.StringTerm("field"), ast.StringTerm(field)),
-				ast.Item(ast.StringTerm("index"), ast.IntNumberTerm(i)),
-				ast.Item(ast.StringTerm("path"), ast.StringTerm(fmt.Sprintf("%s.%s[%d]", specPath, field, i))),
-				ast.Item(ast.StringTerm("c"), c),
-				ast.Item(ast.StringTerm("mounted"), ast.ArrayTerm(mounted...)),
-			))
 		}
 	}
 	return ast.ObjectTerm(
-		ast.Item(ast.StringTerm("object"), ast.IntNumberTerm(ps.Object)),
-		ast.Item(ast.StringTerm("specPath"), ast.StringTerm(specPath)),
+		ast.Item(ast.StringTerm("obj"), obj),
+		ast.Item(ast.StringTerm("path"), ast.StringTerm(specPath)),
 		ast.Item(ast.StringTerm("spec"), spec),
-		ast.Item(ast.StringTerm("metadata"), md),
+		ast.Item(ast.StringTerm("meta"), md),
+		ast.Item(ast.StringTerm("sa"), ast.StringTerm(m.ServiceAccount)),
+		ast.Item(ast.StringTerm("saKey"), ast.StringTerm(m.Key)),
+		ast.Item(ast.StringTerm("static"), ast.BooleanTerm(m.Static)),
+		ast.Item(ast.StringTerm("automount"), ast.BooleanTerm(m.Automount)),
 		ast.Item(ast.StringTerm("containers"), ast.ArrayTerm(containers...)),
+		ast.Item(ast.StringTerm("tokenContainers"), ast.ArrayTerm(holding...)),
+		ast.Item(ast.StringTerm("autoTokenContainers"), ast.ArrayTerm(auto...)),
+		ast.Item(ast.StringTerm("injectedVolumes"), intsTerm(m.Injected)),
 	)
+}
+
+func intsTerm(l []int) *ast.Term {
+	ts := make([]*ast.Term, len(l))
+	for i, n := range l {
+		ts[i] = ast.IntNumberTerm(n)
+	}
+	return ast.ArrayTerm(ts...)
 }
 
 // get walks object keys from t; nil when a key is missing or a value on

@@ -44,7 +44,12 @@ func testInventory(_ rego.BuiltinContext, objsTerm, paramsTerm *ast.Term) (*ast.
 	for i, origin := range origins {
 		inv.Objects[i].Origin = origin
 	}
-	v, err := InputValue(inv, NewModel(inv), Params{})
+	var settings Settings
+	if a := params.Get(ast.StringTerm("assumeAutomountWhenSAUnknown")); a != nil {
+		b := a.Value.Compare(ast.Boolean(true)) == 0
+		settings.AssumeAutomountWhenSAUnknown = &b
+	}
+	v, err := InputValue(inv, NewModel(inv, settings), Params{})
 	if err != nil {
 		return nil, fmt.Errorf("sascan.test.inventory: %w", err)
 	}

@@ -199,7 +199,7 @@ func (o *accessOptions) run(ctx context.Context, paths []string, answer func(*sc
 	if err != nil {
 		return err
 	}
-	model := rules.NewModel(inv)
+	model := rules.NewModel(inv, params.Settings)
 	input, err := rules.InputValue(inv, model, params)
 	if err != nil {
 		return err

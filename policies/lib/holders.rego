@@ -11,21 +11,17 @@ package sascan.lib.holders
 import data.sascan.lib.k8s
 
 # One entry per (workload, ServiceAccount, way).
-_ways contains [ps.saKey, ps.obj.id, "automounted token"] if {
+_ways := ({[ps.saKey, ps.obj.id, "automounted token"] |
 	some ps in k8s.pod_specs
 	not ps.static
 	some x in ps.tokenContainers
 	x.auto
-}
-
-_ways contains [ps.saKey, ps.obj.id, "projected token volume"] if {
+} | {[ps.saKey, ps.obj.id, "projected token volume"] |
 	some ps in k8s.pod_specs
 	not ps.static
 	some x in ps.tokenContainers
 	x.projected
-}
-
-_ways contains [k8s.key(ps.obj.namespace, sa), ps.obj.id, sprintf("token Secret %s", [name])] if {
+}) | {[k8s.key(ps.obj.namespace, sa), ps.obj.id, sprintf("token Secret %s", [name])] |
 	some ps in k8s.pod_specs
 	not ps.static
 	some name in k8s.referenced_secrets(ps)

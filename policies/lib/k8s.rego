@@ -79,68 +79,14 @@ rbac_observed if {
 	observed(o)
 }
 
-# Pod specs (§D2), built once per evaluation with what every rule asks of
-# them: {obj, spec, path, meta, sa, saKey, static, automount, containers,
-# tokenContainers, autoTokenContainers}. The inventory located each pod
-# spec, its containers with their field paths and the volumes each
-# container mounts (input.podSpecs); what they mean (effective
-# ServiceAccount, automount, token-bearing containers) is decided here,
-# once per pod spec.
-pod_specs := [_pod_spec(p) | some p in input.podSpecs]
-
-# pod_specs_share lets the engine build pod_specs on several cores: with
-# input.share = {"k": k, "n": n} it holds the entries i of pod_specs with
-# i % n == k, in order, and the engine interleaves the n shares back into
-# pod_specs. Undefined when the input has no share.
-pod_specs_share := [_pod_spec(p) |
-	some i, p in input.podSpecs
-	i % input.share.n == input.share.k
-] if input.share
-
-_pod_spec(p) := {
-	"obj": obj,
-	"spec": spec,
-	"path": p.specPath,
-	"meta": p.metadata,
-	"sa": sa,
-	"saKey": key(obj.namespace, sa),
-	"static": _static(base),
-	"automount": automount,
-	"containers": p.containers,
-	"tokenContainers": [x | some x in cs; _token_bearing(x)],
-	"autoTokenContainers": [x | some x in cs; x.auto],
-} if {
-	obj := input.objects[p.object]
-	spec := p.spec
-	base := {"obj": obj, "spec": spec}
-	sa := sa_name(spec)
-	automount := effective_automount(base)
-	auto_on := _auto_on(automount)
-	cs := [x |
-		some c in p.containers
-		c.field != "ephemeralContainers"
-		x := {
-			"field": c.field, "index": c.index, "c": c.c, "path": c.path,
-			"auto": auto_token(auto_on, c.c, c.mounted),
-			"projected": projected_token(c.mounted),
-		}
-	]
-}
-
-_token_bearing(x) if x.auto
-
-_token_bearing(x) if x.projected
-
-_auto_on(automount) if {
-	automount
-	admission_enabled
-}
-
-else := false
-
-_static(ps) if mirror_or_static(ps)
-
-else := false
+# Pod specs (§D2) as the scanner's access model resolved them:
+# {obj, spec, path, meta, sa, saKey, static, automount, containers,
+# tokenContainers, autoTokenContainers, injectedVolumes}. Who a pod spec
+# runs as, its
+# effective automount, whether it is a static pod and which containers hold
+# the token (auto: mounted by the admission plugin; projected: a projected
+# token volume of its own) are Kubernetes' mechanics, decided once in Go.
+pod_specs := input.podSpecs
 
 # §D3: serviceAccountName, then the deprecated alias, then "default".
 sa_name(spec) := n if {
@@ -157,88 +103,9 @@ pod_sa_key(ps) := key(ps.obj.namespace, sa_name(ps.spec))
 
 pod_sa(ps) := service_accounts[pod_sa_key(ps)]
 
-# §D13: mirror pods and the kubeadm control-plane static pods run without
-# any ServiceAccount credential.
-control_plane_components := {"kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"}
-
-mirror_or_static(ps) if {
-	ps.obj.kind == "Pod"
-	annotations(ps.obj)["kubernetes.io/config.mirror"]
-}
-
-mirror_or_static(ps) if {
-	ps.obj.kind == "Pod"
-	ps.obj.namespace == "kube-system"
-	l := labels(ps.obj)
-	l.tier == "control-plane"
-	l.component in control_plane_components
-}
-
-# The ServiceAccount admission plugin is on unless an observed apiserver
-# disables it (rules.md SA029).
-default admission_enabled := true
-
-admission_enabled := false if {
-	some cp in input.controlPlanes
-	cp.component == "kube-apiserver"
-	some f in object.get(cp.flags, "disable-admission-plugins", [])
-	"ServiceAccount" in split(f.value, ",")
-}
-
-# §D4: the Pod's preference wins, then the ServiceAccount's, then true.
-effective_automount(ps) := v if {
-	v := ps.spec.automountServiceAccountToken
-	is_boolean(v)
-} else := v if {
-	v := pod_sa(ps).object.automountServiceAccountToken
-	is_boolean(v)
-} else if {
-	pod_sa(ps)
-} else := params.params.assumeAutomountWhenSAUnknown
-
 # Every container of a pod spec (init, regular, ephemeral) with its field
 # path, as the inventory located them.
 all_containers(ps) := ps.containers
-
-mounts_default_path(c) if {
-	some m in object.get(c, "volumeMounts", [])
-	m.mountPath == default_token_path
-}
-
-# Projected volumes with a serviceAccountToken source.
-token_volume(v) if {
-	some s in object.get(v, ["projected", "sources"], [])
-	s.serviceAccountToken
-}
-
-# The volume admission injects (rules.md SA022): kube-api-access-*, token
-# source with 3607 s at path "token".
-injected_volume(v) if {
-	startswith(v.name, "kube-api-access-")
-	some s in v.projected.sources
-	s.serviceAccountToken.expirationSeconds == 3607
-	s.serviceAccountToken.path == "token"
-}
-
-# Token-bearing mounts of one container (§D4), given what pod_specs
-# computes once per pod spec: whether automount applies (effective
-# automount and the admission plugin on) and the volumes the container
-# mounts. T-auto: automounted unless something is already mounted at the
-# default path, or (a live or exported Pod) an injected volume mounted.
-auto_token(auto_on, c, mounted) if {
-	auto_on
-	not mounts_default_path(c)
-} else if {
-	some v in mounted
-	injected_volume(v)
-} else := false
-
-# T-proj: the container mounts a user-defined projected token.
-projected_token(mounted) if {
-	some v in mounted
-	token_volume(v)
-	not injected_volume(v)
-} else := false
 
 # Annotation-based suppression keys and other per-object metadata are read
 # by the engine; rules only decide.
@@ -266,7 +133,7 @@ referenced_secrets(ps) := (({n |
 # injected volume excluded): {vol index, source index, volume, token}.
 projected_token_sources(ps) := [{"volume": i, "source": j, "vol": v, "token": s.serviceAccountToken} |
 	some i, v in object.get(ps.spec, "volumes", [])
-	not injected_volume(v)
+	not i in ps.injectedVolumes
 	some j, s in object.get(v, ["projected", "sources"], [])
 	s.serviceAccountToken
 ]

@@ -22,7 +22,7 @@ test_automount_precedence if {
 		t.pod("web", "c", {"serviceAccountName": "off", "containers": [t.container("c")]}),
 		t.pod("web", "d", {"serviceAccountName": "unset", "containers": [t.container("c")]}),
 	]
-	results := {ps.obj.name: k8s.effective_automount(ps) | some ps in k8s.pod_specs} with input as t.inv(objs)
+	results := {ps.obj.name: ps.automount | some ps in k8s.pod_specs} with input as t.inv(objs)
 	results == {"a": true, "b": false, "c": false, "d": true}
 }
 
@@ -39,16 +39,21 @@ test_automount_is_per_container if {
 }
 
 test_admission_disabled_means_no_automount if {
-	inp := object.union(t.inv([t.pod("web", "p", {"containers": [t.container("c")]})]), {"controlPlanes": [{"object": 0, "component": "kube-apiserver", "path": "", "flags": {"disable-admission-plugins": [{"value": "DefaultStorageClass,ServiceAccount", "bare": false, "path": ""}]}}]})
+	apiserver := object.union(
+		t.pod("kube-system", "kube-apiserver", {"containers": [{"name": "kube-apiserver", "image": "k8s", "command": ["kube-apiserver", "--disable-admission-plugins=DefaultStorageClass,ServiceAccount"]}]}),
+		{"metadata": {"labels": {"tier": "control-plane", "component": "kube-apiserver"}}},
+	)
+	inp := t.inv([t.pod("web", "p", {"containers": [t.container("c")]}), apiserver])
 	count(k8s.pod_specs[0].autoTokenContainers) == 0 with input as inp
+	count(k8s.pod_specs[0].autoTokenContainers) == 1 with input as t.inv([t.pod("web", "p", {"containers": [t.container("c")]})])
 }
 
 test_static_control_plane_pod_is_excluded if {
 	p := object.union(t.pod("kube-system", "etcd-node1", {"containers": [t.container("etcd")]}), {"metadata": {"labels": {"tier": "control-plane", "component": "etcd"}}})
-	k8s.mirror_or_static(k8s.pod_specs[0]) with input as t.inv([p])
+	k8s.pod_specs[0].static with input as t.inv([p])
 	m := object.union(t.pod("web", "m", {"containers": [t.container("c")]}), {"metadata": {"annotations": {"kubernetes.io/config.mirror": "abc"}}})
-	k8s.mirror_or_static(k8s.pod_specs[0]) with input as t.inv([m])
-	not k8s.mirror_or_static(k8s.pod_specs[0]) with input as t.inv([t.pod("kube-system", "x", {"containers": [t.container("c")]})])
+	k8s.pod_specs[0].static with input as t.inv([m])
+	not k8s.pod_specs[0].static with input as t.inv([t.pod("kube-system", "x", {"containers": [t.container("c")]})])
 }
 
 test_cronjob_pod_spec_path if {
@@ -60,21 +65,4 @@ test_cronjob_pod_spec_path if {
 test_last_definition_wins if {
 	objs := [object.union(t.sa("a", "s"), {"automountServiceAccountToken": true}), object.union(t.sa("a", "s"), {"automountServiceAccountToken": false})]
 	k8s.service_accounts["a/s"].id == 1 with input as t.inv(objs)
-}
-
-# The engine builds pod_specs from interleaved shares: share k of n holds
-# the entries i with i % n == k, in order.
-test_pod_specs_shares_interleave_to_pod_specs if {
-	inp := t.inv([t.pod("web", sprintf("p%d", [i]), {"containers": [t.container("c")]}) | some i in numbers.range(0, 4)])
-	all := k8s.pod_specs with input as inp
-	s0 := k8s.pod_specs_share with input as object.union(inp, {"share": {"k": 0, "n": 2}})
-	s1 := k8s.pod_specs_share with input as object.union(inp, {"share": {"k": 1, "n": 2}})
-	count(all) == 5
-	s0 == [all[0], all[2], all[4]]
-	s1 == [all[1], all[3]]
-}
-
-test_pod_specs_share_undefined_without_share if {
-	inp := t.inv([t.pod("web", "p", {"containers": [t.container("c")]})])
-	not k8s.pod_specs_share with input as inp
 }

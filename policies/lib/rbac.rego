@@ -115,16 +115,19 @@ _granted_nothing(r, scope) if {
 
 # A binding grants more than the baseline, or its role is unknown (then we
 # presume it does).
-binding_exceeds contains id if {
+# A complete rule, computed once: a partial set looked up by key would be
+# evaluated again for every lookup.
+binding_exceeds := {id |
 	some id, m in model.bindings
+	_binding_exceeds(m)
+}
+
+_binding_exceeds(m) if {
 	m.known
 	exceeds_baseline(m.role, m.scope)
 }
 
-binding_exceeds contains id if {
-	some id, m in model.bindings
-	not m.known
-}
+_binding_exceeds(m) if not m.known
 
 sa_exceeds_baseline(ns, name) if {
 	some g in _direct_grants(ns, name)
@@ -133,7 +136,7 @@ sa_exceeds_baseline(ns, name) if {
 
 sa_exceeds_baseline(_, _) if _all_groups_exceed
 
-sa_exceeds_baseline(ns, _) if _namespace_group_exceeds[ns]
+sa_exceeds_baseline(ns, _) if ns in _namespace_group_exceeds
 
 # The grants to system:serviceaccounts and system:authenticated apply to
 # every ServiceAccount: decided once.
@@ -143,7 +146,7 @@ _all_groups_exceed if {
 	g[0] in binding_exceeds
 }
 
-_namespace_group_exceeds contains ns if {
+_namespace_group_exceeds := {ns |
 	some grp, grants in model.groups
 	startswith(grp, "system:serviceaccounts:")
 	some g in grants

@@ -1,0 +1,223 @@
+package access
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/sascan/sascan/scanner"
+)
+
+// DefaultTokenPath is where the ServiceAccount admission plugin mounts a
+// pod's token.
+const DefaultTokenPath = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+// PodSpec is who one pod spec of the inventory runs as and which of its
+// containers hold that ServiceAccount's token (rules.md §D3, §D4).
+type PodSpec struct {
+	// ServiceAccount is the account's name, Key "ns/name".
+	ServiceAccount string
+	Key            string
+	// Static: a mirror pod or a kubeadm control-plane static pod, which
+	// runs with no ServiceAccount credential.
+	Static bool
+	// Automount is the effective automountServiceAccountToken: the pod's,
+	// else its ServiceAccount's, else true (or the configured assumption
+	// when the scan lacks the ServiceAccount).
+	Automount bool
+	// Containers are init, regular and ephemeral containers in that order,
+	// as the inventory located them.
+	Containers []Container
+	// Injected lists the indexes in spec.volumes of the volume the
+	// admission plugin injects (kube-api-access-*), as a live or exported
+	// Pod carries it.
+	Injected []int
+}
+
+// Container is one container of a pod spec and how it holds the token.
+type Container struct {
+	Field string // initContainers, containers or ephemeralContainers
+	Index int
+	// Auto: the admission plugin mounts the token (automount on, the
+	// plugin enabled, nothing already mounted at DefaultTokenPath), or the
+	// container mounts the volume it injected (a live or exported Pod).
+	Auto bool
+	// Projected: the container mounts a projected token volume of the
+	// pod's own.
+	Projected bool
+}
+
+// HoldsToken reports whether the container holds a token; ephemeral
+// containers never get one.
+func (c Container) HoldsToken() bool {
+	return c.Field != "ephemeralContainers" && (c.Auto || c.Projected)
+}
+
+// TokenOptions steer how tokens are attributed.
+type TokenOptions struct {
+	// AssumeAutomount is the automount of a pod whose ServiceAccount the
+	// scan does not hold and that sets none itself.
+	AssumeAutomount bool
+}
+
+var controlPlaneComponents = map[string]bool{"kube-apiserver": true, "kube-controller-manager": true, "kube-scheduler": true, "etcd": true}
+
+// podSpecs resolves every pod spec of inv.
+func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
+	automount := map[string]*bool{} // declared ServiceAccounts: their setting, nil for none
+	for _, o := range inv.Objects {
+		if o.Shadowed || o.Group != "" || o.Kind != "ServiceAccount" {
+			continue
+		}
+		v, _ := o.Raw["automountServiceAccountToken"].(bool)
+		_, set := o.Raw["automountServiceAccountToken"].(bool)
+		if set {
+			automount[o.Namespace+"/"+o.Name] = &v
+		} else {
+			automount[o.Namespace+"/"+o.Name] = nil
+		}
+	}
+	admission := admissionEnabled(inv)
+	out := make([]PodSpec, len(inv.PodSpecs))
+	for i, loc := range inv.PodSpecs {
+		o := inv.Objects[loc.Object]
+		spec, _ := dig(o.Raw, loc.Path).(map[string]any)
+		ps := PodSpec{ServiceAccount: serviceAccountName(spec)}
+		ps.Key = o.Namespace + "/" + ps.ServiceAccount
+		ps.Static = static(o)
+		if v, ok := spec["automountServiceAccountToken"].(bool); ok {
+			ps.Automount = v
+		} else if sa, known := automount[ps.Key]; known {
+			ps.Automount = sa == nil || *sa
+		} else {
+			ps.Automount = opts.AssumeAutomount
+		}
+		volumes := map[string][]map[string]any{}
+		vs, _ := spec["volumes"].([]any)
+		for j, v := range vs {
+			vm, _ := v.(map[string]any)
+			if name, ok := vm["name"].(string); ok {
+				volumes[name] = append(volumes[name], vm)
+			}
+			if injectedVolume(vm) {
+				ps.Injected = append(ps.Injected, j)
+			}
+		}
+		autoOn := ps.Automount && admission
+		for _, field := range []string{"initContainers", "containers", "ephemeralContainers"} {
+			cs, _ := spec[field].([]any)
+			for j, raw := range cs {
+				c, _ := raw.(map[string]any)
+				ct := Container{Field: field, Index: j}
+				defaultPath, injected := false, false
+				mounts, _ := c["volumeMounts"].([]any)
+				for _, m := range mounts {
+					mm, _ := m.(map[string]any)
+					if mm["mountPath"] == DefaultTokenPath {
+						defaultPath = true
+					}
+					name, _ := mm["name"].(string)
+					for _, v := range volumes[name] {
+						switch {
+						case injectedVolume(v):
+							injected = true
+						case tokenVolume(v):
+							ct.Projected = true
+						}
+					}
+				}
+				ct.Auto = (autoOn && !defaultPath) || injected
+				ps.Containers = append(ps.Containers, ct)
+			}
+		}
+		out[i] = ps
+	}
+	return out
+}
+
+// admissionEnabled: the ServiceAccount admission plugin is on unless an
+// observed kube-apiserver disables it.
+func admissionEnabled(inv *scanner.Inventory) bool {
+	for _, cp := range inv.ControlPlanes {
+		if cp.Component != "kube-apiserver" {
+			continue
+		}
+		for _, f := range cp.Flags["disable-admission-plugins"] {
+			for _, p := range strings.Split(f.Value, ",") {
+				if p == "ServiceAccount" {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// static: mirror pods, and the kubeadm control-plane static pods of a
+// manifest set, run without any ServiceAccount credential (rules.md §D13).
+func static(o *scanner.Object) bool {
+	if o.Kind != "Pod" || o.Group != "" {
+		return false
+	}
+	if _, ok := o.Annotations["kubernetes.io/config.mirror"]; ok {
+		return true
+	}
+	md, _ := o.Raw["metadata"].(map[string]any)
+	labels, _ := md["labels"].(map[string]any)
+	comp, _ := labels["component"].(string)
+	return o.Namespace == "kube-system" && labels["tier"] == "control-plane" && controlPlaneComponents[comp]
+}
+
+// tokenVolume: a projected volume with a serviceAccountToken source.
+func tokenVolume(v map[string]any) bool {
+	for _, s := range projectedSources(v) {
+		if _, ok := s["serviceAccountToken"].(map[string]any); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// injectedVolume: the volume the admission plugin injects, kube-api-access-*
+// with a 3607 s token at path "token".
+func injectedVolume(v map[string]any) bool {
+	name, _ := v["name"].(string)
+	if !strings.HasPrefix(name, "kube-api-access-") {
+		return false
+	}
+	for _, s := range projectedSources(v) {
+		t, _ := s["serviceAccountToken"].(map[string]any)
+		if t["path"] == "token" && isNumber(t["expirationSeconds"], 3607) {
+			return true
+		}
+	}
+	return false
+}
+
+func projectedSources(v map[string]any) []map[string]any {
+	p, _ := v["projected"].(map[string]any)
+	srcs, _ := p["sources"].([]any)
+	out := make([]map[string]any, 0, len(srcs))
+	for _, s := range srcs {
+		if m, ok := s.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func isNumber(v any, n float64) bool {
+	switch x := v.(type) {
+	case int:
+		return float64(x) == n
+	case int64:
+		return float64(x) == n
+	case uint64:
+		return float64(x) == n
+	case float64:
+		return x == n
+	case json.Number:
+		f, err := x.Float64()
+		return err == nil && f == n
+	}
+	return false
+}
