@@ -57,4 +57,3 @@ func comparePrepared(t *testing.T, e *Engine, file string) int {
 	}
 	return len(want)
 }
-
