@@ -6,11 +6,12 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sascan/sascan/access"
 	"github.com/sascan/sascan/scanner"
@@ -96,25 +97,13 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 	return e, nil
 }
 
-// parallel runs fn(0) ... fn(n-1) at once and returns the first error by
-// index (one cancelled evaluation fails every call alike).
+// parallel runs fn(0) ... fn(n-1) at once and returns the first error.
 func parallel(n int, fn func(i int) error) error {
-	errs := make([]error, n)
-	var wg sync.WaitGroup
+	var g errgroup.Group
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = fn(i)
-		}()
+		g.Go(func() error { return fn(i) })
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return g.Wait()
 }
 
 func (r *Rule) ref() string {

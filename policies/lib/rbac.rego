@@ -341,22 +341,31 @@ _raw(rules, scope) := {c |
 
 _combined(rules, scope) := cs if {
 	raw := _raw(rules, scope)
-	ids := {c.id | some c in raw}
-	keep_p08 := count({"P03", "P04"} & ids) > 0
-	p14 := count({"P14a", "P14b"} & ids) == 2
+	kept := combined_ids({c.id | some c in raw})
 	cs := {c |
 		some c in raw
-		not c.id in {"P14a", "P14b"}
-		_keep(c, keep_p08)
+		c.id in kept
 	} | {c |
-		p14
+		"P14" in kept
 		c := {"id": "P14", "tier": min({x.tier | some x in raw; x.id in {"P14a", "P14b"}})}
 	}
 }
 
-_keep(c, _) if c.id != "P08"
+# The capability ids a set of raw capability ids amounts to: P08 counts
+# only beside P03 or P04; P14 needs both halves.
+combined_ids(ids) := {id |
+	some id in ids
+	not id in {"P14a", "P14b"}
+	_keep_id(id, ids)
+} | {"P14" | count({"P14a", "P14b"} & ids) == 2}
 
-_keep(c, true) if c.id == "P08"
+_keep_id(id, _) if id != "P08"
+
+_keep_id("P08", ids) if count({"P03", "P04"} & ids) > 0
+
+# The ids of the capabilities each rule of rules grants on its own in
+# scope, before they are combined.
+raw_capability_ids(rules, scope) := {c.id | some c in _raw(rules, scope)}
 
 upgrade(c, scope) := {"id": c.id, "tier": 0, "scope": scope, "upgraded": true} if {
 	c.tier == 1
@@ -421,7 +430,26 @@ sa_capabilities(ns, name) := direct_capabilities(ns, name) | {object.union(c, {"
 	some c in binding_capabilities[id]
 }
 
-sa_top_tier(ns, name) := min({top_tier(direct_capabilities(ns, name))} | {gg.tier | some gg in sa_group_grants(ns)})
+# The top tier of ServiceAccount ns/name: lookups into tiers computed once
+# per directly bound account, per namespace group and for the groups of
+# every account.
+sa_top_tier(ns, name) := min({
+	object.get(_direct_tiers, k8s.key(ns, name), 3),
+	object.get(_namespace_group_tiers, ns, 3),
+	_all_groups_tier,
+})
+
+_direct_tiers := {k: top_tier(caps) |
+	some k, grants in model.direct
+	caps := {c | some g in grants; some c in binding_capabilities[g[0]]}
+}
+
+_namespace_group_tiers := {trim_prefix(grp, "system:serviceaccounts:"): gg.tier |
+	some grp, gg in group_grants
+	startswith(grp, "system:serviceaccounts:")
+}
+
+_all_groups_tier := min({group_grants[grp].tier | some grp in sa_groups_all} | {3})
 
 # Severity of a tier: T0 critical, T1 high, T2 medium.
 tier_severity(t) := ["critical", "high", "medium", "info"][t]

@@ -48,10 +48,10 @@ import data.sascan.lib.result
 findings contains f if {
 	some key in rbac.sa_keys
 	[ns, name] := split(key, "/")
+	tier := rbac.sa_top_tier(ns, name)
+	tier < 3
 	direct := rbac.direct_capabilities(ns, name)
 	groups := rbac.sa_group_grants(ns)
-	tier := min({rbac.top_tier(direct)} | {gg.tier | some gg in groups})
-	tier < 3
 	dormant := is_dormant(ns, name)
 	caps := sort([capability_text(c) | some c in direct])
 	direct_bindings := {c.binding | some c in direct}
