@@ -119,6 +119,7 @@ func (o *clusterOptions) run(ctx context.Context) error {
 		st.params.KubeVersion = kv
 	}
 	inv := scanner.Build(res.Objects, scanner.BuildOptions{Mode: scanner.ModeCluster})
+	res.Objects = nil // the inventory holds them (see scan.go)
 	engine, err := st.engine.wait(ctx)
 	if err != nil {
 		return err

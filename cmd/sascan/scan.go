@@ -287,6 +287,9 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	st.params.DefaultNamespace = ns
 	st.params.CorpusComplete = o.corpusComplete
 	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: ns, Builtins: true})
+	// The inventory holds the objects now: the loader's list would keep
+	// every raw object alive after the rules' input is built (ReleaseRaw).
+	m.Objects = nil
 	start = time.Now()
 	engine, err := st.engine.wait(ctx)
 	if err != nil {
