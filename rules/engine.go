@@ -248,6 +248,12 @@ func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *loc
 		}
 		fd.Evidence["allowListed"] = f.AllowListed
 	}
+	if o.Source != nil && o.Source.Template != "" && o.Source.File != scanner.StdinName {
+		if fd.Evidence == nil {
+			fd.Evidence = map[string]any{}
+		}
+		fd.Evidence["helmTemplate"] = o.Source.Template
+	}
 	fd.Location = loc.add(inv, o, f.Path, index, -1)
 	for _, rel := range f.Related {
 		if rel.Object < 0 || rel.Object >= len(inv.Objects) {
@@ -295,9 +301,11 @@ func (l *locations) add(inv *scanner.Inventory, o *scanner.Object, path string, 
 		return Location{}
 	}
 	slot := locSlot{finding: finding, related: related, file: o.Source.File, templateLine: -1}
-	if o.Source.Template != "" {
-		// Helm: the chart's template file, and the line within the
-		// rendered document.
+	if o.Source.Template != "" && o.Source.File == scanner.StdinName {
+		// Helm output on standard input, where there is no file to point
+		// at: the chart's template file, and the line within the rendered
+		// document. A rendered file on disk is reported at its own lines
+		// (the template goes into evidence).
 		slot.file, slot.templateLine = o.Source.Template, o.Source.TemplateLine
 	}
 	l.refs = append(l.refs, scanner.FieldRef{Source: o.Source, Path: path})
