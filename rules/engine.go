@@ -50,6 +50,10 @@ type Params struct {
 	// CorpusComplete says the manifests hold the whole cluster, so a
 	// ServiceAccount or role missing from them does not exist.
 	CorpusComplete bool
+	// Namespaces and ExcludeNamespaces are a live scan's namespace filter:
+	// objects of other namespaces were not listed, so nothing is concluded
+	// from their absence there.
+	Namespaces, ExcludeNamespaces []string
 }
 
 // Engine evaluates a set of rules: one prepared query per CPU, each over a
@@ -596,10 +600,21 @@ func (p Params) value() map[string]any {
 		}
 		m["systemAllowList"] = l
 	}
+	if len(p.Namespaces) > 0 || len(p.ExcludeNamespaces) > 0 {
+		m["namespaceFilter"] = map[string]any{"include": anySlice(p.Namespaces), "exclude": anySlice(p.ExcludeNamespaces)}
+	}
 	if p.Settings.Pre135ExecGetIsDangerous != nil {
 		m["pre135ExecGetIsDangerous"] = *p.Settings.Pre135ExecGetIsDangerous
 	}
 	return m
+}
+
+func anySlice(l []string) []any {
+	out := make([]any, len(l))
+	for i, s := range l {
+		out[i] = s
+	}
+	return out
 }
 
 func or(s, def string) string {

@@ -118,6 +118,7 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	if kv, err := rules.ParseKubeVersion(res.Version); err == nil && o.common.kubeVersion == "" {
 		st.params.KubeVersion = kv
 	}
+	st.params.Namespaces, st.params.ExcludeNamespaces = o.cluster.Namespaces, o.cluster.ExcludeNamespaces
 	inv := scanner.Build(res.Objects, scanner.BuildOptions{Mode: scanner.ModeCluster})
 	res.Objects = nil // the inventory holds them (see scan.go)
 	engine, err := st.engine.wait(ctx)

@@ -805,3 +805,39 @@ func TestLiveBaselineIsTheBootstrapPolicy(t *testing.T) {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
+
+// TestNamespaceFilterConcludesNothingFromWhatItDidNotList: ClusterRoleBindings
+// are listed cluster-wide, ServiceAccounts only in the namespaces -n keeps,
+// so a filtered scan must not call live-ci/robot missing; the whole scan
+// still reports the account that really is missing (ghost), and so does a
+// scan that lists live-ci.
+func TestNamespaceFilterConcludesNothingFromWhatItDidNotList(t *testing.T) {
+	repoRoot(t)
+	_, _, dyn := liveClients(t)
+	apply(t, dyn, "cmd/sascan/testdata/live/filtered.yaml")
+	missing := func(args ...string) []string {
+		t.Helper()
+		rep, r := clusterScan(t, append([]string{"--enable", "SA014"}, args...)...)
+		if r.code != exitClean {
+			t.Fatalf("exit %d: %s", r.code, r.err)
+		}
+		var got []string
+		for _, f := range rep.Findings {
+			if strings.HasPrefix(f.Object.Name, "live-ci-") {
+				got = append(got, f.Object.Name)
+			}
+		}
+		return got
+	}
+	if got := missing("-n", "live-a"); len(got) != 0 {
+		t.Errorf("-n live-a: SA014 on %v, want none (live-ci was not listed)", got)
+	}
+	if got := missing("--exclude-namespace", "live-ci"); len(got) != 0 {
+		t.Errorf("--exclude-namespace live-ci: SA014 on %v, want none", got)
+	}
+	for _, args := range [][]string{nil, {"-n", "live-ci"}} {
+		if diff := cmp.Diff([]string{"live-ci-ghost"}, missing(args...)); diff != "" {
+			t.Errorf("%v (-want +got):\n%s", args, diff)
+		}
+	}
+}

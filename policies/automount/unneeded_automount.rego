@@ -37,6 +37,7 @@
 package sascan.rules.automount.unneeded_automount
 
 import data.sascan.lib.k8s
+import data.sascan.lib.params
 import data.sascan.lib.rbac
 import data.sascan.lib.result
 
@@ -77,4 +78,6 @@ source(ps) := "pod" if {
 
 message(ps, sa) := sprintf("%s %s/%s automounts the token of ServiceAccount %s, which has no permissions beyond API discovery", [ps.obj.kind, ps.obj.namespace, ps.obj.name, sa]) if {
 	k8s.rbac_observed
+} else := sprintf("%s %s/%s automounts the token of ServiceAccount %s; the scan listed only some namespaces' RBAC, so whether it needs one is unknown", [ps.obj.kind, ps.obj.namespace, ps.obj.name, sa]) if {
+	params.live
 } else := sprintf("%s %s/%s automounts the token of ServiceAccount %s; no RBAC objects were scanned, so whether it needs one is unknown", [ps.obj.kind, ps.obj.namespace, ps.obj.name, sa])

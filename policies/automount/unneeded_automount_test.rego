@@ -67,3 +67,14 @@ test_mirror_pod_is_excluded if {
 	p := object.union(t.pod("web", "m", {"containers": [t.container("c")]}), {"metadata": {"annotations": {"kubernetes.io/config.mirror": "x"}}})
 	got([t.sa("web", "default"), p]) == set()
 }
+
+# A live scan that listed only some namespaces has not seen every
+# RoleBinding that may grant the account: the need is unknown (info).
+test_filtered_live_scan_cannot_judge_need if {
+	objs := [t.sa("web", "app"), t.pod("web", "p", {"serviceAccountName": "app", "containers": [t.container("c")]})]
+	whole := {[f.severity, f.evidence.permissionsObservable] | some f in rule.findings with input as t.inv_with(objs, {"_mode": "cluster"})}
+	whole == {["low", true]}
+	filtered := [f | some f in rule.findings with input as t.inv_with(objs, {"_mode": "cluster", "namespaceFilter": {"include": ["web"], "exclude": []}})]
+	[[f.severity, f.evidence.permissionsObservable] | some f in filtered] == [["info", false]]
+	contains(filtered[0].message, "listed only some namespaces")
+}

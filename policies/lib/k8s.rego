@@ -68,12 +68,15 @@ namespaces := {o.name: o | some o in _index("Namespace", "")}
 token_secrets := {k: s | some k, s in secrets; s.object.type == sa_token_secret_type}
 
 # True when the corpus carries ServiceAccount or RBAC objects of its own, so
-# that the absence of a binding means something (rules.md SA016: M+).
+# that the absence of a binding means something (rules.md SA016: M+); live,
+# when every namespace was listed (a RoleBinding anywhere may grant an
+# account permissions).
 default rbac_observed := false
 
-rbac_observed if params.live
+rbac_observed if params.whole_cluster
 
 rbac_observed if {
+	not params.live
 	some kind in ["ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]
 	some o in objects(kind)
 	observed(o)

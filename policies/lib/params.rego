@@ -41,3 +41,32 @@ now_ns := params.now_ns
 corpus_complete if live
 
 corpus_complete if params.corpusComplete == true
+
+# The scan holds every object of every namespace: complete, and no live
+# namespace filter (-n, --exclude-namespace) left any namespace out.
+whole_cluster if {
+	corpus_complete
+	not params.namespaceFilter
+}
+
+# The scan holds every object of namespace ns: what is absent there does
+# not exist. A verdict on the absence of an object checks this for the
+# object's namespace ("" for cluster-scoped objects, always listed).
+complete_in(_) if whole_cluster
+
+complete_in(ns) if {
+	corpus_complete
+	_listed(params.namespaceFilter, ns)
+}
+
+_listed(_, "")
+
+_listed(f, ns) if {
+	count(object.get(f, "include", [])) == 0
+	not ns in object.get(f, "exclude", [])
+}
+
+_listed(f, ns) if {
+	ns in f.include
+	not ns in object.get(f, "exclude", [])
+}

@@ -61,11 +61,11 @@ findings contains f if {
 
 # (c)
 findings contains f if {
-	params.corpus_complete
 	some id, b in rbac.bindings
 	some i, subj in rbac.subjects(b)
 	subj.kind == "ServiceAccount"
 	sa := rbac.subject_sa_key(b, i)
+	params.complete_in(split(sa, "/")[0])
 	not k8s.service_accounts[sa]
 	not endswith(sa, "/default")
 	tier := rbac.top_tier(rbac.binding_capabilities[id])
@@ -74,8 +74,8 @@ findings contains f if {
 
 # (d)
 findings contains f if {
-	params.corpus_complete
 	some b in rbac.bindings
+	params.complete_in(role_namespace(b))
 	not rbac.binding_role(b).known
 	not builtin_role(b.object.roleRef)
 	f := result.finding(b, "roleRef", sprintf("%s %s refers to %s %s, which does not exist", [b.kind, b.name, b.object.roleRef.kind, b.object.roleRef.name]), {"evidence": {"subCheck": "d"}, "severity": "low"})
@@ -89,6 +89,12 @@ findings contains f if {
 	object.get(subj, "apiGroup", "") != ""
 	f := finding(b, i, "low", "e", sprintf("ServiceAccount subject %q has apiGroup %q; the API rejects it", [subj.name, subj.apiGroup]))
 }
+
+# Where the role a binding refers to lives: a Role in the binding's
+# namespace, a ClusterRole nowhere.
+role_namespace(b) := b.namespace if b.object.roleRef.kind == "Role"
+
+else := ""
 
 finding(b, i, severity, sub, message) := result.finding(b, sprintf("subjects[%d]", [i]), message, {"severity": severity, "evidence": {"subCheck": sub}})
 

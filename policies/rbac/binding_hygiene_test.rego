@@ -41,3 +41,19 @@ test_valid_rolebinding_without_subject_namespace if {
 test_sa_subject_with_api_group if {
 	got([t.sa("ns1", "app"), t.role_binding("ns1", "rb", "ClusterRole", "view", [{"kind": "ServiceAccount", "name": "app", "apiGroup": "rbac.authorization.k8s.io"}])], false) == {[1, "low", "subjects[0]", "e"]}
 }
+
+# A live scan limited by -n or --exclude-namespace lists ServiceAccounts
+# and Roles only in the namespaces it keeps: a subject or role in another
+# namespace is not known to be missing.
+live_filtered(objs, filter) := {[f.object, f.evidence.subCheck] | some f in rule.findings with input as t.inv_with(objs, {"_mode": "cluster", "namespaceFilter": filter})}
+
+test_filtered_live_scan_concludes_nothing_from_unlisted_namespaces if {
+	objs := [
+		t.cluster_role_binding("robot", "view", [{"kind": "ServiceAccount", "name": "robot", "namespace": "live-ci"}]),
+		t.role_binding("live-ci", "gone", "Role", "missing", [{"kind": "ServiceAccount", "name": "robot"}]),
+	]
+	live_filtered(objs, {"include": ["live-a"], "exclude": []}) == set()
+	live_filtered(objs, {"include": [], "exclude": ["live-ci"]}) == set()
+	live_filtered(objs, {"include": ["live-ci"], "exclude": []}) == {[0, "c"], [1, "c"], [1, "d"]}
+	{[f.object, f.evidence.subCheck] | some f in rule.findings with input as t.inv_with(objs, {"_mode": "cluster"})} == {[0, "c"], [1, "c"], [1, "d"]}
+}

@@ -42,6 +42,7 @@
 package sascan.rules.rbac.dangerous_permissions
 
 import data.sascan.lib.k8s
+import data.sascan.lib.params
 import data.sascan.lib.rbac
 import data.sascan.lib.result
 
@@ -100,6 +101,12 @@ message(key, tier, false) := sprintf("ServiceAccount %s holds %s permissions", [
 default is_dormant(_, _) := true
 
 is_dormant(ns, name) := false if k8s.key(ns, name) in active
+
+# A live scan that did not list the account's namespace cannot tell.
+is_dormant(ns, _) := false if {
+	params.live
+	not params.complete_in(ns)
+}
 
 # ServiceAccounts whose token is in use: a pod spec runs as them with a
 # token, or a token Secret names them.

@@ -59,6 +59,7 @@ problems(s, name) := [p |
 
 missing(s, name) := {"kind": "missing", "annotation": k8s.sa_name_annotation, "message": sprintf("Secret %s/%s is a token for ServiceAccount %q, which does not exist", [s.namespace, s.name, name])} if {
 	name != "default"
+	_absence_observable(s.namespace)
 	not k8s.service_accounts[k8s.key(s.namespace, name)]
 } else := null
 
@@ -74,6 +75,12 @@ exported(s) := {"kind": "exported", "annotation": k8s.sa_uid_annotation, "messag
 	not params.live
 	object.get(k8s.annotations(s), k8s.sa_uid_annotation, "") != ""
 } else := null
+
+# A manifest set is judged on what it holds (confidence says how sure); a
+# live scan only where it listed the namespace.
+_absence_observable(_) if not params.live
+
+_absence_observable(ns) if params.complete_in(ns)
 
 lookup_disabled if {
 	some cp in flags.apiservers
