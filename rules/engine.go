@@ -59,8 +59,9 @@ type Params struct {
 // Engine evaluates a set of rules: one prepared query per CPU, each over a
 // share of the rules (partitions), over one input.
 type Engine struct {
-	rules []*Rule
-	parts []partition
+	rules    []*Rule
+	parts    []partition
+	compiler *ast.Compiler
 }
 
 // partition is one prepared query over a share of the enabled rules.
@@ -81,7 +82,7 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 		return nil, fmt.Errorf("%w: %w", ErrPolicy, compiler.Errors)
 	}
 	n := min(runtime.GOMAXPROCS(0), max(len(enabled), 1))
-	e := &Engine{rules: enabled, parts: make([]partition, n)}
+	e := &Engine{rules: enabled, parts: make([]partition, n), compiler: compiler}
 	for i := range enabled {
 		p := &e.parts[i%n]
 		p.rules = append(p.rules, i)

@@ -273,6 +273,16 @@ var podSpecPaths = map[string][2][]string{
 	"CronJob":               {{"spec", "jobTemplate", "spec", "template", "spec"}, {"spec", "jobTemplate", "spec", "template", "metadata"}},
 }
 
+// WorkloadKinds are the kinds that hold a pod spec, sorted.
+func WorkloadKinds() []string {
+	out := make([]string, 0, len(podSpecPaths))
+	for k := range podSpecPaths {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 var podSpecGroups = map[string]map[string]bool{
 	"Pod":                   {"": true},
 	"PodTemplate":           {"": true},

@@ -140,3 +140,18 @@ func TestAccessBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestClusterNamespaceFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"cluster", "-A", "-n", "web"}, "--all-namespaces and --namespace exclude each other"},
+		{[]string{"cluster", "--all-namespaces=false"}, "--all-namespaces=false needs --namespace"},
+	} {
+		r := cli(t, "", tc.args...)
+		if r.code != exitError || !strings.Contains(r.err, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %q", tc.args, r.code, r.err, tc.want)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -14,12 +16,14 @@ import (
 )
 
 type clusterOptions struct {
-	common         commonOptions
-	cluster        scanner.ClusterOptions
-	allNamespaces  bool
-	requestTimeout string
-	global         *globalOptions
-	streams        streams
+	common        commonOptions
+	cluster       scanner.ClusterOptions
+	allNamespaces bool
+	// allNamespacesSet: -A was given explicitly.
+	allNamespacesSet bool
+	requestTimeout   string
+	global           *globalOptions
+	streams          streams
 }
 
 func newClusterCommand(s streams, g *globalOptions) *cobra.Command {
@@ -38,6 +42,7 @@ server or refused credentials exit 2.`,
   %[1]s cluster --read-secret-data -o json`, programName()),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.allNamespacesSet = cmd.Flags().Changed("all-namespaces")
 			return o.run(cmd.Context())
 		},
 	}
@@ -56,22 +61,34 @@ server or refused credentials exit 2.`,
 	return cmd
 }
 
-// rulesNeeding names the rules each resource feeds, for incomplete entries.
-var rulesNeeding = map[string][]string{
-	"namespaces":          {"SA017"},
-	"serviceaccounts":     {"SA001", "SA008", "SA009", "SA010", "SA013", "SA016", "SA017"},
-	"secrets":             {"SA001", "SA002", "SA003", "SA004", "SA005", "SA006", "SA007", "SA008", "SA013", "SA031"},
-	"configmaps":          {"SA003", "SA006", "SA031"},
-	"pods":                {"SA003", "SA004", "SA016", "SA018", "SA019", "SA022", "SA023", "SA024", "SA025", "SA027", "SA028", "SA029", "SA030"},
-	"roles":               {"SA011", "SA012", "SA013", "SA016", "SA018", "SA019"},
-	"rolebindings":        {"SA011", "SA012", "SA013", "SA014", "SA016", "SA018", "SA019"},
-	"clusterroles":        {"SA011", "SA012", "SA013", "SA015", "SA016", "SA018", "SA019"},
-	"clusterrolebindings": {"SA011", "SA012", "SA013", "SA014", "SA016", "SA018", "SA019", "SA032"},
-	"csidrivers":          {"SA026"},
+// rulesReading names the enabled rules that read objects of the listed
+// resource (a plural name, as in scanner.Resources), from what each rule
+// reads (rules.Engine.KindsRead).
+func rulesReading(reads map[string][]string, resource string) []string {
+	kind := ""
+	for _, r := range scanner.Resources {
+		if r.GVR.Resource == resource {
+			kind = r.Kind
+		}
+	}
+	var ids []string
+	for id, kinds := range reads {
+		if slices.Contains(kinds, kind) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 func (o *clusterOptions) run(ctx context.Context) error {
 	tuneGC()
+	if o.allNamespacesSet && len(o.cluster.Namespaces) > 0 {
+		return fmt.Errorf("--all-namespaces and --namespace exclude each other")
+	}
+	if !o.allNamespaces && len(o.cluster.Namespaces) == 0 {
+		return fmt.Errorf("--all-namespaces=false needs --namespace")
+	}
 	if o.requestTimeout != "" {
 		d, err := time.ParseDuration(o.requestTimeout)
 		if err != nil {
@@ -142,10 +159,11 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	if !o.cluster.ReadSecretData {
 		r.Incomplete = append(r.Incomplete, report.Incomplete{Resource: "secret values", Reason: "not read (pass --read-secret-data)", Rules: []string{"SA002", "SA003"}})
 	}
+	reads := engine.KindsRead()
 	for _, inc := range res.Incomplete {
 		resource, _, _ := strings.Cut(inc.Resource, " ")
 		st.log.Warn("cannot list", "resource", inc.Resource, "reason", inc.Reason)
-		r.Incomplete = append(r.Incomplete, report.Incomplete{Resource: inc.Resource, Reason: inc.Reason, Rules: rulesNeeding[resource]})
+		r.Incomplete = append(r.Incomplete, report.Incomplete{Resource: inc.Resource, Reason: inc.Reason, Rules: rulesReading(reads, resource)})
 	}
 	if err := o.common.write(r, st, o.global, o.streams.Out); err != nil {
 		return err

@@ -16,10 +16,14 @@ rbac_group := "rbac.authorization.k8s.io"
 
 sa_groups_all := {"system:serviceaccounts", "system:authenticated"}
 
-model := object.get(input, "access", {
+# The access model the scanner built (rules/input_access.go); empty for an
+# input without one.
+default model := {
 	"roles": {}, "bindings": {}, "direct": {}, "groups": {},
 	"serviceAccounts": [], "namespaces": {}, "sampleSize": 0,
-})
+}
+
+model := input.access
 
 # ---------------------------------------------------------------- bindings
 

@@ -1,0 +1,50 @@
+package rules
+
+import (
+	"context"
+	"slices"
+	"testing"
+)
+
+// Each resource a live scan lists maps to the rules that read it: the
+// derivation must find the kinds a rule reads through the library and the
+// input, not only those it names itself.
+func TestKindsRead(t *testing.T) {
+	cat, err := Load(LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled, err := Select(cat, ModeCluster, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(context.Background(), cat, enabled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := e.KindsRead()
+	for _, tc := range []struct {
+		kind      string
+		reader    []string // rules that must read it
+		nonReader []string // rules that must not
+	}{
+		{"Deployment", []string{"SA004", "SA016", "SA018", "SA019", "SA022", "SA013"}, []string{"SA026", "SA027"}},
+		{"Pod", []string{"SA016", "SA018", "SA024", "SA027", "SA029"}, []string{"SA026"}},
+		{"Service", []string{"SA019"}, []string{"SA001", "SA027"}},
+		{"Ingress", []string{"SA019"}, []string{"SA016"}},
+		{"ClusterRoleBinding", []string{"SA011", "SA012", "SA013", "SA014", "SA016", "SA032"}, []string{"SA026", "SA027"}},
+		{"CSIDriver", []string{"SA026"}, []string{"SA013"}},
+		{"ConfigMap", []string{"SA003", "SA006"}, []string{"SA026"}},
+	} {
+		for _, id := range tc.reader {
+			if !slices.Contains(reads[id], tc.kind) {
+				t.Errorf("%s does not read %s: %v", id, tc.kind, reads[id])
+			}
+		}
+		for _, id := range tc.nonReader {
+			if slices.Contains(reads[id], tc.kind) {
+				t.Errorf("%s reads %s: %v", id, tc.kind, reads[id])
+			}
+		}
+	}
+}
