@@ -17,6 +17,7 @@ type jsonReport struct {
 	Findings      []rules.Finding `json:"findings"`
 	Errors        []Error         `json:"errors"`
 	Incomplete    []Incomplete    `json:"incomplete"`
+	Hints         []string        `json:"hints,omitempty"`
 }
 
 // JSON writes the report as indented JSON. The same input gives the same
@@ -24,7 +25,7 @@ type jsonReport struct {
 func JSON(w io.Writer, r *Report) error {
 	out := jsonReport{
 		SchemaVersion: SchemaVersion, Tool: r.Tool, Source: r.Source, Summary: Summarize(r),
-		Findings: r.Findings, Errors: r.Errors, Incomplete: r.Incomplete,
+		Findings: r.Findings, Errors: r.Errors, Incomplete: r.Incomplete, Hints: r.Hints,
 	}
 	if out.Findings == nil {
 		out.Findings = []rules.Finding{}

@@ -49,10 +49,13 @@ type Report struct {
 	Findings   []rules.Finding // sorted; suppressed ones included
 	Errors     []Error
 	Incomplete []Incomplete
-	Rules      []*rules.Rule // the enabled rules, for SARIF's driver
-	SarifRoot  string        // absolute directory SARIF URIs are relative to
-	Color      bool          // table: ANSI colours
-	Width      int           // table: fit this many columns (a terminal's); 0: no limit
+	// Hints say once how the scan's own settings may explain findings
+	// (a --default-namespace that would resolve binding subjects).
+	Hints     []string
+	Rules     []*rules.Rule // the enabled rules, for SARIF's driver
+	SarifRoot string        // absolute directory SARIF URIs are relative to
+	Color     bool          // table: ANSI colours
+	Width     int           // table: fit this many columns (a terminal's); 0: no limit
 }
 
 // Format is an output format.

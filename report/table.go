@@ -72,6 +72,9 @@ func Table(w io.Writer, r *Report) error {
 	for _, inc := range r.Incomplete {
 		lines = append(lines, fmt.Sprintf("incomplete: %s: %s (rules: %s)", inc.Resource, inc.Reason, strings.Join(inc.Rules, ", ")))
 	}
+	for _, h := range r.Hints {
+		lines = append(lines, "hint: "+h)
+	}
 	lines = append(lines, summaryLine(sum))
 	for _, l := range lines {
 		if _, err := fmt.Fprintln(w, strings.Join(wrap(l, r.Width), "\n")); err != nil {

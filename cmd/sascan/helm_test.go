@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -52,5 +53,30 @@ func TestHelmOutputLocations(t *testing.T) {
 	stdin := cli(t, string(data), "scan", "-o", "json", "--fail-on", "none", "--enable", "SA001", "-")
 	if diff := cmp.Diff([]loc{{"shop/templates/token.yaml", 8, nil}}, locate(stdin)); diff != "" {
 		t.Errorf("standard input (-want +got):\n%s", diff)
+	}
+}
+
+// Manifests written for `kubectl apply -n NS` get one hint naming the
+// --default-namespace that resolves their bindings; with it, none.
+func TestDefaultNamespaceHint(t *testing.T) {
+	repoRoot(t)
+	const want = `1 binding subject(s) name ServiceAccounts in namespace "rollouts" that the manifests define without a namespace (scanned in "default"); if they are applied with kubectl apply -n rollouts, scan with --default-namespace rollouts`
+	r := cli(t, "", "scan", "-o", "json", "--fail-on", "none", "testdata/apply-n/install.yaml")
+	var rep struct {
+		Hints []string `json:"hints"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{want}, rep.Hints); diff != "" {
+		t.Errorf("hints (-want +got):\n%s", diff)
+	}
+	table := cli(t, "", "scan", "--fail-on", "none", "testdata/apply-n/install.yaml")
+	if !strings.Contains(table.out, "hint: "+want) {
+		t.Errorf("table lacks the hint:\n%s", table.out)
+	}
+	fixed := cli(t, "", "scan", "-o", "json", "--fail-on", "none", "--default-namespace", "rollouts", "testdata/apply-n/install.yaml")
+	if strings.Contains(fixed.out, `"hints"`) || strings.Contains(fixed.err, "default-namespace") {
+		t.Errorf("hint with --default-namespace rollouts:\n%s\n%s", fixed.out, fixed.err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/sascan/sascan/access"
 	"github.com/sascan/sascan/report"
 	"github.com/sascan/sascan/rules"
 	"github.com/sascan/sascan/scanner"
@@ -290,12 +291,14 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	// The inventory holds the objects now: the loader's list would keep
 	// every raw object alive after the rules' input is built (ReleaseRaw).
 	m.Objects = nil
+	model := rules.NewModel(inv, st.params.Settings)
+	hint := namespaceHint(inv, model, ns)
 	start = time.Now()
 	engine, err := st.engine.wait(ctx)
 	if err != nil {
 		return err
 	}
-	findings, err := engine.Evaluate(ctx, inv, st.params, rules.EvalOptions{ReleaseRaw: true})
+	findings, err := engine.Evaluate(ctx, inv, st.params, rules.EvalOptions{ReleaseRaw: true, Model: model})
 	if err != nil {
 		return err
 	}
@@ -311,6 +314,10 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	}
 	for _, e := range m.Errors {
 		r.Errors = append(r.Errors, report.Error{File: e.File, Line: e.Line, Message: e.Message})
+	}
+	if hint != "" {
+		r.Hints = append(r.Hints, hint)
+		st.log.Warn(hint)
 	}
 	if err := o.common.write(r, st, o.global, o.streams.Out); err != nil {
 		return err
@@ -330,6 +337,45 @@ func noObjects(m *scanner.Manifests) string {
 		return "no Kubernetes object scanned: no .yaml, .yml or .json file in the input"
 	}
 	return fmt.Sprintf("no Kubernetes object scanned (files read: %d, YAML documents: %d; an object needs apiVersion and kind)", m.Files, m.Documents)
+}
+
+// namespaceHint: manifests meant for `kubectl apply -n NS` leave their
+// objects without a namespace, so the scan puts them in the default one
+// while their bindings name NS. When binding subjects name ServiceAccounts
+// NS/x that are missing and defaultNS/x was defined without a namespace,
+// it says which --default-namespace resolves them (the most such
+// subjects); "" when none do.
+func namespaceHint(inv *scanner.Inventory, m *access.Model, defaultNS string) string {
+	declared := map[string]bool{}
+	defaulted := map[string]bool{}
+	for _, o := range inv.Objects {
+		if o.Kind != "ServiceAccount" || o.Group != "" || o.Origin != scanner.OriginManifest {
+			continue
+		}
+		declared[o.Namespace+"/"+o.Name] = true
+		if md, _ := o.Raw["metadata"].(map[string]any); md["namespace"] == nil && o.Namespace == defaultNS {
+			defaulted[o.Name] = true
+		}
+	}
+	count := map[string]int{}
+	for _, b := range m.Bindings {
+		for _, s := range b.Subjects {
+			ns, name, _ := strings.Cut(s.ServiceAccount, "/")
+			if s.Kind == "ServiceAccount" && ns != "" && ns != defaultNS && !declared[s.ServiceAccount] && defaulted[name] {
+				count[ns]++
+			}
+		}
+	}
+	best := ""
+	for ns, n := range count {
+		if best == "" || n > count[best] || (n == count[best] && ns < best) {
+			best = ns
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("%d binding subject(s) name ServiceAccounts in namespace %q that the manifests define without a namespace (scanned in %q); if they are applied with kubectl apply -n %s, scan with --default-namespace %s", count[best], best, defaultNS, best, best)
 }
 
 func observedObjects(inv *scanner.Inventory) int {
