@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,12 +49,53 @@ func FuzzParseFlags(f *testing.F) {
 	f.Add("--service-account-key-file /x --feature-gates=A=true,B=false")
 	f.Fuzz(func(t *testing.T, line string) {
 		var toks []token
+		paths := map[string]bool{}
 		for i, w := range strings.Split(line, " ") {
-			toks = append(toks, token{w, "p" + string(rune('0'+i%10))})
+			p := fmt.Sprintf("p%d", i)
+			toks = append(toks, token{w, p})
+			paths[p] = true
 		}
-		for name, occ := range ParseFlags(toks) {
-			if name == "" && len(occ) > 0 && occ[0].Value == "" {
+		flags := ParseFlags(toks)
+		n := 0
+		for name, occ := range flags {
+			if strings.HasPrefix(name, "-") {
+				t.Errorf("flag name %q keeps a dash", name)
+			}
+			for _, o := range occ {
+				n++
+				if !paths[o.Path] {
+					t.Errorf("flag %q: path %q is not a token's", name, o.Path)
+				}
+				if o.Bare && o.Value != "true" {
+					t.Errorf("bare flag %q has value %q", name, o.Value)
+				}
+			}
+		}
+		fields := 0
+		for _, w := range toks {
+			fields += max(len(strings.Fields(w.s)), 1)
+		}
+		if n > fields {
+			t.Errorf("%d occurrences from %d words", n, fields)
+		}
+		// Every "--name=value" word is one occurrence, in order.
+		for _, w := range toks {
+			s := strings.TrimSpace(w.s)
+			if strings.ContainsAny(s, " \t\n") || !strings.HasPrefix(s, "--") {
 				continue
+			}
+			name, val, ok := strings.Cut(strings.TrimLeft(s, "-"), "=")
+			if !ok {
+				continue
+			}
+			found := false
+			for _, o := range flags[name] {
+				if o.Path == w.path && o.Value == val {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("word %q: no occurrence %s=%q at %s in %v", s, name, val, w.path, flags[name])
 			}
 		}
 	})

@@ -606,6 +606,16 @@ func TestSIGTERMStopsAScan(t *testing.T) {
 	kc, rec := proxyKubeconfig(t, cfg, cfg.BearerToken)
 	rec.delay = 30 * time.Second
 	rec.delays = map[string]int{"/secrets": 100}
+	// The signal goes when the scan is waiting on its first Secrets list,
+	// not after a guessed sleep.
+	listing := make(chan struct{})
+	var once sync.Once
+	rec.inject = func(_ http.ResponseWriter, r *http.Request) bool {
+		if strings.Contains(r.URL.Path, "/secrets") {
+			once.Do(func() { close(listing) })
+		}
+		return false
+	}
 	bin := filepath.Join(t.TempDir(), "sascan")
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/sascan").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
@@ -616,7 +626,11 @@ func TestSIGTERMStopsAScan(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	select {
+	case <-listing:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the scan never listed Secrets")
+	}
 	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

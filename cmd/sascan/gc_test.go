@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
@@ -50,10 +51,16 @@ func TestWatchLiveHeapRestoresDefaultsAboveThreshold(t *testing.T) {
 func TestWatchLiveHeapKeepsPacingBelowThreshold(t *testing.T) {
 	withPacing(t)
 	runtime.GC()
+	// A threshold just above the live heap, so the watcher's comparison
+	// is a real one: a check that misread the metric or the threshold
+	// would restore the defaults.
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	threshold := sample[0].Value.Uint64() + 32<<20
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
-		watchLiveHeap(math.MaxUint64, time.Millisecond, stop)
+		watchLiveHeap(threshold, time.Millisecond, stop)
 		close(done)
 	}()
 	time.Sleep(50 * time.Millisecond)

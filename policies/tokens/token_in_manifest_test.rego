@@ -13,18 +13,22 @@ test_committed_legacy_token_is_critical if {
 	})
 	fs := rule.findings with input as t.inv([s])
 	{[f.object, f.path] | some f in fs} == {[0, "data.token"]}
-	some f in fs
-	f.evidence.class == "LEGACY"
-	f.evidence.sub == "system:serviceaccount:ci:deployer"
-	f.evidence.hasExp == false
-	f.evidence.exportedFromCluster == true
+	every f in fs {
+		f.evidence.class == "LEGACY"
+		f.evidence.sub == "system:serviceaccount:ci:deployer"
+		f.evidence.hasExp == false
+		f.evidence.exportedFromCluster == true
+	}
 }
 
 test_evidence_never_holds_the_token if {
 	s := object.union(t.token_secret("ci", "x", "deployer"), {"stringData": {"token": t.legacy_jwt}})
-	some f in rule.findings with input as t.inv([s])
-	not contains(json.marshal(f), "bm90LWEtcmVhbC1zaWduYXR1cmU")
-	not contains(json.marshal(f), "eyJ")
+	fs := rule.findings with input as t.inv([s])
+	count(fs) == 1
+	every f in fs {
+		not contains(json.marshal(f), "bm90LWEtcmVhbC1zaWduYXR1cmU")
+		not contains(json.marshal(f), "eyJ")
+	}
 }
 
 # TV-SA002-2: placeholder value is not token material.
