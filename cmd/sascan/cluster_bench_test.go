@@ -7,8 +7,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -101,6 +108,133 @@ func BenchmarkClusterScan(b *testing.B) {
 			if total < 5000 {
 				b.Fatalf("listed %d objects", total)
 			}
+		}
+	})
+}
+
+// seedLarge creates n objects (SASCAN_BENCH_OBJECTS, default 100,000) in
+// the test API server, once, over 100 namespaces: Pods running as
+// ServiceAccounts of their namespace (a fifth as default), the
+// ServiceAccounts, Opaque Secrets, ConfigMaps, and RoleBindings to view,
+// a tenth of them to the namespace's ServiceAccount group.
+func seedLarge(b *testing.B, n int) {
+	b.Helper()
+	cfg, _, _ := liveClients(&testing.T{})
+	cfg.QPS, cfg.Burst = 5000, 10000
+	cs := kubernetes.NewForConfigOrDie(cfg)
+	ctx := context.Background()
+	const namespaces = 100
+	if l, err := cs.CoreV1().ConfigMaps("large-0").List(ctx, metav1.ListOptions{Limit: 1}); err == nil && len(l.Items) > 0 {
+		return
+	}
+	for i := range namespaces {
+		ns := fmt.Sprintf("large-%d", i)
+		if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil && !strings.Contains(err.Error(), "already exists") {
+			b.Fatal(err)
+		}
+		// Pods need the namespace's default ServiceAccount (admission).
+		if _, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{}); err != nil && !strings.Contains(err.Error(), "already exists") {
+			b.Fatal(err)
+		}
+	}
+	var g errgroup.Group
+	g.SetLimit(32)
+	for i := range n {
+		g.Go(func() error {
+			ns := fmt.Sprintf("large-%d", i%namespaces)
+			name := fmt.Sprintf("obj-%d", i)
+			sa := fmt.Sprintf("obj-%d", (i/10)*10+3) // the account of this group of ten
+			var err error
+			switch i % 10 {
+			case 0, 1, 2:
+				if i%5 == 0 {
+					sa = "default"
+				}
+				_, err = cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name},
+					Spec: corev1.PodSpec{ServiceAccountName: sa, Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1.0"}}}}, metav1.CreateOptions{})
+			case 3:
+				_, err = cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+			case 4, 5:
+				_, err = cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name}, StringData: map[string]string{"password": "x"}}, metav1.CreateOptions{})
+			case 6, 7:
+				_, err = cs.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"app.yaml": strings.Repeat("key: value\n", 10)}}, metav1.CreateOptions{})
+			default:
+				subject := rbacv1.Subject{Kind: "ServiceAccount", Name: sa, Namespace: ns}
+				if i%100 == 8 {
+					subject = rbacv1.Subject{Kind: "Group", APIGroup: rbacv1.GroupName, Name: "system:serviceaccounts:" + ns}
+				}
+				_, err = cs.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
+					RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"}, Subjects: []rbacv1.Subject{subject}}, metav1.CreateOptions{})
+			}
+			if err != nil && !strings.Contains(err.Error(), "already exists") {
+				return fmt.Errorf("seed %s/%s: %w", ns, name, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkClusterScanLarge: `sascan cluster -o json` as a process under
+// the CronJob's GOMEMLIMIT=900MiB over at least 100,000 objects, beside a
+// bare paginated list of the same resources. It reports the scan's peak
+// RSS (MB-peak-rss) and its time over the bare list's (x-list); the targets
+// are 1 GiB and 1.3x (deploy/cronjob.yaml is sized from them).
+func BenchmarkClusterScanLarge(b *testing.B) {
+	n := 100_000
+	if s := os.Getenv("SASCAN_BENCH_OBJECTS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	seedLarge(b, n)
+	bin := filepath.Join(b.TempDir(), "sascan")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	var list time.Duration
+	b.Run("client-go-list", func(b *testing.B) {
+		cfg, _, _ := liveClients(&testing.T{})
+		cfg.QPS, cfg.Burst = 200, 400
+		dyn := dynamic.NewForConfigOrDie(cfg)
+		for b.Loop() {
+			total := 0
+			for _, r := range scanner.Resources {
+				opts := metav1.ListOptions{Limit: 500}
+				for {
+					l, err := dyn.Resource(r.GVR).List(context.Background(), opts)
+					if err != nil {
+						b.Fatal(err)
+					}
+					total += len(l.Items)
+					if l.GetContinue() == "" {
+						break
+					}
+					opts.Continue = l.GetContinue()
+				}
+			}
+			if total < n {
+				b.Fatalf("listed %d objects, want %d", total, n)
+			}
+		}
+		list = b.Elapsed() / time.Duration(b.N)
+	})
+	b.Run("sascan", func(b *testing.B) {
+		var rss int64
+		for b.Loop() {
+			cmd := exec.Command(bin, "cluster", "-o", "json", "--fail-on", "none", "--qps", "200", "--burst", "400")
+			cmd.Env = append(os.Environ(), "GOMEMLIMIT=900MiB")
+			cmd.Stdout = io.Discard
+			var errb bytes.Buffer
+			cmd.Stderr = &errb
+			if err := cmd.Run(); err != nil {
+				b.Fatalf("%v: %s", err, errb.String())
+			}
+			rss = max(rss, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
+		}
+		b.ReportMetric(float64(rss)/1024, "MB-peak-rss")
+		if list > 0 {
+			b.ReportMetric(float64(b.Elapsed()/time.Duration(b.N))/float64(list), "x-list")
 		}
 	})
 }
