@@ -4,12 +4,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/component-helpers/auth/rbac/validation"
 
-	"github.com/sascan/sascan/scanner"
 )
-
-// BootstrapLabel marks the RBAC objects of the API server's bootstrap
-// policy.
-const BootstrapLabel = "kubernetes.io/bootstrapping"
 
 // baselineGroups are the groups whose bootstrap grants every
 // ServiceAccount holds: all authenticated users, all ServiceAccounts, and
@@ -54,24 +49,6 @@ func NewBootstrap(objs []map[string]any) *Bootstrap {
 		}
 	}
 	return b
-}
-
-// liveBootstrap is the bootstrap policy a live cluster holds: its RBAC
-// objects labelled kubernetes.io/bootstrapping (the API server keeps them
-// current, feature gates included).
-func liveBootstrap(inv *scanner.Inventory) *Bootstrap {
-	var objs []map[string]any
-	for _, o := range inv.Objects {
-		if o.Shadowed || o.Group != Group || (o.Kind != "ClusterRole" && o.Kind != "ClusterRoleBinding") {
-			continue
-		}
-		md, _ := o.Raw["metadata"].(map[string]any)
-		labels, _ := md["labels"].(map[string]any)
-		if _, ok := labels[BootstrapLabel]; ok {
-			objs = append(objs, o.Raw)
-		}
-	}
-	return NewBootstrap(objs)
 }
 
 // baseline is what the bootstrap policy grants the baseline groups.

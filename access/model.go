@@ -61,10 +61,13 @@ type Role struct {
 
 // RoleKey names a role: "ClusterRole/<name>" or "Role/<namespace>/<name>".
 func RoleKey(kind, namespace, name string) string {
-	if kind == "ClusterRole" {
+	switch kind {
+	case "ClusterRole":
 		return "ClusterRole/" + name
+	case "Role":
+		return "Role/" + namespace + "/" + name
 	}
-	return "Role/" + namespace + "/" + name
+	return "" // the authorizer refuses any other kind
 }
 
 // Subject is one entry of a binding's subjects, resolved the way the
@@ -141,9 +144,10 @@ type Options struct {
 	// leave it off for a live cluster, whose stored rules are what the API
 	// server authorizes with.
 	ComputeAggregation bool
-	// Bootstrap is the bootstrap policy of the scanned version, for
-	// manifests; nil reads it from the inventory's objects labelled
-	// kubernetes.io/bootstrapping, as a live cluster holds them.
+	// Bootstrap is the API server's bootstrap policy: what every
+	// ServiceAccount holds anyway, and which groups each bootstrap binding
+	// names by design. nil means none. A live cluster's own objects are not
+	// trusted for this: anyone may label a binding as a bootstrap one.
 	Bootstrap *Bootstrap
 	Tokens    TokenOptions
 }
@@ -177,7 +181,7 @@ func Build(inv *scanner.Inventory, opts Options) *Model {
 	m.aggregate(inv, opts.ComputeAggregation)
 	boot := opts.Bootstrap
 	if boot == nil {
-		boot = liveBootstrap(inv)
+		boot = NewBootstrap(nil)
 	}
 	m.Baseline = boot.baseline()
 	for _, r := range m.Roles {
@@ -188,7 +192,7 @@ func Build(inv *scanner.Inventory, opts Options) *Model {
 		if bb, ok := boot.bindings[b.Name]; ok && b.Kind == "ClusterRoleBinding" && b.RoleKind == "ClusterRole" && b.RoleName == bb.role {
 			b.BootstrapGroups = bb.groups
 		}
-		if r := m.Roles[b.RoleKey]; r != nil && (b.RoleKind == "ClusterRole" || b.Kind == "RoleBinding") {
+		if r := m.Roles[b.RoleKey]; r != nil && b.RoleKey != "" && (b.RoleKind == "ClusterRole" || b.Kind == "RoleBinding") {
 			b.Role = r
 		}
 		m.Bindings = append(m.Bindings, b)
@@ -214,8 +218,9 @@ func Build(inv *scanner.Inventory, opts Options) *Model {
 			continue
 		}
 		if t, _ := o.Raw["type"].(string); t == "kubernetes.io/service-account-token" {
-			name, _ := o.Annotations["kubernetes.io/service-account.name"].(string)
-			sas[o.Namespace+"/"+name] = true
+			if name, _ := o.Annotations["kubernetes.io/service-account.name"].(string); name != "" {
+				sas[o.Namespace+"/"+name] = true
+			}
 		}
 	}
 	for k := range sas {
@@ -318,12 +323,6 @@ func (m *Model) GrantsTo(u User) []Grant {
 	}
 	return out
 }
-
-// DirectGrants lists the grants that name user u itself.
-func (m *Model) DirectGrants(user string) []Grant { return m.byUser[user] }
-
-// GroupGrants lists the grants to group g.
-func (m *Model) GroupGrants(group string) []Grant { return m.byGroup[group] }
 
 func serviceAccountName(spec any) string {
 	s, _ := spec.(map[string]any)

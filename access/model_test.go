@@ -21,6 +21,15 @@ func build(t *testing.T, compute bool, objs ...map[string]any) *Model {
 	return Build(scanner.Build(raws, scanner.BuildOptions{Mode: mode}), Options{ComputeAggregation: compute})
 }
 
+// invOf is the manifest inventory of objs.
+func invOf(objs []map[string]any) *scanner.Inventory {
+	raws := make([]scanner.RawObject, len(objs))
+	for i, o := range objs {
+		raws[i] = scanner.RawObject{Value: o}
+	}
+	return scanner.Build(raws, scanner.BuildOptions{Mode: scanner.ModeManifest})
+}
+
 func sa(ns, name string) map[string]any {
 	return map[string]any{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": name, "namespace": ns}}
 }

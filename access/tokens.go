@@ -14,7 +14,9 @@ const DefaultTokenPath = "/var/run/secrets/kubernetes.io/serviceaccount"
 // PodSpec is who one pod spec of the inventory runs as and which of its
 // containers hold that ServiceAccount's token (rules.md §D3, §D4).
 type PodSpec struct {
-	// ServiceAccount is the account's name, Key "ns/name".
+	// Namespace is the workload's; ServiceAccount the account's name, Key
+	// "ns/name".
+	Namespace      string
 	ServiceAccount string
 	Key            string
 	// Static: a mirror pod or a kubeadm control-plane static pod, which
@@ -44,6 +46,20 @@ type Container struct {
 	// Projected: the container mounts a projected token volume of the
 	// pod's own.
 	Projected bool
+}
+
+// HoldsToken reports whether the workload holds its ServiceAccount's
+// token in some container (a static pod never does).
+func (ps PodSpec) HoldsToken() bool {
+	if ps.Static {
+		return false
+	}
+	for _, c := range ps.Containers {
+		if c.HoldsToken() {
+			return true
+		}
+	}
+	return false
 }
 
 // HoldsToken reports whether the container holds a token; ephemeral
@@ -81,7 +97,7 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 	for i, loc := range inv.PodSpecs {
 		o := inv.Objects[loc.Object]
 		spec, _ := dig(o.Raw, loc.Path).(map[string]any)
-		ps := PodSpec{ServiceAccount: serviceAccountName(spec)}
+		ps := PodSpec{Namespace: o.Namespace, ServiceAccount: serviceAccountName(spec)}
 		ps.Key = o.Namespace + "/" + ps.ServiceAccount
 		ps.Static = static(o)
 		if v, ok := spec["automountServiceAccountToken"].(bool); ok {

@@ -54,6 +54,10 @@ type Params struct {
 	// objects of other namespaces were not listed, so nothing is concluded
 	// from their absence there.
 	Namespaces, ExcludeNamespaces []string
+	// Unlisted are the namespaces where a live scan could not list some
+	// resource ("*" when a list failed cluster-wide): nothing is concluded
+	// from absence there either.
+	Unlisted []string
 }
 
 // Engine evaluates a set of rules: one prepared query per CPU, each over a
@@ -154,16 +158,17 @@ type EvalOptions struct {
 	Model *access.Model
 }
 
-// NewModel builds the access model of inv. For manifests aggregated
-// ClusterRoles are computed and the baseline comes from the bundled
-// bootstrap policy; a live cluster's are read as stored, since the
-// controllers keep them current and the API server authorizes with them.
+// NewModel builds the access model of inv. The baseline and the bootstrap
+// bindings' groups come from the bundled bootstrap policy in both modes.
+// For manifests aggregated ClusterRoles are computed; a live cluster's are
+// read as stored, since the controller keeps them current and the API
+// server authorizes with them.
 func NewModel(inv *scanner.Inventory, s Settings) *access.Model {
-	tokens := access.TokenOptions{AssumeAutomount: s.AssumeAutomountWhenSAUnknown == nil || *s.AssumeAutomountWhenSAUnknown}
-	if inv.Mode == scanner.ModeCluster {
-		return access.Build(inv, access.Options{Tokens: tokens})
-	}
-	return access.Build(inv, access.Options{ComputeAggregation: true, Bootstrap: access.NewBootstrap(scanner.BootstrapPolicy()), Tokens: tokens})
+	return access.Build(inv, access.Options{
+		ComputeAggregation: inv.Mode != scanner.ModeCluster,
+		Bootstrap:          access.NewBootstrap(scanner.BootstrapPolicy()),
+		Tokens:             access.TokenOptions{AssumeAutomount: s.AssumeAutomountWhenSAUnknown == nil || *s.AssumeAutomountWhenSAUnknown},
+	})
 }
 
 // Evaluate runs every enabled rule over the inventory and returns findings
@@ -601,8 +606,8 @@ func (p Params) value() map[string]any {
 		}
 		m["systemAllowList"] = l
 	}
-	if len(p.Namespaces) > 0 || len(p.ExcludeNamespaces) > 0 {
-		m["namespaceFilter"] = map[string]any{"include": anySlice(p.Namespaces), "exclude": anySlice(p.ExcludeNamespaces)}
+	if len(p.Namespaces) > 0 || len(p.ExcludeNamespaces) > 0 || len(p.Unlisted) > 0 {
+		m["namespaceFilter"] = map[string]any{"include": anySlice(p.Namespaces), "exclude": anySlice(p.ExcludeNamespaces), "unlisted": anySlice(p.Unlisted)}
 	}
 	if p.Settings.Pre135ExecGetIsDangerous != nil {
 		m["pre135ExecGetIsDangerous"] = *p.Settings.Pre135ExecGetIsDangerous

@@ -16,7 +16,9 @@ import (
 //	direct:          {"ns/name": [[bindingId, subjectIndex]]}: grants naming a ServiceAccount
 //	groups:          {group: [[bindingId, subjectIndex]]}: grants to ServiceAccount groups
 //	serviceAccounts: ["ns/name"]: every ServiceAccount in scope, sorted
-//	namespaces:      {ns: {serviceAccounts: n, sample: ["ns/name"]}}: the accounts in scope per namespace
+//	namespaces:      {ns: {serviceAccounts: n, tokenHolders: n, sample: ["ns/name"]}}: the accounts in
+//	                 scope per namespace, and the workloads there that hold a token
+//	tokenHolders:    the workloads that hold a ServiceAccount token
 //	sampleSize:      how many members a sample names
 //
 // Rules appear once per role, never per binding or subject.
@@ -69,11 +71,20 @@ func accessTerm(m *access.Model) *ast.Term {
 		}
 		perNS[ns] = append(perNS[ns], k)
 	}
+	holders := map[string]int{}
+	total := 0
+	for _, ps := range m.PodSpecs {
+		if ps.HoldsToken() {
+			holders[ps.Namespace]++
+			total++
+		}
+	}
 	namespaces := ast.NewObject()
 	for _, ns := range nsOrder {
 		keys := perNS[ns]
 		namespaces.Insert(ast.StringTerm(ns), ast.ObjectTerm(
 			ast.Item(ast.StringTerm("serviceAccounts"), ast.IntNumberTerm(len(keys))),
+			ast.Item(ast.StringTerm("tokenHolders"), ast.IntNumberTerm(holders[ns])),
 			ast.Item(ast.StringTerm("sample"), stringsTerm(keys[:min(len(keys), SampleSize)])),
 		))
 	}
@@ -85,6 +96,7 @@ func accessTerm(m *access.Model) *ast.Term {
 		ast.Item(ast.StringTerm("serviceAccounts"), ast.ArrayTerm(accounts...)),
 		ast.Item(ast.StringTerm("namespaces"), ast.NewTerm(namespaces)),
 		ast.Item(ast.StringTerm("sampleSize"), ast.IntNumberTerm(SampleSize)),
+		ast.Item(ast.StringTerm("tokenHolders"), ast.IntNumberTerm(total)),
 	)
 }
 

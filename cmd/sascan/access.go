@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/sascan/sascan/access"
 	"github.com/sascan/sascan/report"
@@ -105,9 +107,11 @@ func newAccessSACommand(o *accessOptions) *cobra.Command {
 	}
 }
 
-// parseRequest reads VERB and RESOURCE the way kubectl auth can-i does:
+// parseRequest reads VERB and RESOURCE as kubectl auth can-i does:
 // "pods", "pods/exec", "deployments.apps", "deployments.apps/scale", or a
-// non-resource URL starting with "/".
+// non-resource URL starting with "/". A built-in resource named without
+// its group gets it from client-go's scheme ("deployments" is apps), as
+// kubectl finds it through discovery.
 func parseRequest(verb, resource, subresource, name, namespace string) access.Attributes {
 	if strings.HasPrefix(resource, "/") {
 		return access.Attributes{Verb: verb, Path: resource}
@@ -116,8 +120,32 @@ func parseRequest(verb, resource, subresource, name, namespace string) access.At
 	if subresource != "" {
 		sub = subresource
 	}
-	res, group, _ := strings.Cut(res, ".")
+	res, group, qualified := strings.Cut(res, ".")
+	if !qualified {
+		group = builtinGroup(res)
+	}
 	return access.Attributes{Verb: verb, Group: group, Resource: res, Subresource: sub, Name: name, Namespace: namespace}
+}
+
+// builtinGroup is the API group of a built-in resource: the core group
+// when it has the resource, else the first group (by name) that does;
+// "" for a resource the scheme does not know.
+func builtinGroup(resource string) string {
+	var groups []string
+	for gvk := range scheme.Scheme.AllKnownTypes() {
+		plural, _ := meta.UnsafeGuessKindToResource(gvk)
+		if plural.Resource == resource {
+			if gvk.Group == "" {
+				return ""
+			}
+			groups = append(groups, gvk.Group)
+		}
+	}
+	if len(groups) == 0 {
+		return ""
+	}
+	slices.Sort(groups)
+	return groups[0]
 }
 
 func requestText(a access.Attributes) string {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sascan/sascan/access"
 	"github.com/sascan/sascan/report"
 )
 
@@ -91,6 +92,22 @@ func TestAccessWhoCan(t *testing.T) {
 				t.Errorf("grants (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestParseRequestFindsBuiltinGroups(t *testing.T) {
+	for resource, want := range map[string]access.Attributes{
+		"deployments":         {Verb: "get", Group: "apps", Resource: "deployments"},
+		"deployments/scale":   {Verb: "get", Group: "apps", Resource: "deployments", Subresource: "scale"},
+		"pods/exec":           {Verb: "get", Resource: "pods", Subresource: "exec"},
+		"cronjobs.batch":      {Verb: "get", Group: "batch", Resource: "cronjobs"},
+		"clusterrolebindings": {Verb: "get", Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"},
+		"widgets.example.com": {Verb: "get", Group: "example.com", Resource: "widgets"},
+		"/metrics":            {Verb: "get", Path: "/metrics"},
+	} {
+		if got := parseRequest("get", resource, "", "", ""); got != want {
+			t.Errorf("%s: %+v, want %+v", resource, got, want)
+		}
 	}
 }
 

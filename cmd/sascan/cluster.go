@@ -136,6 +136,14 @@ func (o *clusterOptions) run(ctx context.Context) error {
 		st.params.KubeVersion = kv
 	}
 	st.params.Namespaces, st.params.ExcludeNamespaces = o.cluster.Namespaces, o.cluster.ExcludeNamespaces
+	for _, inc := range res.Incomplete {
+		// "secrets" failed cluster-wide, "secrets in ci" in one namespace.
+		ns := "*"
+		if _, in, ok := strings.Cut(inc.Resource, " in "); ok {
+			ns = in
+		}
+		st.params.Unlisted = append(st.params.Unlisted, ns)
+	}
 	inv := scanner.Build(res.Objects, scanner.BuildOptions{Mode: scanner.ModeCluster})
 	res.Objects = nil // the inventory holds them (see scan.go)
 	engine, err := st.engine.wait(ctx)

@@ -124,7 +124,8 @@ func seedLarge(b *testing.B, n int) {
 	cs := kubernetes.NewForConfigOrDie(cfg)
 	ctx := context.Background()
 	const namespaces = 100
-	if l, err := cs.CoreV1().ConfigMaps("large-0").List(ctx, metav1.ListOptions{Limit: 1}); err == nil && len(l.Items) > 0 {
+	done := fmt.Sprintf("seeded-%d", n)
+	if _, err := cs.CoreV1().ConfigMaps("large-0").Get(ctx, done, metav1.GetOptions{}); err == nil {
 		return
 	}
 	for i := range namespaces {
@@ -137,44 +138,61 @@ func seedLarge(b *testing.B, n int) {
 			b.Fatal(err)
 		}
 	}
-	var g errgroup.Group
-	g.SetLimit(32)
-	for i := range n {
-		g.Go(func() error {
-			ns := fmt.Sprintf("large-%d", i%namespaces)
-			name := fmt.Sprintf("obj-%d", i)
-			sa := fmt.Sprintf("obj-%d", (i/10)*10+3) // the account of this group of ten
-			var err error
-			switch i % 10 {
-			case 0, 1, 2:
-				if i%5 == 0 {
-					sa = "default"
-				}
-				_, err = cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name},
-					Spec: corev1.PodSpec{ServiceAccountName: sa, Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1.0"}}}}, metav1.CreateOptions{})
-			case 3:
-				_, err = cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
-			case 4, 5:
-				_, err = cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name}, StringData: map[string]string{"password": "x"}}, metav1.CreateOptions{})
-			case 6, 7:
-				_, err = cs.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"app.yaml": strings.Repeat("key: value\n", 10)}}, metav1.CreateOptions{})
-			default:
-				subject := rbacv1.Subject{Kind: "ServiceAccount", Name: sa, Namespace: ns}
-				if i%100 == 8 {
-					subject = rbacv1.Subject{Kind: "Group", APIGroup: rbacv1.GroupName, Name: "system:serviceaccounts:" + ns}
-				}
-				_, err = cs.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
-					RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"}, Subjects: []rbacv1.Subject{subject}}, metav1.CreateOptions{})
+	// Objects come in groups of ten in one namespace; the group's
+	// ServiceAccount (index 3) is created first, as admission checks that a
+	// pod's account exists.
+	create := func(first bool) error {
+		var g errgroup.Group
+		g.SetLimit(32)
+		for i := range n {
+			if (i%10 == 3) != first {
+				continue
 			}
-			if err != nil && !strings.Contains(err.Error(), "already exists") {
-				return fmt.Errorf("seed %s/%s: %w", ns, name, err)
-			}
-			return nil
-		})
+			g.Go(func() error { return seedOne(ctx, cs, i, namespaces) })
+		}
+		return g.Wait()
 	}
-	if err := g.Wait(); err != nil {
+	for _, first := range []bool{true, false} {
+		if err := create(first); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := cs.CoreV1().ConfigMaps("large-0").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: done}}, metav1.CreateOptions{}); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// seedOne creates object i of seedLarge.
+func seedOne(ctx context.Context, cs *kubernetes.Clientset, i, namespaces int) error {
+	ns := fmt.Sprintf("large-%d", (i/10)%namespaces)
+	name := fmt.Sprintf("obj-%d", i)
+	sa := fmt.Sprintf("obj-%d", (i/10)*10+3) // the account of this group of ten
+	var err error
+	switch i % 10 {
+	case 0, 1, 2:
+		if i%5 == 0 {
+			sa = "default"
+		}
+		_, err = cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec: corev1.PodSpec{ServiceAccountName: sa, Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1.0"}}}}, metav1.CreateOptions{})
+	case 3:
+		_, err = cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	case 4, 5:
+		_, err = cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name}, StringData: map[string]string{"password": "x"}}, metav1.CreateOptions{})
+	case 6, 7:
+		_, err = cs.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"app.yaml": strings.Repeat("key: value\n", 10)}}, metav1.CreateOptions{})
+	default:
+		subject := rbacv1.Subject{Kind: "ServiceAccount", Name: sa, Namespace: ns}
+		if i%100 == 8 {
+			subject = rbacv1.Subject{Kind: "Group", APIGroup: rbacv1.GroupName, Name: "system:serviceaccounts:" + ns}
+		}
+		_, err = cs.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
+			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"}, Subjects: []rbacv1.Subject{subject}}, metav1.CreateOptions{})
+	}
+	if err != nil && !strings.Contains(err.Error(), "already exists") {
+		return fmt.Errorf("seed %s/%s: %w", ns, name, err)
+	}
+	return nil
 }
 
 // BenchmarkClusterScanLarge: `sascan cluster -o json` as a process under

@@ -42,8 +42,9 @@ corpus_complete if live
 
 corpus_complete if params.corpusComplete == true
 
-# The scan holds every object of every namespace: complete, and no live
-# namespace filter (-n, --exclude-namespace) left any namespace out.
+# The scan holds every object of every namespace: complete, and neither a
+# live namespace filter (-n, --exclude-namespace) nor a list the scan was
+# refused left any namespace out.
 whole_cluster if {
 	corpus_complete
 	not params.namespaceFilter
@@ -59,14 +60,21 @@ complete_in(ns) if {
 	_listed(params.namespaceFilter, ns)
 }
 
-_listed(_, "")
+_listed(f, "") if not "*" in object.get(f, "unlisted", [])
 
 _listed(f, ns) if {
 	count(object.get(f, "include", [])) == 0
-	not ns in object.get(f, "exclude", [])
+	_kept(f, ns)
 }
 
 _listed(f, ns) if {
 	ns in f.include
+	_kept(f, ns)
+}
+
+# Not excluded, and every list of the namespace (or cluster-wide) worked.
+_kept(f, ns) if {
 	not ns in object.get(f, "exclude", [])
+	not ns in object.get(f, "unlisted", [])
+	not "*" in object.get(f, "unlisted", [])
 }

@@ -20,7 +20,7 @@ sa_groups_all := {"system:serviceaccounts", "system:authenticated"}
 # input without one.
 default model := {
 	"roles": {}, "bindings": {}, "direct": {}, "groups": {},
-	"serviceAccounts": [], "namespaces": {}, "sampleSize": 0,
+	"serviceAccounts": [], "namespaces": {}, "sampleSize": 0, "tokenHolders": 0,
 }
 
 model := input.access
@@ -45,19 +45,6 @@ subject_sa_key(b, i) := model.bindings[b.id].subjects[i].serviceAccount
 
 # Group subjects that include ServiceAccounts.
 sa_group(name) if model.groups[name]
-
-# direct[saKey] and group_bindings[group]: the [binding id, subject index]
-# grants naming a ServiceAccount or one of the ServiceAccount groups.
-direct := model.direct
-
-group_bindings := model.groups
-
-# Every grant that applies to ServiceAccount ns/name: direct subjects plus
-# the three groups.
-sa_grants(ns, name) := {g | some g in _direct_grants(ns, name)} | {g |
-	some grp in sa_groups_of(ns)
-	some g in object.get(model.groups, grp, [])
-}
 
 _direct_grants(ns, name) := object.get(model.direct, k8s.key(ns, name), [])
 
@@ -424,14 +411,6 @@ group_grants := {grp: {"tier": tier, "bindings": ids, "first": first} |
 sa_group_grants(ns) := {grp: gg |
 	some grp in sa_groups_of(ns)
 	gg := group_grants[grp]
-}
-
-# Capabilities of ServiceAccount ns/name through every binding that applies
-# (direct and through its groups).
-sa_capabilities(ns, name) := direct_capabilities(ns, name) | {object.union(c, {"binding": id}) |
-	some gg in sa_group_grants(ns)
-	some id in gg.bindings
-	some c in binding_capabilities[id]
 }
 
 # The top tier of ServiceAccount ns/name: lookups into tiers computed once

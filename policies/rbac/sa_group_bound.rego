@@ -25,7 +25,6 @@
 #   modes: [manifest, cluster]
 package sascan.rules.rbac.sa_group_bound
 
-import data.sascan.lib.k8s
 import data.sascan.lib.rbac
 import data.sascan.lib.result
 
@@ -56,27 +55,15 @@ findings contains f if {
 
 # Whom the grant reaches: how many ServiceAccounts are in the group, how
 # many workloads hold one of their tokens, and the first few accounts.
-reach(grp) := {"serviceAccounts": count(rbac.model.serviceAccounts), "tokenHoldingWorkloads": count(_holders), "sample": array.slice(rbac.model.serviceAccounts, 0, rbac.model.sampleSize)} if {
+reach(grp) := {"serviceAccounts": count(rbac.model.serviceAccounts), "tokenHoldingWorkloads": rbac.model.tokenHolders, "sample": array.slice(rbac.model.serviceAccounts, 0, rbac.model.sampleSize)} if {
 	grp in rbac.sa_groups_all
-} else := {"serviceAccounts": n.serviceAccounts, "tokenHoldingWorkloads": object.get(_holders_by_ns, ns, 0), "sample": n.sample} if {
+} else := {"serviceAccounts": n.serviceAccounts, "tokenHoldingWorkloads": n.tokenHolders, "sample": n.sample} if {
 	ns := trim_prefix(grp, "system:serviceaccounts:")
 	n := rbac.model.namespaces[ns]
 } else := {"serviceAccounts": 0, "tokenHoldingWorkloads": 0, "sample": []}
 
-# The namespace of every workload that holds a ServiceAccount token.
-_holders := [ps.obj.namespace |
-	some ps in k8s.pod_specs
-	not ps.static
-	count(ps.tokenContainers) > 0
-]
-
-_holders_by_ns := {ns: n |
-	some ns in {x | some x in _holders}
-	n := count([1 | some x in _holders; x == ns])
-}
-
-# A bootstrap binding names its groups by design (the bootstrap policy of
-# the scanned version, or the live cluster's); another subject added to it
+# A bootstrap binding names its groups by design (the bundled bootstrap
+# policy says which); another subject added to it, on a live cluster too,
 # is still a finding.
 bootstrap_subject(b, subj) if subj.name in rbac.model.bindings[b.id].bootstrapGroups
 

@@ -1,0 +1,91 @@
+package access
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func pod(ns, name string, spec map[string]any) map[string]any {
+	return map[string]any{"apiVersion": "v1", "kind": "Pod", "metadata": map[string]any{"name": name, "namespace": ns}, "spec": spec}
+}
+
+func containers(cs ...map[string]any) []any {
+	out := []any{}
+	for _, c := range cs {
+		out = append(out, c)
+	}
+	return out
+}
+
+// Who holds which token: automount precedence, the admission plugin's own
+// volume, projected tokens, ephemeral containers, static pods.
+func TestTokenHolding(t *testing.T) {
+	injected := map[string]any{"name": "kube-api-access-x", "projected": map[string]any{"sources": []any{
+		map[string]any{"serviceAccountToken": map[string]any{"expirationSeconds": 3607, "path": "token"}},
+	}}}
+	vault := map[string]any{"name": "vault", "projected": map[string]any{"sources": []any{
+		map[string]any{"serviceAccountToken": map[string]any{"audience": "vault", "path": "t"}},
+	}}}
+	mount := func(name, path string) map[string]any {
+		return map[string]any{"name": "c", "volumeMounts": []any{map[string]any{"name": name, "mountPath": path}}}
+	}
+	type got struct {
+		Key               string
+		Automount, Static bool
+		Containers        []Container
+		Injected          []int
+	}
+	for _, tc := range []struct {
+		name string
+		objs []map[string]any
+		opts TokenOptions
+		want got
+	}{
+		{"account unknown, assumed on", []map[string]any{pod("web", "p", map[string]any{"serviceAccountName": "ghost", "containers": containers(map[string]any{"name": "c"})})},
+			TokenOptions{AssumeAutomount: true}, got{Key: "web/ghost", Automount: true, Containers: []Container{{Field: "containers", Auto: true}}}},
+		{"account unknown, assumed off", []map[string]any{pod("web", "p", map[string]any{"serviceAccountName": "ghost", "containers": containers(map[string]any{"name": "c"})})},
+			TokenOptions{}, got{Key: "web/ghost", Containers: []Container{{Field: "containers"}}}},
+		{"account says no, pod says yes", []map[string]any{
+			{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": "app", "namespace": "web"}, "automountServiceAccountToken": false},
+			pod("web", "p", map[string]any{"serviceAccountName": "app", "automountServiceAccountToken": true, "containers": containers(map[string]any{"name": "c"})}),
+		}, TokenOptions{}, got{Key: "web/app", Automount: true, Containers: []Container{{Field: "containers", Auto: true}}}},
+		{"live pod: the injected volume, a projected one, an ephemeral container", []map[string]any{pod("web", "p", map[string]any{
+			"automountServiceAccountToken": false,
+			"containers":                   containers(mount("kube-api-access-x", DefaultTokenPath), mount("vault", "/v")),
+			"ephemeralContainers":          containers(mount("vault", "/v")),
+			"volumes":                      []any{vault, injected},
+		})}, TokenOptions{}, got{Key: "web/default", Containers: []Container{
+			{Field: "containers", Index: 0, Auto: true},
+			{Field: "containers", Index: 1, Projected: true},
+			{Field: "ephemeralContainers", Index: 0, Projected: true},
+		}, Injected: []int{1}}},
+		{"own mount at the token path", []map[string]any{pod("web", "p", map[string]any{"containers": containers(mount("own", DefaultTokenPath)), "volumes": []any{map[string]any{"name": "own", "emptyDir": map[string]any{}}}})},
+			TokenOptions{}, got{Key: "web/default", Automount: true, Containers: []Container{{Field: "containers"}}}},
+		{"kubeadm static pod", []map[string]any{{"apiVersion": "v1", "kind": "Pod",
+			"metadata": map[string]any{"name": "etcd-n1", "namespace": "kube-system", "labels": map[string]any{"tier": "control-plane", "component": "etcd"}},
+			"spec":     map[string]any{"containers": containers(map[string]any{"name": "etcd"})}}},
+			TokenOptions{}, got{Key: "kube-system/default", Automount: true, Static: true, Containers: []Container{{Field: "containers", Auto: true}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raws := make([]map[string]any, len(tc.objs))
+			copy(raws, tc.objs)
+			m := Build(invOf(raws), Options{ComputeAggregation: true, Tokens: tc.opts})
+			if len(m.PodSpecs) != 1 {
+				t.Fatalf("%d pod specs", len(m.PodSpecs))
+			}
+			ps := m.PodSpecs[0]
+			if diff := cmp.Diff(tc.want, got{ps.Key, ps.Automount, ps.Static, ps.Containers, ps.Injected}); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			// Only the ephemeral container's token does not count.
+			holds := false
+			for _, c := range tc.want.Containers {
+				holds = holds || (c.Field != "ephemeralContainers" && (c.Auto || c.Projected))
+			}
+			if ps.HoldsToken() != (holds && !tc.want.Static) {
+				t.Errorf("HoldsToken() = %v", ps.HoldsToken())
+			}
+		})
+	}
+}
