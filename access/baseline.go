@@ -3,7 +3,6 @@ package access
 import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/component-helpers/auth/rbac/validation"
-
 )
 
 // baselineGroups are the groups whose bootstrap grants every
