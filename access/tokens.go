@@ -12,7 +12,7 @@ import (
 const DefaultTokenPath = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 // PodSpec is who one pod spec of the inventory runs as and which of its
-// containers hold that ServiceAccount's token (rules.md §D3, §D4).
+// containers hold that ServiceAccount's token.
 type PodSpec struct {
 	// Namespace is the workload's; ServiceAccount the account's name, Key
 	// "ns/name".
@@ -169,7 +169,7 @@ func admissionEnabled(inv *scanner.Inventory) bool {
 }
 
 // static: mirror pods, and the kubeadm control-plane static pods of a
-// manifest set, run without any ServiceAccount credential (rules.md §D13).
+// manifest set, run without any ServiceAccount credential.
 func static(o *scanner.Object) bool {
 	if o.Kind != "Pod" || o.Group != "" {
 		return false

@@ -17,7 +17,7 @@ import (
 	"github.com/sascan/sascan/scanner"
 )
 
-// KubeVersion is the Kubernetes version rules gate on (rules.md §0.3).
+// KubeVersion is the Kubernetes version rules gate on.
 type KubeVersion struct {
 	Major, Minor int
 	Known        bool // false: assume the latest behaviour
@@ -137,7 +137,7 @@ type rawFinding struct {
 	Confidence string         `json:"confidence"`
 	Evidence   map[string]any `json:"evidence"`
 	// AllowListed is set by lib/result.rego for objects on the system
-	// allow-list (rules.md §D13): the severity drops one level.
+	// allow-list: the severity drops one level.
 	AllowListed string       `json:"allowListed"`
 	Related     []rawRelated `json:"related"`
 }

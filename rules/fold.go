@@ -16,15 +16,15 @@ func podSpecPaths(inv *scanner.Inventory) map[int]string {
 	return out
 }
 
-// controllerKinds are the owners pods fold onto (rules.md §0.2).
+// controllerKinds are the owners pods fold onto.
 var controllerKinds = map[string]bool{
 	"Deployment": true, "StatefulSet": true, "DaemonSet": true, "CronJob": true,
 	"Job": true, "ReplicaSet": true, "ReplicationController": true,
 }
 
 // fold reports findings on pods that a controller in the same scan owns
-// once, on the top-most owner, with the pods' names in evidence (rules.md
-// §0.2). Paths into the pod spec are rewritten to the owner's template.
+// once, on the top-most owner, with the pods' names in evidence. Paths
+// into the pod spec are rewritten to the owner's template.
 func fold(raws []rawFinding, inv *scanner.Inventory, specPath map[int]string) []rawFinding {
 	type key struct {
 		object int

@@ -68,7 +68,7 @@ func (s *Severity) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Confidence says how sure a finding is (rules.md §0.2).
+// Confidence says how sure a finding is.
 type Confidence string
 
 const (

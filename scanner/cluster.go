@@ -47,7 +47,7 @@ type Resource struct {
 	Namespaced bool
 }
 
-// Resources are the kinds a cluster scan lists (product.md §2).
+// Resources are the kinds a cluster scan lists.
 var Resources = []Resource{
 	{schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}, "Namespace", false},
 	{schema.GroupVersionResource{Version: "v1", Resource: "serviceaccounts"}, "ServiceAccount", true},

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// components whose flags rules read (rules.md §D11).
+// components whose flags rules read.
 var components = map[string]bool{
 	"kube-apiserver":          true,
 	"kube-controller-manager": true,

@@ -11,8 +11,8 @@ type Origin string
 const (
 	OriginManifest Origin = "manifest" // read from a file or stdin
 	OriginCluster  Origin = "cluster"  // listed from a live API server
-	OriginImplicit Origin = "implicit" // the default ServiceAccount the controller creates (rules.md §D1)
-	OriginBuiltin  Origin = "builtin"  // a bootstrap ClusterRole from the bundled snapshot (§D9)
+	OriginImplicit Origin = "implicit" // the default ServiceAccount the controller creates
+	OriginBuiltin  Origin = "builtin"  // a bootstrap ClusterRole from the bundled snapshot
 )
 
 // Mode is how the inventory was observed.
@@ -60,7 +60,7 @@ func (inv *Inventory) ReleaseRaw() {
 	}
 }
 
-// PodSpec locates a pod spec inside an object (rules.md §D2).
+// PodSpec locates a pod spec inside an object.
 type PodSpec struct {
 	Object int
 	Path   []string // from the object root to the PodSpec
@@ -75,7 +75,7 @@ type Flag struct {
 }
 
 // ControlPlane is one kube-apiserver, kube-controller-manager or
-// kube-scheduler container with its parsed flags (rules.md §D11).
+// kube-scheduler container with its parsed flags.
 type ControlPlane struct {
 	Object    int
 	Component string
@@ -260,7 +260,7 @@ func (inv *Inventory) linkOwners() {
 	}
 }
 
-// podSpecPaths is rules.md §D2: where each workload kind keeps its PodSpec.
+// podSpecPaths is the rule catalogue: where each workload kind keeps its PodSpec.
 var podSpecPaths = map[string][2][]string{
 	"Pod":                   {{"spec"}, nil},
 	"PodTemplate":           {{"template", "spec"}, {"template", "metadata"}},

@@ -1,7 +1,7 @@
 # METADATA
 # title: System allow-list
 # description: |
-#   rules.md §D13: recognised control-plane and bootstrap objects, whose
+#   Recognised control-plane and bootstrap objects, whose
 #   findings are lowered one severity level (modifier b), never dropped.
 #   Built in: bootstrap RBAC objects (system: names kept up to date by the
 #   API server) and the kube-system ServiceAccounts of the built-in

@@ -2,7 +2,7 @@
 # title: Control-plane flags
 # description: |
 #   Reads the flags of kube-apiserver and kube-controller-manager that Go
-#   parsed from static pod manifests or mirror pods (rules.md §D11): last
+#   parsed from static pod manifests or mirror pods: last
 #   occurrence wins except for repeatable flags; booleans follow
 #   strconv.ParseBool; durations follow time.ParseDuration.
 package sascan.lib.flags

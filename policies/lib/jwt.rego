@@ -2,7 +2,7 @@
 # title: ServiceAccount JWT classification
 # description: |
 #   Tells legacy (Secret-based) from bound (TokenRequest) ServiceAccount
-#   tokens without verifying signatures (rules.md §D7). Evidence built here
+#   tokens without verifying signatures. Evidence built here
 #   holds decoded claims only, never the token or its signature.
 package sascan.lib.jwt
 

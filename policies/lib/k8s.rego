@@ -2,8 +2,8 @@
 # title: Kubernetes object model
 # description: |
 #   Lookups over the inventory (objects by kind and key), pod specs with their
-#   effective ServiceAccount (rules.md §D3), effective automount and the
-#   token-bearing mounts of each container (§D4), mirror and static pods (§D13).
+#   effective ServiceAccount, effective automount and the
+#   token-bearing mounts of each container, mirror and static pods.
 package sascan.lib.k8s
 
 import data.sascan.lib.params
@@ -82,7 +82,7 @@ rbac_observed if {
 	observed(o)
 }
 
-# Pod specs (§D2) as the scanner's access model resolved them:
+# Pod specs as the scanner's access model resolved them:
 # {obj, spec, path, meta, sa, saKey, static, automount, containers,
 # tokenContainers, autoTokenContainers, injectedVolumes}. Who a pod spec
 # runs as, its
@@ -91,7 +91,7 @@ rbac_observed if {
 # token volume of its own) are Kubernetes' mechanics, decided once in Go.
 pod_specs := input.podSpecs
 
-# §D3: serviceAccountName, then the deprecated alias, then "default".
+# serviceAccountName, then the deprecated alias, then "default".
 sa_name(spec) := n if {
 	n := spec.serviceAccountName
 	is_string(n)
@@ -164,7 +164,7 @@ controller_service_accounts := {
 	"service-cidrs-controller", "volumeattributesclass-protection-controller",
 }
 
-# §D6: a token Secret is auto-generated iff bi-directionally referenced:
+# a token Secret is auto-generated iff bi-directionally referenced:
 # its annotation names an existing ServiceAccount (UIDs agreeing when the
 # annotation carries one) whose .secrets lists it. Otherwise it is manual.
 auto_generated(s) if {

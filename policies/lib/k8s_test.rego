@@ -3,7 +3,7 @@ package sascan.lib.k8s_test
 import data.sascan.lib.inventory_test as t
 import data.sascan.lib.k8s
 
-# §D3
+# The effective ServiceAccount name.
 test_sa_name_precedence if {
 	k8s.sa_name({"serviceAccountName": "new", "serviceAccount": "old"}) == "new"
 	k8s.sa_name({"serviceAccount": "old"}) == "old"
@@ -11,7 +11,7 @@ test_sa_name_precedence if {
 	k8s.sa_name({}) == "default"
 }
 
-# §D4: Pod true overrides SA false; Pod false overrides SA true; unset SA
+# Pod true overrides SA false; Pod false overrides SA true; unset SA
 # and unset Pod is true.
 test_automount_precedence if {
 	objs := [
@@ -26,7 +26,7 @@ test_automount_precedence if {
 	results == {"a": true, "b": false, "c": false, "d": true}
 }
 
-# §D4: a container with its own mount at the default path gets no token.
+# a container with its own mount at the default path gets no token.
 test_automount_is_per_container if {
 	objs := [t.pod("web", "p", {
 		"containers": [

@@ -1,7 +1,7 @@
 # METADATA
 # title: Scan parameters
 # description: |
-#   The parameters of rules.md §0.4 with their normative defaults, merged
+#   The scan parameters with their normative defaults, merged
 #   with what the scan supplies in input.params (config file, flags).
 package sascan.lib.params
 
@@ -25,7 +25,7 @@ kube_minor := params.kubeVersion.minor
 
 version_known if params.kubeVersion.known == true
 
-# §D10 P05/P18: before 1.35 `get` on pods/exec, attach and portforward is
+# P05 and P18: before 1.35 `get` on pods/exec, attach and portforward is
 # enough to open a stream. Explicit setting wins over the version.
 pre135_exec_get if params.pre135ExecGetIsDangerous == true
 

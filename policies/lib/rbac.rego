@@ -90,7 +90,7 @@ binding_scope(b) := model.bindings[b.id].scope
 # system:serviceaccounts, of the scanned version or as the live cluster
 # holds them; the access model gives each role's rules beyond it
 # (beyondBaseline). Through a RoleBinding a rule that names only
-# cluster-scoped resources grants nothing (rules.md §D9).
+# cluster-scoped resources grants nothing.
 exceeds_baseline(key, scope) if {
 	some r in model.roles[key].beyondBaseline
 	not _granted_nothing(r, scope)
@@ -158,12 +158,12 @@ cluster_scoped_resources := {
 	"validatingadmissionpolicies", "validatingadmissionpolicybindings",
 }
 
-# namespaces is cluster-scoped, but a RoleBinding in N grants it on N (§D9).
+# namespaces is cluster-scoped, but a RoleBinding in N grants it on N.
 cluster_scoped_resource(res) if res in cluster_scoped_resources
 
 write_verbs := ["create", "update", "patch"]
 
-# capabilities: P03..P18 of §D10. Each target is one (group, resource)
+# capabilities: P03..P18 of the catalogue. Each target is one (group, resource)
 # with the verbs that make it dangerous; "pre135" verbs count before 1.35.
 # "cluster" targets are only granted cluster-wide.
 capabilities := [
@@ -220,7 +220,7 @@ capabilities := [
 	{"id": "P18", "tier": 2, "name": "port-forward to pods", "targets": [{"group": "", "resource": "pods/portforward", "verbs": ["create"], "pre135": ["get"]}]},
 ]
 
-# §D9 rule matching: exact or "*"; resources also "*/<subresource>".
+# Rule matching: exact or "*"; resources also "*/<subresource>".
 # "pods/*" is a literal, not a wildcard.
 matches_group(r, g) if g in r.apiGroups
 
@@ -449,7 +449,7 @@ else := role_rules(concat("/", ["Role", role.namespace, role.name]))
 # Capabilities ({id, tier}) of rules in a scope, before scope upgrade.
 capability_ids(rules, scope) := {{"id": c.id, "tier": c.tier} | some c in _combined(rules, scope)}
 
-# §D13: bootstrap policy objects (system: names that the API server keeps
+# bootstrap policy objects (system: names that the API server keeps
 # up to date), and the bundled copies of them.
 bootstrap(o) if o.origin == "builtin"
 

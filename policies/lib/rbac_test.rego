@@ -3,7 +3,7 @@ package sascan.lib.rbac_test
 import data.sascan.lib.inventory_test as t
 import data.sascan.lib.rbac
 
-# §D8: a RoleBinding's ServiceAccount subject defaults to the binding's
+# a RoleBinding's ServiceAccount subject defaults to the binding's
 # namespace; a ClusterRoleBinding's has none.
 test_subject_namespace_defaults_in_rolebinding if {
 	objs := [t.role_binding("web", "rb", "ClusterRole", "view", [t.sa_subject("app")])]
@@ -20,7 +20,7 @@ test_user_subject_spelled_as_sa_username_applies if {
 	rbac.model.direct == {"other/bot": [[0, 0]]} with input as t.inv(objs)
 }
 
-# §D9: an aggregated role's own rules are overwritten; nested aggregation
+# an aggregated role's own rules are overwritten; nested aggregation
 # converges transitively and survives cycles.
 test_aggregation_is_transitive_and_ignores_own_rules if {
 	top := object.union(t.cluster_role("top", [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get"]}]), {"aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"to-top": "true"}}]}})
@@ -37,7 +37,7 @@ test_aggregation_is_transitive_and_ignores_own_rules if {
 	{r.resources[0] | some r in rules} == {"secrets"}
 }
 
-# §D9 rule matching: pods/* is a literal; pods does not cover pods/exec.
+# Rule matching: pods/* is a literal; pods does not cover pods/exec.
 test_pods_star_is_not_a_wildcard if {
 	r := t.rule({"apiGroups": [""], "resources": ["pods/*"], "verbs": ["create"]})
 	rbac.rule_capabilities(r, "ns") == set() with input as t.inv([])

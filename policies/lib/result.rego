@@ -15,7 +15,7 @@ finding(obj, path, message, extra) := object.union(
 	object.union(extra, allow_listed(obj)),
 )
 
-# Modifier (b) of rules.md §0.1: the engine lowers the severity of findings
+# Allow-listed objects: the engine lowers the severity of findings
 # on allow-listed objects by one level and records the reason in evidence.
 allow_listed(obj) := {"allowListed": r} if {
 	r := data.sascan.lib.allowlist.reason(obj)

@@ -1,8 +1,8 @@
 # METADATA
 # title: Token lifetimes and audiences
 # description: |
-#   Lifetime semantics of projected ServiceAccount tokens and TokenRequests
-#   (rules.md §D5): the 3600 s default, the validation bounds, the 3607 s
+#   Lifetime semantics of projected ServiceAccount tokens and TokenRequests:
+#   the 3600 s default, the validation bounds, the 3607 s
 #   value that triggers the one-year extension, and what counts as an API
 #   server audience.
 package sascan.lib.tokens

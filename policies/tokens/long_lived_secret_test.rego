@@ -33,7 +33,7 @@ test_invalidated_token_is_not_reported if {
 	got([s]) == set()
 }
 
-# §D6: bi-directional reference makes a token auto-generated.
+# bi-directional reference makes a token auto-generated.
 test_bidirectional_reference_is_auto_generated if {
 	objs := [
 		t.token_secret("ci", "bot-token-abcde", "bot"),
