@@ -12,6 +12,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"golang.org/x/sync/errgroup"
+	"k8s.io/apimachinery/pkg/util/version"
 
 	"github.com/sascan/sascan/access"
 	"github.com/sascan/sascan/scanner"
@@ -26,19 +27,14 @@ type KubeVersion struct {
 // LatestKubeVersion is the newest version whose behaviour rules know.
 var LatestKubeVersion = KubeVersion{Major: 1, Minor: 37}
 
-// ParseKubeVersion reads "1.34", "v1.34" or "v1.34.2".
+// ParseKubeVersion reads "1.34", "v1.34", "v1.34.2" or a distribution's
+// "v1.29.3+k3s1", with Kubernetes' own version parser.
 func ParseKubeVersion(s string) (KubeVersion, error) {
-	var v KubeVersion
-	t := strings.TrimPrefix(strings.TrimSpace(s), "v")
-	parts := strings.SplitN(t, ".", 3)
-	if len(parts) < 2 {
-		return v, fmt.Errorf("kubernetes version %q: want MAJOR.MINOR such as 1.34", s)
-	}
-	if _, err := fmt.Sscanf(parts[0]+" "+strings.TrimRight(parts[1], "+"), "%d %d", &v.Major, &v.Minor); err != nil || v.Major != 1 {
+	v, err := version.ParseGeneric(strings.TrimSpace(s))
+	if err != nil || v.Major() != 1 {
 		return KubeVersion{}, fmt.Errorf("kubernetes version %q: want MAJOR.MINOR such as 1.34", s)
 	}
-	v.Known = true
-	return v, nil
+	return KubeVersion{Major: int(v.Major()), Minor: int(v.Minor()), Known: true}, nil
 }
 
 // Params are what a scan tells the rules besides the inventory.
