@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -54,16 +55,33 @@ func testInventory(_ rego.BuiltinContext, objsTerm, paramsTerm *ast.Term) (*ast.
 		return nil, fmt.Errorf("sascan.test.inventory: %w", err)
 	}
 	in := v.(ast.Object)
-	// The test's own params (over the Rego defaults), not a scan's.
-	p := ast.NewObject()
-	params.Foreach(func(k, v *ast.Term) {
+	p, err := testParams(params)
+	if err != nil {
+		return nil, err
+	}
+	in.Insert(ast.StringTerm("params"), ast.NewTerm(p))
+	in.Insert(ast.StringTerm("mode"), ast.StringTerm(string(mode)))
+	return ast.NewTerm(in), nil
+}
+
+// testClock is the Rego tests' now: 2026-07-01T00:00:00Z.
+var testClock = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+
+// testParams are a scan's params with the default settings at the test
+// clock, with the test's own params over them (key by key, nested objects
+// replaced whole).
+func testParams(over ast.Object) (ast.Object, error) {
+	base, err := ast.InterfaceToValue(Params{Now: testClock, Settings: DefaultSettings(), DefaultNamespace: "default"}.value())
+	if err != nil {
+		return nil, fmt.Errorf("sascan.test.inventory: params: %w", err)
+	}
+	p := base.(ast.Object)
+	over.Foreach(func(k, v *ast.Term) {
 		if k.Value.Compare(ast.String("_mode")) != 0 {
 			p.Insert(k, v)
 		}
 	})
-	in.Insert(ast.StringTerm("params"), ast.NewTerm(p))
-	in.Insert(ast.StringTerm("mode"), ast.StringTerm(string(mode)))
-	return ast.NewTerm(in), nil
+	return p, nil
 }
 
 // withTestInventory registers sascan.test.inventory on a query.

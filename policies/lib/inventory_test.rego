@@ -95,7 +95,7 @@ controller_manager(flags) := component("kube-controller-manager", flags)
 
 component(comp, flags) := {
 	"mode": "manifest",
-	"params": {},
+	"params": sascan.test.inventory([], {}).params,
 	"objects": [{
 		"id": 0, "apiVersion": "v1", "group": "", "kind": "Pod", "namespace": "kube-system", "name": comp,
 		"origin": "manifest", "owners": [],

@@ -1,21 +1,12 @@
 # METADATA
 # title: Scan parameters
 # description: |
-#   The scan parameters with their normative defaults, merged
-#   with what the scan supplies in input.params (config file, flags).
+#   The scan parameters as the scan supplies them in input.params: the
+#   config file and flags over the defaults, which live in one place, the
+#   Go settings (rules.DefaultSettings, rules.Params).
 package sascan.lib.params
 
-default_params := {
-	"now_ns": 1782864000000000000, # 2026-07-01T00:00:00Z, replaced by every real scan
-	"defaultNamespace": "default",
-	"tokenTTL": {"lowSeconds": 3600, "mediumSeconds": 86400},
-	"legacy": {"activeDays": 30, "staleDays": 90},
-	"assumeAutomountWhenSAUnknown": true,
-	"kubeVersion": {"major": 1, "minor": 37, "known": false},
-	"corpusComplete": false,
-}
-
-params := object.union(default_params, object.get(input, "params", {}))
+params := input.params
 
 mode := object.get(input, "mode", "manifest")
 
