@@ -1,0 +1,247 @@
+package rules
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/sascan/sascan/access"
+	"github.com/sascan/sascan/scanner"
+)
+
+// InputValue converts the inventory into the Rego input document once, in
+// parallel: {mode, params, objects, kinds, tokenCandidates, podSpecs,
+// controlPlanes}. kinds[k] lists the objects of kind k, so that rules never
+// scan every object; tokenCandidates lists the ids of the objects with a
+// string in which a JWT could be found (mayHoldToken), so the token rules
+// read only those.
+func InputValue(inv *scanner.Inventory, model *access.Model, p Params) (ast.Value, error) {
+	objs := make([]*ast.Term, len(inv.Objects))
+	candidate := make([]bool, len(inv.Objects))
+	workers := runtime.GOMAXPROCS(0)
+	err := parallel(workers, func(w int) error {
+		for i := w; i < len(inv.Objects); i += workers {
+			t, err := objectTerm(inv.Objects[i])
+			if err != nil {
+				return err
+			}
+			objs[i] = t
+			if pr, ok := inv.Objects[i].Prepared.(prepared); ok {
+				candidate[i] = pr.tokenCandidate
+			} else {
+				candidate[i] = mayHoldToken(inv.Objects[i].Raw)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	specs := make([]*ast.Term, len(inv.PodSpecs))
+	_ = parallel(workers, func(w int) error {
+		for i := w; i < len(specs); i += workers {
+			ps := inv.PodSpecs[i]
+			specs[i] = podSpecTerm(objs[ps.Object], ps, model.PodSpecs[i])
+		}
+		return nil
+	})
+	cps := make([]any, 0, len(inv.ControlPlanes))
+	for _, cp := range inv.ControlPlanes {
+		flags := map[string]any{}
+		names := make([]string, 0, len(cp.Flags))
+		for n := range cp.Flags {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			var occ []any
+			for _, f := range cp.Flags[n] {
+				occ = append(occ, map[string]any{"value": f.Value, "bare": f.Bare, "path": f.Path})
+			}
+			flags[n] = occ
+		}
+		cps = append(cps, map[string]any{"object": cp.Object, "component": cp.Component, "path": cp.Path, "flags": flags})
+	}
+	// kinds holds the object terms themselves (shared, not copied), so a
+	// rule reads the objects of a kind without a lookup per object.
+	kinds := map[string][]*ast.Term{}
+	candidates := []any{}
+	for i, o := range inv.Objects {
+		kinds[o.Kind] = append(kinds[o.Kind], objs[i])
+		if candidate[i] {
+			candidates = append(candidates, o.ID)
+		}
+	}
+	byKind := ast.NewObject()
+	for k, l := range kinds {
+		byKind.Insert(ast.StringTerm(k), ast.ArrayTerm(l...))
+	}
+	rest, err := ast.InterfaceToValue(map[string]any{
+		"tokenCandidates": candidates,
+		"mode":            string(inv.Mode),
+		"params":          p.value(),
+		"controlPlanes":   cps,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("convert input: %w", err)
+	}
+	obj := rest.(ast.Object)
+	obj.Insert(ast.StringTerm("objects"), ast.ArrayTerm(objs...))
+	obj.Insert(ast.StringTerm("kinds"), ast.NewTerm(byKind))
+	obj.Insert(ast.StringTerm("podSpecs"), ast.ArrayTerm(specs...))
+	obj.Insert(ast.StringTerm("access"), accessTerm(model))
+	return obj, nil
+}
+
+// podSpecTerm is one pod spec as the rules read it (lib/k8s pod_specs):
+// {obj, path, spec, meta, sa, saKey, static, automount, containers,
+// tokenContainers, autoTokenContainers, injectedVolumes}. obj, spec and meta are the
+// object's own sub-terms, not copies; containers lists every container
+// (init, regular, ephemeral) with its field path, the volumes its
+// volumeMounts name and how it holds the token (the access model's
+// auto and projected); tokenContainers and autoTokenContainers are the
+// non-ephemeral ones that hold a token, and an automounted one.
+func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term {
+	meta := ps.Meta
+	if meta == nil {
+		meta = []string{"metadata"}
+	}
+	raw := get(obj, "object")
+	spec := get(raw, ps.Path...)
+	if spec == nil {
+		spec = ast.ObjectTerm()
+	}
+	md := get(raw, meta...)
+	if md == nil {
+		md = ast.ObjectTerm()
+	}
+	specPath := strings.Join(ps.Path, ".")
+	volumes := map[string][]*ast.Term{}
+	if vs, ok := valueOf(get(spec, "volumes")).(*ast.Array); ok {
+		vs.Foreach(func(v *ast.Term) {
+			if name, ok := valueOf(get(v, "name")).(ast.String); ok {
+				volumes[string(name)] = append(volumes[string(name)], v)
+			}
+		})
+	}
+	var containers, holding, auto []*ast.Term
+	for _, ct := range m.Containers {
+		cs, _ := valueOf(get(spec, ct.Field)).(*ast.Array)
+		c := cs.Elem(ct.Index)
+		var mounted []*ast.Term
+		if ms, ok := valueOf(get(c, "volumeMounts")).(*ast.Array); ok {
+			ms.Foreach(func(mt *ast.Term) {
+				if name, ok := valueOf(get(mt, "name")).(ast.String); ok {
+					mounted = append(mounted, volumes[string(name)]...)
+				}
+			})
+		}
+		t := ast.ObjectTerm(
+			ast.Item(ast.StringTerm("field"), ast.StringTerm(ct.Field)),
+			ast.Item(ast.StringTerm("index"), ast.IntNumberTerm(ct.Index)),
+			ast.Item(ast.StringTerm("path"), ast.StringTerm(fmt.Sprintf("%s.%s[%d]", specPath, ct.Field, ct.Index))),
+			ast.Item(ast.StringTerm("c"), c),
+			ast.Item(ast.StringTerm("mounted"), ast.ArrayTerm(mounted...)),
+			ast.Item(ast.StringTerm("auto"), ast.BooleanTerm(ct.Auto)),
+			ast.Item(ast.StringTerm("projected"), ast.BooleanTerm(ct.Projected)),
+		)
+		containers = append(containers, t)
+		if ct.HoldsToken() {
+			holding = append(holding, t)
+			if ct.Auto {
+				auto = append(auto, t)
+			}
+		}
+	}
+	return ast.ObjectTerm(
+		ast.Item(ast.StringTerm("obj"), obj),
+		ast.Item(ast.StringTerm("path"), ast.StringTerm(specPath)),
+		ast.Item(ast.StringTerm("spec"), spec),
+		ast.Item(ast.StringTerm("meta"), md),
+		ast.Item(ast.StringTerm("sa"), ast.StringTerm(m.ServiceAccount)),
+		ast.Item(ast.StringTerm("saKey"), ast.StringTerm(m.Key)),
+		ast.Item(ast.StringTerm("static"), ast.BooleanTerm(m.Static)),
+		ast.Item(ast.StringTerm("automount"), ast.BooleanTerm(m.Automount)),
+		ast.Item(ast.StringTerm("containers"), ast.ArrayTerm(containers...)),
+		ast.Item(ast.StringTerm("tokenContainers"), ast.ArrayTerm(holding...)),
+		ast.Item(ast.StringTerm("autoTokenContainers"), ast.ArrayTerm(auto...)),
+		ast.Item(ast.StringTerm("injectedVolumes"), intsTerm(m.Injected)),
+	)
+}
+
+func intsTerm(l []int) *ast.Term {
+	ts := make([]*ast.Term, len(l))
+	for i, n := range l {
+		ts[i] = ast.IntNumberTerm(n)
+	}
+	return ast.ArrayTerm(ts...)
+}
+
+// get walks object keys from t; nil when a key is missing or a value on
+// the way is not an object.
+func get(t *ast.Term, keys ...string) *ast.Term {
+	for _, k := range keys {
+		o, ok := valueOf(t).(ast.Object)
+		if !ok {
+			return nil
+		}
+		t = o.Get(ast.StringTerm(k))
+	}
+	return t
+}
+
+func valueOf(t *ast.Term) ast.Value {
+	if t == nil {
+		return nil
+	}
+	return t.Value
+}
+
+func objectTerm(o *scanner.Object) (*ast.Term, error) {
+	owners := make([]*ast.Term, len(o.Owners))
+	for i, id := range o.Owners {
+		owners[i] = ast.IntNumberTerm(id)
+	}
+	pr, _ := o.Prepared.(prepared)
+	raw := pr.value
+	if raw == nil {
+		v, err := ast.InterfaceToValue(o.Raw)
+		if err != nil {
+			return nil, fmt.Errorf("convert %s %s/%s: %w", o.Kind, o.Namespace, o.Name, err)
+		}
+		raw = v
+	}
+	return ast.ObjectTerm(
+		ast.Item(ast.StringTerm("id"), ast.IntNumberTerm(o.ID)),
+		ast.Item(ast.StringTerm("apiVersion"), ast.StringTerm(o.APIVersion)),
+		ast.Item(ast.StringTerm("group"), ast.StringTerm(o.Group)),
+		ast.Item(ast.StringTerm("kind"), ast.StringTerm(o.Kind)),
+		ast.Item(ast.StringTerm("namespace"), ast.StringTerm(o.Namespace)),
+		ast.Item(ast.StringTerm("name"), ast.StringTerm(o.Name)),
+		ast.Item(ast.StringTerm("origin"), ast.StringTerm(string(o.Origin))),
+		ast.Item(ast.StringTerm("owners"), ast.ArrayTerm(owners...)),
+		ast.Item(ast.StringTerm("shadowed"), ast.BooleanTerm(o.Shadowed)),
+		ast.Item(ast.StringTerm("object"), ast.NewTerm(raw)),
+	), nil
+}
+
+// PrepareObject converts one listed object to the rules' input form ahead
+// of evaluation (scanner.ClusterOptions.Prepare), and notes whether it may
+// hold a token (mayHoldToken). When the conversion fails it is retried,
+// and its error reported, at evaluation.
+func PrepareObject(raw map[string]any) any {
+	v, err := ast.InterfaceToValue(raw)
+	if err != nil {
+		v = nil // InputValue converts it again and reports the error
+	}
+	return prepared{value: v, tokenCandidate: mayHoldToken(raw)}
+}
+
+// prepared is what PrepareObject makes of an object.
+type prepared struct {
+	value          ast.Value
+	tokenCandidate bool
+}

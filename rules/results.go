@@ -1,0 +1,82 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/sascan/sascan/scanner"
+)
+
+// rawFinding is what a rule returns (policies/lib/result.rego).
+type rawFinding struct {
+	Object     int            `json:"object"`
+	Path       string         `json:"path"`
+	Message    string         `json:"message"`
+	Severity   string         `json:"severity"`
+	Confidence string         `json:"confidence"`
+	Evidence   map[string]any `json:"evidence"`
+	// AllowListed is set by lib/result.rego for objects on the system
+	// allow-list: the severity drops one level.
+	AllowListed string       `json:"allowListed"`
+	Related     []rawRelated `json:"related"`
+}
+
+// rawRelated is an object a finding names besides its own.
+type rawRelated struct {
+	Object int    `json:"object"`
+	Path   string `json:"path"`
+}
+
+func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *locations, index int) (Finding, error) {
+	if f.Object < 0 || f.Object >= len(inv.Objects) {
+		return Finding{}, fmt.Errorf("rule %s: finding names object %d, which is not in the inventory", r.ID, f.Object)
+	}
+	o := inv.Objects[f.Object]
+	fd := Finding{
+		RuleID: r.ID, Title: r.Title, Severity: r.Severity, Confidence: Certain,
+		Message: f.Message, Object: refOf(o), Path: f.Path, Evidence: f.Evidence,
+		Remediation: r.Remediation, References: r.References,
+		objectID: o.ID, group: o.Group,
+	}
+	if f.Severity != "" {
+		s, err := ParseSeverity(f.Severity)
+		if err != nil {
+			return Finding{}, fmt.Errorf("rule %s: %w", r.ID, err)
+		}
+		fd.Severity = s
+	}
+	if f.Confidence != "" {
+		fd.Confidence = Confidence(f.Confidence)
+		if !fd.Confidence.valid() {
+			return Finding{}, fmt.Errorf("rule %s: unknown confidence %q", r.ID, f.Confidence)
+		}
+	}
+	if f.AllowListed != "" {
+		if fd.Severity > Info {
+			fd.Severity--
+		}
+		if fd.Evidence == nil {
+			fd.Evidence = map[string]any{}
+		}
+		fd.Evidence["allowListed"] = f.AllowListed
+	}
+	if o.Source != nil && o.Source.Template != "" && o.Source.File != scanner.StdinName {
+		if fd.Evidence == nil {
+			fd.Evidence = map[string]any{}
+		}
+		fd.Evidence["helmTemplate"] = o.Source.Template
+	}
+	fd.Location = loc.add(inv, o, f.Path, index, -1)
+	for _, rel := range f.Related {
+		if rel.Object < 0 || rel.Object >= len(inv.Objects) {
+			continue
+		}
+		ro := inv.Objects[rel.Object]
+		fd.Related = append(fd.Related, Related{Object: refOf(ro), Path: rel.Path, Location: loc.add(inv, ro, rel.Path, index, len(fd.Related))})
+	}
+	fd.Fingerprint = fingerprint(r.ID, o.Group, fd.Object, f.Path)
+	return fd, nil
+}
+
+func refOf(o *scanner.Object) ObjectRef {
+	return ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
+}
