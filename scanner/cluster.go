@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
@@ -370,21 +371,27 @@ func listMetadata(ctx context.Context, c metadata.Interface, r Resource, ns, fie
 const retryAttempts = 5
 
 // retry calls fn until it succeeds, fails with a non-transient error, the
-// attempts run out, or ctx ends; it backs off 200 ms, doubling.
+// attempts run out (then it returns the last error), or ctx ends; it backs
+// off 200 ms, doubling, with apimachinery's exponential backoff.
 func retry(ctx context.Context, fn func() error) error {
-	delay := 200 * time.Millisecond
-	var err error
-	for attempt := 1; ; attempt++ {
-		if err = fn(); err == nil || !transient(err) || attempt == retryAttempts {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(delay):
-		}
-		delay *= 2
+	var last error
+	err := wait.ExponentialBackoffWithContext(ctx, wait.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Steps: retryAttempts},
+		func(context.Context) (bool, error) {
+			last = fn()
+			if last != nil && !transient(last) {
+				return false, last
+			}
+			return last == nil, nil
+		})
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case wait.Interrupted(err) && last != nil:
+		return last
 	}
+	return err
 }
 
 func transient(err error) bool {
