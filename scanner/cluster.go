@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -188,22 +189,18 @@ func LoadCluster(ctx context.Context, cfg *rest.Config, contextName string, o Cl
 
 	results := make([][]RawObject, len(jobs))
 	incomplete := make([]*Incomplete, len(jobs))
-	errs := make([]error, len(jobs))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
+	// Four lists at a time; a fatal error stops the others.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
 	var progressMu sync.Mutex
 	for i, j := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+		g.Go(func() error {
 			var objs []map[string]any
 			var err error
 			if j.secretMD {
-				objs, err = listMetadata(ctx, meta, j.r, j.namespace, j.selector, o.ChunkSize)
+				objs, err = listMetadata(gctx, meta, j.r, j.namespace, j.selector, o.ChunkSize)
 			} else {
-				objs, err = typed.list(ctx, j.r, j.namespace, j.selector, o.ChunkSize, j.r.Kind == "Pod" && j.selector != "")
+				objs, err = typed.list(gctx, j.r, j.namespace, j.selector, o.ChunkSize, j.r.Kind == "Pod" && j.selector != "")
 			}
 			what := j.r.GVR.Resource
 			if j.namespace != "" {
@@ -212,10 +209,9 @@ func LoadCluster(ctx context.Context, cfg *rest.Config, contextName string, o Cl
 			if err != nil {
 				if apierrors.IsForbidden(err) || apierrors.IsNotFound(err) {
 					incomplete[i] = &Incomplete{Resource: what, Reason: reason(err)}
-					return
+					return nil
 				}
-				errs[i] = fmt.Errorf("list %s: %w", what, err)
-				return
+				return fmt.Errorf("list %s: %w", what, err)
 			}
 			var out []RawObject
 			for _, obj := range objs {
@@ -237,13 +233,11 @@ func LoadCluster(ctx context.Context, cfg *rest.Config, contextName string, o Cl
 				fmt.Fprintf(o.Progress, "listed %s: %d\n", what, len(out))
 				progressMu.Unlock()
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrCluster, err)
-		}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCluster, err)
 	}
 	seen := map[string]bool{}
 	for i := range jobs {

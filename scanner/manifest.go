@@ -11,8 +11,8 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
+	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
 )
 
@@ -167,25 +167,18 @@ func parseAll(ctx context.Context, chunks []fileChunk, workers int) []chunkResul
 		workers = runtime.GOMAXPROCS(0)
 	}
 	results := make([]chunkResult, len(chunks))
-	var wg sync.WaitGroup
-	next := make(chan int, workers*4)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = parseDocument(chunks[i])
-			}
-		}()
-	}
+	var g errgroup.Group
+	g.SetLimit(workers)
 	for i := range chunks {
 		if ctx.Err() != nil {
 			break
 		}
-		next <- i
+		g.Go(func() error {
+			results[i] = parseDocument(chunks[i])
+			return nil
+		})
 	}
-	close(next)
-	wg.Wait()
+	_ = g.Wait() // the workers return no error
 	return results
 }
 

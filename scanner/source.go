@@ -2,9 +2,8 @@ package scanner
 
 import (
 	"runtime"
-	"sync"
-	"sync/atomic"
 
+	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
 )
 
@@ -66,30 +65,21 @@ func Locate(refs []FieldRef) []Position {
 			byDoc[r.Source.doc] = append(byDoc[r.Source.doc], i)
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(docs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= len(docs) {
-					return
-				}
-				d := docs[k]
-				root, err := parseChunk(chunk{text: d.text, line: d.line})
-				if err != nil {
-					root = nil
-				}
-				for _, i := range byDoc[d] {
-					out[i] = locateIn(root, refs[i].Source, refs[i].Path)
-				}
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, d := range docs {
+		g.Go(func() error {
+			root, err := parseChunk(chunk{text: d.text, line: d.line})
+			if err != nil {
+				root = nil
 			}
-		}()
+			for _, i := range byDoc[d] {
+				out[i] = locateIn(root, refs[i].Source, refs[i].Path)
+			}
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // the workers return no error
 	return out
 }
 
