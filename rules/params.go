@@ -59,6 +59,7 @@ func (p Params) value() map[string]any {
 		"legacy":                       map[string]any{"activeDays": p.Settings.Legacy.ActiveDays, "staleDays": p.Settings.Legacy.StaleDays},
 		"assumeAutomountWhenSAUnknown": p.Settings.AssumeAutomountWhenSAUnknown == nil || *p.Settings.AssumeAutomountWhenSAUnknown,
 		"corpusComplete":               p.CorpusComplete,
+		"severities":                   anySlice(severityNames[1:]),
 	}
 	if len(p.Settings.SystemAllowList) > 0 {
 		var l []any

@@ -25,12 +25,14 @@ allow_listed(obj) := {"allowListed": r} if {
 # that has more says how many in a total beside the list.
 list_cap := 20
 
-severities := ["info", "low", "medium", "high", "critical"]
+# The severities in order, lowest first, as the scan defines them
+# (rules.Severity).
+severities := data.sascan.lib.params.params.severities
 
 rank(sev) := i if severities[i] == sev
 
-# raise moves a severity up n steps, capped at critical.
-raise(sev, n) := severities[min([rank(sev) + n, 4])]
+# raise moves a severity up n steps, capped at the highest.
+raise(sev, n) := severities[min([rank(sev) + n, count(severities) - 1])]
 
-# lower moves a severity down n steps, floored at info.
+# lower moves a severity down n steps, floored at the lowest.
 lower(sev, n) := severities[max([rank(sev) - n, 0])]
