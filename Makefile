@@ -9,7 +9,7 @@ OPA := $(GO) tool opa
 GORELEASER := $(GO) tool -modfile=hack/release/go.mod goreleaser
 BENCHTIME ?= 3x
 
-.PHONY: bootstrap-policy help build release-check snapshot demo test test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
+.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot demo test test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -48,12 +48,21 @@ cluster-up: ## start etcd, kube-apiserver and kube-controller-manager on 127.0.0
 cluster-down: ## stop the test control plane
 	@hack/kube/down.sh
 
-bootstrap-policy: ## regenerate scanner/builtin/bootstrap.yaml from Kubernetes' bootstrap policy (hack/kube/go.mod's version)
-	cd hack/kube && $(GO) run ./bootstrap > ../../scanner/builtin/bootstrap.yaml
+# The bundled bootstrap policies: hack/kube/go.mod's Kubernetes (1.37) and
+# the two minors before it (hack/kube/bootstrap/v1.N.mod pin those).
+BOOTSTRAP_OLDER := 1.35 1.36
+
+bootstrap-policy: ## regenerate scanner/builtin/bootstrap-1.N.yaml from Kubernetes' own bootstrap policy of each supported version
+	cd hack/kube && for v in $(BOOTSTRAP_OLDER); do GOFLAGS=-mod=mod $(GO) run -modfile=bootstrap/v$$v.mod ./bootstrap > ../../scanner/builtin/bootstrap-$$v.yaml || exit 1; done; \
+	$(GO) run ./bootstrap > ../../scanner/builtin/bootstrap-1.37.yaml
+
+check-bootstrap-policy: ## fail when a bundled bootstrap policy is not Kubernetes' own for its version
+	cd hack/kube && for v in $(BOOTSTRAP_OLDER); do GOFLAGS=-mod=mod $(GO) run -modfile=bootstrap/v$$v.mod ./bootstrap -check ../../scanner/builtin/bootstrap-$$v.yaml || exit 1; done; \
+	$(GO) run ./bootstrap -check ../../scanner/builtin/bootstrap-1.37.yaml
 
 test-integration: ## live-cluster tests against a real API server (starts and stops it); the bundled bootstrap policy is checked against Kubernetes'
 	@set -eo pipefail; trap 'hack/kube/down.sh >/dev/null' EXIT; \
-	(cd hack/kube && $(GO) run ./bootstrap -check ../../scanner/builtin/bootstrap.yaml); \
+	$(MAKE) --no-print-directory check-bootstrap-policy; \
 	eval "$$(hack/kube/up.sh | tail -1)"; \
 	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF|Transient|Slow|Pagination|SIGTERM|LeastPrivilege' ./cmd/sascan/; \
 	$(GO) test -count=1 -tags integration -run 'Live' ./scanner/; \

@@ -10,7 +10,7 @@ import (
 // it grants system:authenticated and system:serviceaccounts is covered,
 // anything more is not, and its bindings name their groups.
 func TestBundledBootstrapBaseline(t *testing.T) {
-	boot := NewBootstrap(scanner.BootstrapPolicy())
+	boot := NewBootstrap(scanner.BootstrapPolicy(37))
 	base := boot.baseline()
 	for _, tc := range []struct {
 		rule   Rule
@@ -34,6 +34,25 @@ func TestBundledBootstrapBaseline(t *testing.T) {
 	} {
 		if bb, ok := boot.bindings[name]; !ok || len(bb.groups) != 1 || bb.groups[0] != group {
 			t.Errorf("bootstrap binding %s: %+v, want group %s", name, bb, group)
+		}
+	}
+}
+
+// Each bundled version has its own baseline: ClusterTrustBundle is on by
+// default from 1.37, so only there do ServiceAccounts read trust bundles.
+func TestBaselineFollowsTheVersion(t *testing.T) {
+	bundles := Rule{APIGroups: []string{"certificates.k8s.io"}, Resources: []string{"clustertrustbundles"}, Verbs: []string{"list"}}
+	for minor, want := range map[int]bool{35: false, 36: false, 37: true, 0: true, 30: false, 40: true} {
+		boot := NewBootstrap(scanner.BootstrapPolicy(minor))
+		if len(boot.bindings) < 40 {
+			t.Fatalf("1.%d: %d bootstrap bindings", minor, len(boot.bindings))
+		}
+		if got := len(beyond(boot.baseline(), []Rule{bundles})) == 0; got != want {
+			t.Errorf("1.%d: trust bundles within the baseline: %v, want %v", minor, got, want)
+		}
+		_, has := boot.bindings["system:cluster-trust-bundle-discovery"]
+		if has != want {
+			t.Errorf("1.%d: system:cluster-trust-bundle-discovery bundled: %v, want %v", minor, has, want)
 		}
 	}
 }

@@ -94,14 +94,16 @@ type EvalOptions struct {
 }
 
 // NewModel builds the access model of inv. The baseline and the bootstrap
-// bindings' groups come from the bundled bootstrap policy in both modes.
+// bindings' groups come from the bundled bootstrap policy of the scanned
+// version (--kube-version, or the live cluster's) in both modes.
 // For manifests aggregated ClusterRoles are computed; a live cluster's are
 // read as stored, since the controller keeps them current and the API
 // server authorizes with them.
-func NewModel(inv *scanner.Inventory, s Settings) *access.Model {
+func NewModel(inv *scanner.Inventory, p Params) *access.Model {
+	s := p.Settings
 	return access.Build(inv, access.Options{
 		ComputeAggregation: inv.Mode != scanner.ModeCluster,
-		Bootstrap:          access.NewBootstrap(scanner.BootstrapPolicy()),
+		Bootstrap:          access.NewBootstrap(scanner.BootstrapPolicy(p.KubeVersion.bootstrapMinor())),
 		Tokens:             access.TokenOptions{AssumeAutomount: s.AssumeAutomountWhenSAUnknown == nil || *s.AssumeAutomountWhenSAUnknown},
 	})
 }
@@ -111,7 +113,7 @@ func NewModel(inv *scanner.Inventory, s Settings) *access.Model {
 func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params, opts EvalOptions) ([]Finding, error) {
 	model := opts.Model
 	if model == nil {
-		model = NewModel(inv, p.Settings)
+		model = NewModel(inv, p)
 	}
 	input, err := InputValue(inv, model, p)
 	if err != nil {

@@ -17,6 +17,15 @@ type KubeVersion struct {
 // LatestKubeVersion is the newest version whose behaviour rules know.
 var LatestKubeVersion = KubeVersion{Major: 1, Minor: 37}
 
+// bootstrapMinor is the minor version whose bootstrap policy applies; 0
+// when the version is not known (the newest bundled).
+func (v KubeVersion) bootstrapMinor() int {
+	if !v.Known {
+		return 0
+	}
+	return v.Minor
+}
+
 // ParseKubeVersion reads "1.34", "v1.34", "v1.34.2" or a distribution's
 // "v1.29.3+k3s1", with Kubernetes' own version parser.
 func ParseKubeVersion(s string) (KubeVersion, error) {

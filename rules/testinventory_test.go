@@ -45,21 +45,31 @@ func testInventory(_ rego.BuiltinContext, objsTerm, paramsTerm *ast.Term) (*ast.
 	for i, origin := range origins {
 		inv.Objects[i].Origin = origin
 	}
-	var settings Settings
+	var p Params
 	if a := params.Get(ast.StringTerm("assumeAutomountWhenSAUnknown")); a != nil {
 		b := a.Value.Compare(ast.Boolean(true)) == 0
-		settings.AssumeAutomountWhenSAUnknown = &b
+		p.Settings.AssumeAutomountWhenSAUnknown = &b
 	}
-	v, err := InputValue(inv, NewModel(inv, settings), Params{})
+	if kv := params.Get(ast.StringTerm("kubeVersion")); kv != nil {
+		var v struct {
+			Major, Minor int
+			Known        bool
+		}
+		if err := ast.As(kv.Value, &v); err != nil {
+			return nil, fmt.Errorf("sascan.test.inventory: kubeVersion: %w", err)
+		}
+		p.KubeVersion = KubeVersion{Major: v.Major, Minor: v.Minor, Known: v.Known}
+	}
+	v, err := InputValue(inv, NewModel(inv, p), Params{})
 	if err != nil {
 		return nil, fmt.Errorf("sascan.test.inventory: %w", err)
 	}
 	in := v.(ast.Object)
-	p, err := testParams(params)
+	tp, err := testParams(params)
 	if err != nil {
 		return nil, err
 	}
-	in.Insert(ast.StringTerm("params"), ast.NewTerm(p))
+	in.Insert(ast.StringTerm("params"), ast.NewTerm(tp))
 	in.Insert(ast.StringTerm("mode"), ast.StringTerm(string(mode)))
 	return ast.NewTerm(in), nil
 }

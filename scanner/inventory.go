@@ -96,6 +96,9 @@ type BuildOptions struct {
 	Mode             Mode
 	DefaultNamespace string // manifest mode: namespace for namespaced objects without one
 	Builtins         bool   // add the bundled bootstrap ClusterRoles that the input lacks
+	// KubeMinor picks the bootstrap policy of Kubernetes 1.<KubeMinor> for
+	// Builtins (BootstrapPolicy); 0 is the newest bundled.
+	KubeMinor int
 }
 
 // Build normalizes raw objects into an inventory: groups and namespaces
@@ -120,7 +123,7 @@ func Build(raws []RawObject, opts BuildOptions) *Inventory {
 				have[o.Name] = true
 			}
 		}
-		for _, r := range builtinClusterRoles() {
+		for _, r := range builtinClusterRoles(opts.KubeMinor) {
 			if name, _ := meta(r, "name"); !have[name] {
 				inv.add(r, OriginBuiltin, nil, "")
 			}

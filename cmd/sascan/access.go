@@ -221,13 +221,13 @@ func (o *accessOptions) run(ctx context.Context, paths []string, answer func(*sc
 			}
 			return scanIncomplete{len(m.Errors)}
 		}
-		inv = scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: o.defaultNamespace, Builtins: true})
+		inv = scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: o.defaultNamespace, Builtins: true, KubeMinor: params.KubeVersion.Minor})
 	}
 	cat, err := rules.Load(rules.LoadOptions{})
 	if err != nil {
 		return err
 	}
-	model := rules.NewModel(inv, params.Settings)
+	model := rules.NewModel(inv, params)
 	input, err := rules.InputValue(inv, model, params)
 	if err != nil {
 		return err

@@ -287,11 +287,11 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	ns := firstNonEmpty(o.defaultNamespace, st.config.DefaultNamespace, "default")
 	st.params.DefaultNamespace = ns
 	st.params.CorpusComplete = o.corpusComplete
-	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: ns, Builtins: true})
+	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: ns, Builtins: true, KubeMinor: st.params.KubeVersion.Minor})
 	// The inventory holds the objects now: the loader's list would keep
 	// every raw object alive after the rules' input is built (ReleaseRaw).
 	m.Objects = nil
-	model := rules.NewModel(inv, st.params.Settings)
+	model := rules.NewModel(inv, st.params)
 	hint := namespaceHint(inv, model, ns)
 	start = time.Now()
 	engine, err := st.engine.wait(ctx)

@@ -43,7 +43,10 @@ func main() {
 		}
 		return
 	}
-	os.Stdout.Write(out)
+	if _, err := os.Stdout.Write(out); err != nil {
+		fmt.Fprintln(os.Stderr, "bootstrap:", err)
+		os.Exit(2)
+	}
 }
 
 func kubeVersion() string {
@@ -69,7 +72,7 @@ func render() ([]byte, error) {
 	}
 	body, err := yaml.Marshal(map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("marshal the policy: %w", err)
 	}
 	head := fmt.Sprintf("# The RBAC bootstrap policy of Kubernetes %s with its default feature gates:\n"+
 		"# the ClusterRoles and ClusterRoleBindings kube-apiserver creates at start-up.\n"+
