@@ -2,6 +2,7 @@ package access
 
 import (
 	"reflect"
+	"slices"
 	"sort"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -75,7 +76,7 @@ func (m *Model) aggregate(inv *scanner.Inventory, compute bool) {
 				continue
 			}
 			for _, rule := range r.Rules {
-				if !containsRule(rules, rule) {
+				if !slices.ContainsFunc(rules, func(x Rule) bool { return reflect.DeepEqual(x, rule) }) {
 					rules = append(rules, rule)
 				}
 			}
@@ -85,15 +86,6 @@ func (m *Model) aggregate(inv *scanner.Inventory, compute bool) {
 	for a, rules := range union {
 		a.Rules = rules
 	}
-}
-
-func containsRule(rules []Rule, r Rule) bool {
-	for _, x := range rules {
-		if reflect.DeepEqual(x, r) {
-			return true
-		}
-	}
-	return false
 }
 
 func labelsOf(raw map[string]any) labels.Set {

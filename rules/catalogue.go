@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -233,7 +234,7 @@ func decodeCustom(m map[string]any) (custom, error) {
 	optional := []string{"example"}
 	var unknown []string
 	for k := range m {
-		if !contains(required, k) && !contains(optional, k) {
+		if !slices.Contains(required, k) && !slices.Contains(optional, k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -290,15 +291,6 @@ func decodeCustom(m map[string]any) (custom, error) {
 		cu.Modes = append(cu.Modes, s)
 	}
 	return cu, nil
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Rule returns the rule with an ID, or nil.

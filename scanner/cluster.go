@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -182,7 +183,7 @@ func LoadCluster(ctx context.Context, cfg *rest.Config, contextName string, o Cl
 	}
 	// The control-plane mirror pods live in kube-system even when -n names
 	// other namespaces.
-	if len(o.Namespaces) > 0 && !contains(o.Namespaces, "kube-system") {
+	if len(o.Namespaces) > 0 && !slices.Contains(o.Namespaces, "kube-system") {
 		jobs = append(jobs, job{r: Resources[podsIndex()], namespace: "kube-system", selector: "tier=control-plane"})
 		jobs = append(jobs, job{r: Resources[configMapsIndex()], namespace: "kube-system"})
 	}
@@ -295,16 +296,7 @@ func keepNamespace(obj map[string]any, exclude []string) bool {
 	if obj["kind"] == "Namespace" {
 		ns, _ = md["name"].(string)
 	}
-	return !contains(exclude, ns)
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return !slices.Contains(exclude, ns)
 }
 
 // page is one list response: its objects and the continue token.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -130,10 +131,10 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 	if st.config, err = loadConfig(c.configFile); err != nil {
 		return nil, err
 	}
-	if st.failOn, err = rules.ParseThreshold(firstNonEmpty(c.failOn, st.config.FailOn, "high")); err != nil {
+	if st.failOn, err = rules.ParseThreshold(cmp.Or(c.failOn, st.config.FailOn, "high")); err != nil {
 		return nil, fmt.Errorf("--fail-on: %w", err)
 	}
-	if min := firstNonEmpty(c.minSeverity, st.config.MinSeverity); min != "" {
+	if min := cmp.Or(c.minSeverity, st.config.MinSeverity); min != "" {
 		if st.minSeverity, err = rules.ParseThreshold(min); err != nil {
 			return nil, fmt.Errorf("--min-severity: %w", err)
 		}
@@ -158,7 +159,7 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 		}
 		st.params.Now = t
 	}
-	if kv := firstNonEmpty(c.kubeVersion, st.config.KubeVersion); kv != "" {
+	if kv := cmp.Or(c.kubeVersion, st.config.KubeVersion); kv != "" {
 		if st.params.KubeVersion, err = rules.ParseKubeVersion(kv); err != nil {
 			return nil, fmt.Errorf("--kube-version: %w", err)
 		}
@@ -229,15 +230,6 @@ func loadConfig(name string) (*rules.Config, error) {
 	return rules.ParseConfig(name, f)
 }
 
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
-}
-
 // defaultMaxObjects bounds what one manifest scan evaluates, so that an
 // input of millions of tiny documents ends with an error instead of
 // exhausting memory (README, Limits and guarantees).
@@ -284,7 +276,7 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 		return fmt.Errorf("the input holds %d Kubernetes objects, more than --max-objects %d: scan it in parts or raise the limit", len(m.Objects), o.maxObjects)
 	}
 	st.log.Debug("loaded manifests", "files", m.Files, "documents", m.Documents, "objects", len(m.Objects), "skipped", m.Skipped, "took", time.Since(start).Round(time.Millisecond))
-	ns := firstNonEmpty(o.defaultNamespace, st.config.DefaultNamespace, "default")
+	ns := cmp.Or(o.defaultNamespace, st.config.DefaultNamespace, "default")
 	st.params.DefaultNamespace = ns
 	st.params.CorpusComplete = o.corpusComplete
 	inv := scanner.Build(m.Objects, scanner.BuildOptions{Mode: scanner.ModeManifest, DefaultNamespace: ns, Builtins: true, KubeMinor: st.params.KubeVersion.Minor})
