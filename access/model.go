@@ -335,16 +335,6 @@ func serviceAccountName(spec any) string {
 	return "default"
 }
 
-func dig(v any, path []string) any {
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
-}
 
 func rulesOf(v any) []Rule {
 	list, _ := v.([]any)

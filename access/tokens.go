@@ -96,7 +96,7 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 	out := make([]PodSpec, len(inv.PodSpecs))
 	for i, loc := range inv.PodSpecs {
 		o := inv.Objects[loc.Object]
-		spec, _ := dig(o.Raw, loc.Path).(map[string]any)
+		spec, _ := scanner.Dig(o.Raw, loc.Path).(map[string]any)
 		ps := PodSpec{Namespace: o.Namespace, ServiceAccount: serviceAccountName(spec)}
 		ps.Key = o.Namespace + "/" + ps.ServiceAccount
 		ps.Static = static(o)

@@ -303,19 +303,21 @@ func (inv *Inventory) locatePodSpec(o *Object) {
 	if !ok || !podSpecGroups[o.Kind][o.Group] {
 		return
 	}
-	spec, ok := dig(o.Raw, paths[0]).(map[string]any)
+	spec, ok := Dig(o.Raw, paths[0]).(map[string]any)
 	if !ok {
 		return
 	}
 	inv.PodSpecs = append(inv.PodSpecs, PodSpec{Object: o.ID, Path: paths[0], Meta: paths[1]})
 	if paths[1] != nil {
-		tm, _ := dig(o.Raw, paths[1]).(map[string]any)
+		tm, _ := Dig(o.Raw, paths[1]).(map[string]any)
 		o.TemplateAnnotations, _ = tm["annotations"].(map[string]any)
 	}
 	inv.ControlPlanes = append(inv.ControlPlanes, controlPlanes(o.ID, strings.Join(paths[0], "."), spec)...)
 }
 
-func dig(v any, path []string) any {
+// Dig walks map keys from v; nil when a key is missing or a value on the
+// way is not a map.
+func Dig(v any, path []string) any {
 	for _, k := range path {
 		m, ok := v.(map[string]any)
 		if !ok {

@@ -203,17 +203,9 @@ func (o *accessOptions) run(ctx context.Context, paths []string, answer func(*sc
 		if len(paths) == 0 && len(o.kustomize) == 0 {
 			return fmt.Errorf("give manifests (paths, - for stdin, -k DIR) or --cluster")
 		}
-		lopts := scanner.LoadOptions{Stdin: o.streams.In, MaxFileSize: o.maxFileSize}
-		m, err := scanner.LoadManifests(ctx, paths, lopts)
+		m, err := loadManifests(ctx, paths, o.kustomize, scanner.LoadOptions{Stdin: o.streams.In, MaxFileSize: o.maxFileSize})
 		if err != nil {
 			return err
-		}
-		for _, dir := range o.kustomize {
-			km, err := scanner.LoadKustomization(ctx, dir, lopts)
-			if err != nil {
-				return err
-			}
-			m.Add(km)
 		}
 		if len(m.Errors) > 0 {
 			for _, e := range m.Errors {

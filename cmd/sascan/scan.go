@@ -246,17 +246,9 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 		return err
 	}
 	start := time.Now()
-	lopts := scanner.LoadOptions{Stdin: o.streams.In, MaxFileSize: o.maxFileSize}
-	m, err := scanner.LoadManifests(ctx, paths, lopts)
+	m, err := loadManifests(ctx, paths, o.kustomize, scanner.LoadOptions{Stdin: o.streams.In, MaxFileSize: o.maxFileSize})
 	if err != nil {
 		return err
-	}
-	for _, dir := range o.kustomize {
-		km, err := scanner.LoadKustomization(ctx, dir, lopts)
-		if err != nil {
-			return err
-		}
-		m.Add(km)
 	}
 	for _, e := range m.Errors {
 		fmt.Fprintf(o.streams.Err, "%s: error: %v\n", programName(), e)
@@ -368,6 +360,23 @@ func namespaceHint(inv *scanner.Inventory, m *access.Model, defaultNS string) st
 		return ""
 	}
 	return fmt.Sprintf("%d binding subject(s) name ServiceAccounts in namespace %q that the manifests define without a namespace (scanned in %q); if they are applied with kubectl apply -n %s, scan with --default-namespace %s", count[best], best, defaultNS, best, best)
+}
+
+// loadManifests reads the paths (and stdin for "-") and builds each
+// kustomization into one set of manifests.
+func loadManifests(ctx context.Context, paths, kustomize []string, lopts scanner.LoadOptions) (*scanner.Manifests, error) {
+	m, err := scanner.LoadManifests(ctx, paths, lopts)
+	if err != nil {
+		return nil, err
+	}
+	for _, dir := range kustomize {
+		km, err := scanner.LoadKustomization(ctx, dir, lopts)
+		if err != nil {
+			return nil, err
+		}
+		m.Add(km)
+	}
+	return m, nil
 }
 
 func observedObjects(inv *scanner.Inventory) int {
