@@ -56,6 +56,9 @@ type Report struct {
 	SarifRoot string        // absolute directory SARIF URIs are relative to
 	Color     bool          // table: ANSI colours
 	Width     int           // table: fit this many columns (a terminal's); 0: no limit
+	// Warn, when set, hears what a renderer leaves out (SARIF past GitHub's
+	// limits).
+	Warn func(msg string)
 }
 
 // Format is an output format.

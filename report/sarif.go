@@ -2,10 +2,13 @@ package report
 
 import (
 	"bytes"
+	"cmp"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -45,6 +48,77 @@ func Level(s rules.Severity) string {
 // in the driver, one result per finding with a physical location relative to
 // r.SarifRoot, related locations, partial fingerprints and suppressions.
 func SARIF(w io.Writer, r *Report) error {
+	findings := withinResultLimit(r.Findings, gitHubMaxResults)
+	for {
+		out, err := sarifLog(r, findings)
+		if err != nil {
+			return err
+		}
+		size, err := gzipSize(out)
+		if err != nil {
+			return err
+		}
+		if size <= gitHubMaxGzipBytes || len(findings) == 0 {
+			if left := len(r.Findings) - len(findings); left > 0 && r.Warn != nil {
+				r.Warn(fmt.Sprintf("SARIF: %d of %d findings left out, the lowest severities first, to stay within GitHub code scanning's limits (%d results a run, %d MB gzipped); the JSON report has them all", left, len(r.Findings), gitHubMaxResults, gitHubMaxGzipBytes>>20))
+			}
+			_, err = w.Write(out)
+			return err
+		}
+		// Keep the share of results that fits, a tenth less for the
+		// size of what stays.
+		findings = findings[:int(float64(len(findings))*float64(gitHubMaxGzipBytes)/float64(size)*0.9)]
+	}
+}
+
+// What GitHub code scanning accepts in one upload: results a run,
+// locations a result, the gzipped file. sascan never writes more.
+const (
+	gitHubMaxResults   = 25_000
+	gitHubMaxLocations = 1_000
+	gitHubMaxGzipBytes = 10 << 20
+)
+
+// withinResultLimit keeps at most limit findings: unsuppressed before
+// suppressed, then the highest severities, in report order otherwise.
+func withinResultLimit(fs []rules.Finding, limit int) []rules.Finding {
+	if len(fs) <= limit {
+		return fs
+	}
+	out := slices.Clone(fs)
+	slices.SortStableFunc(out, func(a, b rules.Finding) int {
+		if (a.Suppressed == nil) != (b.Suppressed == nil) {
+			if a.Suppressed == nil {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(b.Severity, a.Severity)
+	})
+	return out[:limit]
+}
+
+func gzipSize(b []byte) (int, error) {
+	var n countingWriter
+	zw := gzip.NewWriter(&n)
+	if _, err := zw.Write(b); err != nil {
+		return 0, err
+	}
+	if err := zw.Close(); err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+type countingWriter int
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
+}
+
+// sarifLog renders the log of findings, which may be fewer than r's.
+func sarifLog(r *Report, findings []rules.Finding) ([]byte, error) {
 	log := sarif.NewReport()
 	run := sarif.NewRunWithInformationURI(r.Tool.Name, InformationURI)
 	run.Tool.Driver.Version = str(r.Tool.Version)
@@ -66,17 +140,23 @@ func SARIF(w io.Writer, r *Report) error {
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, descriptor(rule))
 		index[rule.ID] = i
 	}
-	for _, f := range r.Findings {
+	for _, f := range findings {
 		i, ok := index[f.RuleID]
 		if !ok {
-			return fmt.Errorf("render sarif: finding of rule %s, which is not enabled", f.RuleID)
+			return nil, fmt.Errorf("render sarif: finding of rule %s, which is not enabled", f.RuleID)
 		}
 		run.Results = append(run.Results, result(f, i, r))
+	}
+	if left := len(r.Findings) - len(findings); left > 0 {
+		props := sarif.NewPropertyBag()
+		props.Add("sascan/omittedResults", left)
+		props.Add("sascan/omittedReason", fmt.Sprintf("GitHub code scanning accepts at most %d results a run and %d MB gzipped; the lowest severities were left out, the JSON report has every finding", gitHubMaxResults, gitHubMaxGzipBytes>>20))
+		run.Properties = props
 	}
 	log.AddRun(run)
 	var buf bytes.Buffer
 	if err := log.Write(&buf); err != nil {
-		return err
+		return nil, err
 	}
 	// go-sarif writes unset indexes, ids, ranks and offsets as -1 (its struct
 	// fields have no omitempty); SARIF says to omit such sentinels.
@@ -84,13 +164,17 @@ func SARIF(w io.Writer, r *Report) error {
 	dec := json.NewDecoder(&buf)
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
-		return err
+		return nil, err
 	}
 	dropUnsetIndexes(doc)
-	enc := json.NewEncoder(w)
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 var sentinelKeys = map[string]bool{"index": true, "parentIndex": true, "id": true, "rank": true, "byteOffset": true, "charOffset": true}
@@ -166,6 +250,9 @@ func result(f rules.Finding, ruleIndex int, r *Report) *sarif.Result {
 	}
 	res.Locations = []*sarif.Location{loc}
 	for i, rel := range f.Related {
+		if i+1 >= gitHubMaxLocations {
+			break
+		}
 		rl := location(rel.Location, r)
 		rl.ID = i + 1
 		rl.Message = sarif.NewTextMessage(fmt.Sprintf("%s %s", rel.Object.Kind, objectID(rel.Object)))

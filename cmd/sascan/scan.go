@@ -446,6 +446,7 @@ func parseOutputs(values []string, outputFile string) ([]output, error) {
 
 // write renders every requested report, and the baseline.
 func (c *commonOptions) write(r *report.Report, st *settings, g *globalOptions, stdout io.Writer) error {
+	r.Warn = func(msg string) { st.log.Warn(msg) }
 	if c.writeBaseline != "" {
 		if err := writeFile(c.writeBaseline, func(w io.Writer) error { return report.JSON(w, r) }); err != nil {
 			return fmt.Errorf("write baseline to %s: %w", c.writeBaseline, err)
