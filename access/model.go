@@ -335,7 +335,6 @@ func serviceAccountName(spec any) string {
 	return "default"
 }
 
-
 func rulesOf(v any) []Rule {
 	list, _ := v.([]any)
 	out := make([]Rule, 0, len(list))
