@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -21,6 +22,7 @@ import (
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/tools/pager"
 	"k8s.io/client-go/util/flowcontrol"
 )
 
@@ -299,56 +301,56 @@ func keepNamespace(obj map[string]any, exclude []string) bool {
 	return !slices.Contains(exclude, ns)
 }
 
-// page is one list response: its objects and the continue token.
-type page struct {
-	items []map[string]any
-	cont  string
-}
+// maxRestarts bounds how often a list starts again because its continue
+// token expired (the API server compacted past it).
+const maxRestarts = 5
 
-// paginate fetches every page of a list, retrying transient errors per page
-// and starting again when the continue token has expired.
-func paginate(ctx context.Context, opts metav1.ListOptions, fetch func(metav1.ListOptions) (page, error)) ([]map[string]any, error) {
-	var out []map[string]any
-	for {
-		var p page
+// paginate lists every page with client-go's pager (the next page is
+// fetched while the last is converted), each page retried on transient
+// errors, and converts each item. When the continue token expires midway,
+// the list starts again from the first page.
+func paginate(ctx context.Context, opts metav1.ListOptions, fetch func(context.Context, metav1.ListOptions) (runtime.Object, error), convert func(runtime.Object) (map[string]any, error)) ([]map[string]any, error) {
+	p := pager.New(func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+		var obj runtime.Object
 		err := retry(ctx, func() error {
 			var e error
-			p, e = fetch(opts)
+			obj, e = fetch(ctx, o)
 			return e
 		})
-		if err != nil {
-			if apierrors.IsResourceExpired(err) && opts.Continue != "" {
-				out, opts.Continue = nil, ""
-				continue
+		return obj, err
+	})
+	p.PageSize = opts.Limit
+	for restarts := 0; ; restarts++ {
+		var out []map[string]any
+		err := p.EachListItem(ctx, opts, func(obj runtime.Object) error {
+			m, err := convert(obj)
+			if err != nil {
+				return err
 			}
-			return nil, err
+			out = append(out, m)
+			return nil
+		})
+		if apierrors.IsResourceExpired(err) && restarts < maxRestarts {
+			continue
 		}
-		out = append(out, p.items...)
-		if p.cont == "" {
-			return out, nil
-		}
-		opts.Continue = p.cont
+		return out, err
 	}
 }
 
 // listMetadata pages through Secrets as metadata only: no value is read.
 func listMetadata(ctx context.Context, c metadata.Interface, r Resource, ns, fieldSelector string, chunk int64) ([]map[string]any, error) {
-	return paginate(ctx, metav1.ListOptions{Limit: chunk, FieldSelector: fieldSelector}, func(opts metav1.ListOptions) (page, error) {
-		var list *metav1.PartialObjectMetadataList
-		var err error
+	fetch := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		if ns != "" {
-			list, err = c.Resource(r.GVR).Namespace(ns).List(ctx, opts)
-		} else {
-			list, err = c.Resource(r.GVR).List(ctx, opts)
+			return c.Resource(r.GVR).Namespace(ns).List(ctx, opts)
 		}
-		if err != nil {
-			return page{}, err
+		return c.Resource(r.GVR).List(ctx, opts)
+	}
+	return paginate(ctx, metav1.ListOptions{Limit: chunk, FieldSelector: fieldSelector}, fetch, func(obj runtime.Object) (map[string]any, error) {
+		item, ok := obj.(*metav1.PartialObjectMetadata)
+		if !ok {
+			return nil, fmt.Errorf("list %s: got %T, want object metadata", r.GVR.Resource, obj)
 		}
-		p := page{cont: list.Continue}
-		for _, item := range list.Items {
-			p.items = append(p.items, metadataObject(item.ObjectMeta, r))
-		}
-		return p, nil
+		return metadataObject(item.ObjectMeta, r), nil
 	})
 }
 

@@ -10,7 +10,6 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	storagev1 "k8s.io/api/storage/v1"
-	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -79,33 +78,20 @@ func (tc *typedClients) list(ctx context.Context, r Resource, ns, selector strin
 		return nil, fmt.Errorf("no client for %s", r.GVR.GroupVersion())
 	}
 	apiVersion := r.GVR.GroupVersion().String()
-	return paginate(ctx, opts, func(opts metav1.ListOptions) (page, error) {
+	fetch := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		req := rc.Get().Resource(r.GVR.Resource).VersionedParams(&opts, tc.params)
 		if r.Namespaced && ns != "" {
 			req = req.Namespace(ns)
 		}
-		obj, err := req.Do(ctx).Get()
+		return req.Do(ctx).Get()
+	}
+	return paginate(ctx, opts, fetch, func(obj runtime.Object) (map[string]any, error) {
+		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 		if err != nil {
-			return page{}, err
+			return nil, fmt.Errorf("convert %s: %w", r.GVR.Resource, err)
 		}
-		items, err := apimeta.ExtractList(obj)
-		if err != nil {
-			return page{}, fmt.Errorf("decode %s list: %w", r.GVR.Resource, err)
-		}
-		la, err := apimeta.ListAccessor(obj)
-		if err != nil {
-			return page{}, fmt.Errorf("decode %s list: %w", r.GVR.Resource, err)
-		}
-		p := page{cont: la.GetContinue(), items: make([]map[string]any, 0, len(items))}
-		for _, it := range items {
-			u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(it)
-			if err != nil {
-				return page{}, fmt.Errorf("convert %s: %w", r.GVR.Resource, err)
-			}
-			u["apiVersion"], u["kind"] = apiVersion, r.Kind
-			trimServerFields(u)
-			p.items = append(p.items, u)
-		}
-		return p, nil
+		u["apiVersion"], u["kind"] = apiVersion, r.Kind
+		trimServerFields(u)
+		return u, nil
 	})
 }
