@@ -13,10 +13,7 @@ import (
 // mix is the share of each kind per 1000 objects, rounded from the
 // corpus census (Pods, Deployments and Services dominate; RBAC is about a
 // fifth).
-var mix = []struct {
-	kind  string
-	share int
-}{
+var mix = []share{
 	{"Pod", 150}, {"Deployment", 140}, {"Service", 115}, {"ClusterRole", 30}, {"Role", 55},
 	{"ConfigMap", 55}, {"RoleBinding", 55}, {"ServiceAccount", 60}, {"ClusterRoleBinding", 25},
 	{"NetworkPolicy", 35}, {"StatefulSet", 20}, {"ReplicationController", 15}, {"Ingress", 15},
@@ -28,21 +25,9 @@ var mix = []struct {
 func Write(w io.Writer, n int, seed uint64) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	total := 0
-	for _, m := range mix {
-		total += m.share
-	}
 	nsCount := max(n/50, 1)
 	for i := 0; i < n; i++ {
-		pick := r.IntN(total)
-		kind := mix[len(mix)-1].kind
-		for _, m := range mix {
-			if pick < m.share {
-				kind = m.kind
-				break
-			}
-			pick -= m.share
-		}
+		kind := pickKind(r, mix)
 		ns := fmt.Sprintf("team-%03d", r.IntN(nsCount))
 		name := fmt.Sprintf("%s-%d", lower(kind), i)
 		if _, err := fmt.Fprintln(bw, "---"); err != nil {
@@ -53,6 +38,28 @@ func Write(w io.Writer, n int, seed uint64) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// share is how many of every 1000 objects are of a kind.
+type share struct {
+	kind  string
+	share int
+}
+
+// pickKind draws a kind with the shares' weights.
+func pickKind(r *rand.Rand, shares []share) string {
+	total := 0
+	for _, m := range shares {
+		total += m.share
+	}
+	pick := r.IntN(total)
+	for _, m := range shares {
+		if pick < m.share {
+			return m.kind
+		}
+		pick -= m.share
+	}
+	return shares[len(shares)-1].kind
 }
 
 func lower(kind string) string {

@@ -36,10 +36,7 @@ func WriteProfile(w io.Writer, p Profile, n int, seed uint64) error {
 }
 
 // rbacHeavyMix is the share of each kind per 1000 objects.
-var rbacHeavyMix = []struct {
-	kind  string
-	share int
-}{
+var rbacHeavyMix = []share{
 	{"ServiceAccount", 100}, {"Secret", 130}, {"Role", 50}, {"RoleBinding", 70},
 	{"ClusterRole", 30}, {"ClusterRoleBinding", 20}, {"Pod", 140}, {"Deployment", 110},
 	{"Service", 80}, {"ConfigMap", 110}, {"StatefulSet", 15}, {"DaemonSet", 5},
@@ -62,10 +59,6 @@ var rbacRules = []string{
 func writeRBACHeavy(w io.Writer, n int, seed uint64) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	r := rand.New(rand.NewPCG(seed, seed^0x51ed270b27c9e3a1))
-	total := 0
-	for _, m := range rbacHeavyMix {
-		total += m.share
-	}
 	nsCount := max(n/100, 1)
 	// Names are sa-<k> in each namespace, created in order, so references
 	// pick an account that exists most of the time.
@@ -79,15 +72,7 @@ func writeRBACHeavy(w io.Writer, n int, seed uint64) error {
 		return fmt.Sprintf("sa-%d", r.IntN(sas[ns]))
 	}
 	for i := 0; i < n; i++ {
-		pick := r.IntN(total)
-		kind := rbacHeavyMix[len(rbacHeavyMix)-1].kind
-		for _, m := range rbacHeavyMix {
-			if pick < m.share {
-				kind = m.kind
-				break
-			}
-			pick -= m.share
-		}
+		kind := pickKind(r, rbacHeavyMix)
 		nsi := r.IntN(nsCount)
 		ns := fmt.Sprintf("tenant-%04d", nsi)
 		name := fmt.Sprintf("%s-%d", lower(kind), i)
