@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"testing"
+
+	"github.com/sascan/sascan/scanner"
 )
 
 // Each resource a live scan lists maps to the rules that read it: the
@@ -23,6 +25,19 @@ func TestKindsRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	reads := e.KindsRead()
+	// Every resource a live scan lists is read by some rule (else listing
+	// it would be waste, and a refused list would name no rule).
+	for _, r := range scanner.Resources {
+		readers := 0
+		for _, kinds := range reads {
+			if slices.Contains(kinds, r.Kind) {
+				readers++
+			}
+		}
+		if readers == 0 {
+			t.Errorf("no rule reads %s (%s)", r.Kind, r.GVR.Resource)
+		}
+	}
 	for _, tc := range []struct {
 		kind      string
 		reader    []string // rules that must read it
