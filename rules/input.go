@@ -19,6 +19,9 @@ import (
 // string in which a JWT could be found (mayHoldToken), so the token rules
 // read only those.
 func InputValue(inv *scanner.Inventory, model *access.Model, p Params) (ast.Value, error) {
+	if len(model.PodSpecs) != len(inv.PodSpecs) {
+		return nil, fmt.Errorf("build input: the access model has %d pod specs, the inventory %d: built from another inventory", len(model.PodSpecs), len(inv.PodSpecs))
+	}
 	objs := make([]*ast.Term, len(inv.Objects))
 	candidate := make([]bool, len(inv.Objects))
 	workers := runtime.GOMAXPROCS(0)
