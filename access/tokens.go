@@ -141,7 +141,9 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 						}
 					}
 				}
-				ct.Auto = (autoOn && !defaultPath) || injected
+				// The admission plugin mounts the token into init and
+				// regular containers, not ephemeral ones.
+				ct.Auto = field != "ephemeralContainers" && ((autoOn && !defaultPath) || injected)
 				ps.Containers = append(ps.Containers, ct)
 			}
 		}

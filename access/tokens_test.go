@@ -89,3 +89,15 @@ func TestTokenHolding(t *testing.T) {
 		})
 	}
 }
+
+// An ephemeral container gets no automounted token.
+func TestEphemeralContainersGetNoAutomount(t *testing.T) {
+	m := Build(invOf([]map[string]any{pod("web", "p", map[string]any{
+		"containers":          containers(map[string]any{"name": "c"}),
+		"ephemeralContainers": containers(map[string]any{"name": "debug"}),
+	})}), Options{})
+	want := []Container{{Field: "containers", Auto: true}, {Field: "ephemeralContainers"}}
+	if diff := cmp.Diff(want, m.PodSpecs[0].Containers); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
