@@ -827,6 +827,39 @@ func TestLiveBaselineIsTheBootstrapPolicy(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
+
+	// A group added to a bootstrap binding is a finding: the binding's own
+	// bootstrap label does not approve it.
+	_, cs, _ := liveClients(t)
+	ctx := context.Background()
+	crb, err := cs.RbacV1().ClusterRoleBindings().Get(ctx, "cluster-admin", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := crb.Subjects
+	crb.Subjects = append(append([]rbacv1.Subject(nil), orig...), rbacv1.Subject{Kind: "Group", APIGroup: rbacv1.GroupName, Name: "system:serviceaccounts:live-baseline"})
+	if _, err := cs.RbacV1().ClusterRoleBindings().Update(ctx, crb, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if c, err := cs.RbacV1().ClusterRoleBindings().Get(ctx, "cluster-admin", metav1.GetOptions{}); err == nil {
+			c.Subjects = orig
+			_, _ = cs.RbacV1().ClusterRoleBindings().Update(ctx, c, metav1.UpdateOptions{})
+		}
+	})
+	rep, r = clusterScan(t, "--enable", "SA012")
+	if r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	var sa012 []string
+	for _, f := range rep.Findings {
+		if strings.HasPrefix(f.Object.Name, "system:") || f.Object.Name == "cluster-admin" {
+			sa012 = append(sa012, f.Severity+" "+f.Object.Kind+" "+f.Object.Name)
+		}
+	}
+	if diff := cmp.Diff([]string{"critical ClusterRoleBinding cluster-admin"}, sa012); diff != "" {
+		t.Errorf("SA012 with a group added to cluster-admin (-want +got):\n%s", diff)
+	}
 }
 
 // TestNamespaceFilterConcludesNothingFromWhatItDidNotList: ClusterRoleBindings
