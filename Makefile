@@ -32,7 +32,8 @@ lint: ## gofmt, go vet, opa fmt and opa check --strict
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	@out=$$($(OPA) fmt --v1-compatible --list policies); if [ -n "$$out" ]; then echo "opa fmt needed:"; echo "$$out"; exit 1; fi
-	$(OPA) check --strict --v1-compatible --ignore "*_test.rego" policies
+	@caps=$$(mktemp); trap 'rm -f $$caps' EXIT; $(GO) run ./cmd/sascan rules -o capabilities > $$caps && \
+	$(OPA) check --strict --v1-compatible --capabilities $$caps --ignore "*_test.rego" policies
 	$(GO) tool actionlint examples/github/*.yml
 
 fmt: ## format Go and Rego

@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
@@ -27,11 +29,12 @@ func newRulesCommand(s streams) *cobra.Command {
 		Example: fmt.Sprintf(`  %[1]s rules
   %[1]s rules -o json
   %[1]s rules -o markdown > docs/rules.md
+  %[1]s rules -o capabilities > sascan.capabilities.json   # then: opa check --capabilities sascan.capabilities.json my-policies/
   %[1]s rules -p ./policies`, programName()),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run() },
 	}
-	cmd.Flags().StringVarP(&o.output, "output", "o", "table", "table, json or markdown")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "table", "table, json, markdown, or capabilities (the Rego builtins policies may call, OPA's and sascan's, for opa check --capabilities)")
 	cmd.Flags().StringArrayVarP(&o.policyDirs, "policy", "p", nil, "directory or file of extra Rego policies (repeatable)")
 	return cmd
 }
@@ -63,6 +66,16 @@ func (o *rulesOptions) run() error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
+	case "capabilities":
+		caps := ast.CapabilitiesForThisVersion()
+		for _, b := range rules.Builtins() {
+			if !slices.ContainsFunc(caps.Builtins, func(c *ast.Builtin) bool { return c.Name == b.Name }) {
+				caps.Builtins = append(caps.Builtins, b)
+			}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(caps)
 	case "markdown":
 		_, err := fmt.Fprint(w, RulesMarkdown(cat))
 		return err
@@ -76,7 +89,7 @@ func (o *rulesOptions) run() error {
 		}
 		return t.Render()
 	}
-	return fmt.Errorf("--output: unknown format %q (want table, json or markdown)", o.output)
+	return fmt.Errorf("--output: unknown format %q (want table, json, markdown or capabilities)", o.output)
 }
 
 // RulesMarkdown renders the catalogue as docs/rules.md.
