@@ -63,9 +63,14 @@ type Finding struct {
 }
 
 // fingerprint is stable across runs, line moves and reformatting: it hashes
-// the rule, the object's identity and the field path, nothing positional.
-func fingerprint(ruleID, group string, o ObjectRef, path string) string {
-	h := sha256.Sum256([]byte(strings.Join([]string{ruleID, group, o.Kind, o.Namespace, o.Name, path}, "\x00")))
+// the rule, the object's identity, the field path and the finding's key
+// (when the rule sets one), nothing positional.
+func fingerprint(ruleID, group string, o ObjectRef, path, key string) string {
+	parts := []string{ruleID, group, o.Kind, o.Namespace, o.Name, path}
+	if key != "" {
+		parts = append(parts, key)
+	}
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(h[:16])
 }
 

@@ -27,8 +27,8 @@ var controllerKinds = map[string]bool{
 // into the pod spec are rewritten to the owner's template.
 func fold(raws []rawFinding, inv *scanner.Inventory, specPath map[int]string) []rawFinding {
 	type key struct {
-		object int
-		path   string
+		object    int
+		path, key string
 	}
 	out := make([]rawFinding, 0, len(raws))
 	// index holds, per (object, path), the finding that folded findings
@@ -43,21 +43,21 @@ func fold(raws []rawFinding, inv *scanner.Inventory, specPath map[int]string) []
 				f.Path = ownerPath(f.Path, specPath[owned.ID], specPath[top.ID])
 				f.Object = top.ID
 				if owned.Kind == "Pod" {
-					k := key{f.Object, f.Path}
+					k := key{f.Object, f.Path, f.Key}
 					pods[k] = append(pods[k], owned.Name)
 				}
 				moved = append(moved, f)
 				continue
 			}
 		}
-		k := key{f.Object, f.Path}
+		k := key{f.Object, f.Path, f.Key}
 		if _, ok := index[k]; !ok {
 			index[k] = len(out)
 		}
 		out = append(out, f)
 	}
 	for _, f := range moved {
-		k := key{f.Object, f.Path}
+		k := key{f.Object, f.Path, f.Key}
 		i, ok := index[k]
 		if !ok {
 			index[k] = len(out)

@@ -18,6 +18,10 @@ type rawFinding struct {
 	// allow-list: the severity drops one level.
 	AllowListed string       `json:"allowListed"`
 	Related     []rawRelated `json:"related"`
+	// Key tells apart findings of one rule on the same object and path
+	// (the sinks an attack path from one ServiceAccount reaches); it
+	// joins the fingerprint, so a baseline knows each of them.
+	Key string `json:"key"`
 }
 
 // rawRelated is an object a finding names besides its own.
@@ -73,7 +77,7 @@ func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *loc
 		ro := inv.Objects[rel.Object]
 		fd.Related = append(fd.Related, Related{Object: refOf(ro), Path: rel.Path, Location: loc.add(inv, ro, rel.Path, index, len(fd.Related))})
 	}
-	fd.Fingerprint = fingerprint(r.ID, o.Group, fd.Object, f.Path)
+	fd.Fingerprint = fingerprint(r.ID, o.Group, fd.Object, f.Path, f.Key)
 	return fd, nil
 }
 
