@@ -93,7 +93,7 @@ golden: ## rewrite golden files after an intended output change
 docs: ## regenerate docs/rules.md from the rules' METADATA
 	$(GO) run ./cmd/sascan rules -o markdown > docs/rules.md
 
-release-check: ## goreleaser check on .goreleaser.yaml, go vet and the release tests (hack/release): a linux snapshot built into the image, read back, run and pushed to a registry in memory
+release-check: ## goreleaser check on .goreleaser.yaml, go vet and the release tests (hack/release): a linux snapshot built into the image, read back, run and pushed to a registry in memory; deploy/cronjob.yaml's tag
 	$(GORELEASER) check
 	$(GO) -C hack/release vet ./...
 	$(GO) -C hack/release test -count=1 ./...

@@ -1,10 +1,14 @@
 // Command image builds sascan's release container image without a Docker
 // daemon or a base image: an OCI image index for linux/amd64 and
 // linux/arm64 written to an OCI image layout, from the static binaries
-// goreleaser built and Debian's CA certificates. It also pushes that layout.
+// goreleaser built and Debian's CA certificates. It also pushes that layout
+// and checks that deploy/cronjob.yaml runs the release's image.
 //
 //	image build -dist DIST -o LAYOUT [-ca FILE]
 //	image push -layout LAYOUT REPO
+//	image check-deploy [-version V] [-snapshot] [-repo REPO] FILE
+//
+// make image, make image-push and .goreleaser.yaml's before hook run it.
 package main
 
 import (
@@ -23,6 +27,7 @@ const defaultRepo = "ghcr.io/sascan/sascan"
 const usage = `usage:
   image build -dist DIST -o LAYOUT [-ca FILE]       the release image of goreleaser's DIST as an OCI layout
   image push -layout LAYOUT REPO                    push it to REPO:<version>
+  image check-deploy [-version V] [-snapshot] FILE  FILE's CronJob runs REPO:V
 `
 
 func main() {
@@ -76,6 +81,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		_, err = fmt.Fprintln(stdout, ref)
 		return err
+	case "check-deploy":
+		version := fs.String("version", "", "the version being released: the CronJob must run REPO:VERSION")
+		snapshot := fs.Bool("snapshot", false, "a snapshot: only check that the CronJob runs some release of REPO")
+		repo := fs.String("repo", defaultRepo, "the image repository")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return errors.New("check-deploy: want one file")
+		}
+		if !*snapshot && *version == "" {
+			return errors.New("check-deploy: want -version (or -snapshot)")
+		}
+		if *snapshot {
+			*version = ""
+		}
+		return checkDeploy(fs.Arg(0), *repo, *version)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
