@@ -7,9 +7,12 @@ COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 OPA := $(GO) tool opa
 GORELEASER := $(GO) tool -modfile=hack/release/go.mod goreleaser
+# The release image's tool (hack/release/image) and where the release pushes it.
+IMAGE_TOOL := $(GO) -C hack/release run ./image
+IMAGE_REPO ?= ghcr.io/sascan/sascan
 BENCHTIME ?= 3x
 
-.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot demo test test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
+.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot image image-push release demo test test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -91,11 +94,25 @@ golden: ## rewrite golden files after an intended output change
 docs: ## regenerate docs/rules.md from the rules' METADATA
 	$(GO) run ./cmd/sascan rules -o markdown > docs/rules.md
 
-release-check: ## goreleaser check on .goreleaser.yaml (goreleaser from hack/release/go.mod)
+release-check: ## goreleaser check on .goreleaser.yaml, go vet and the release tests (hack/release): a linux snapshot built into the image, read back, run and pushed to a registry in memory; deploy/cronjob.yaml's tag
 	$(GORELEASER) check
+	$(GO) -C hack/release vet ./...
+	$(GO) -C hack/release test -count=1 ./...
 
-snapshot: ## a local release of every platform into dist/, nothing published
+snapshot: ## a local release of every platform into dist/ and its image into dist/image, nothing published
 	$(GORELEASER) release --snapshot --clean
+	@$(MAKE) --no-print-directory image
+
+image: ## the container image of the release in dist/ (after snapshot or release): an OCI layout in dist/image, linux/amd64 and linux/arm64, no Docker daemon
+	rm -rf dist/image
+	$(IMAGE_TOOL) build -dist $(CURDIR)/dist -o $(CURDIR)/dist/image
+
+image-push: ## push dist/image to ghcr.io/sascan/sascan:<version> (IMAGE_REPO=...; credentials from docker login, or GITHUB_TOKEN for ghcr.io)
+	$(IMAGE_TOOL) push -layout $(CURDIR)/dist/image $(IMAGE_REPO)
+
+release: ## from a vX.Y.Z tag: goreleaser release (GitHub release, archives, krew manifest; GITHUB_TOKEN), then image and image-push
+	$(GORELEASER) release --clean
+	@$(MAKE) --no-print-directory image image-push
 
 clean: ## remove build output
 	rm -rf bin dist

@@ -1,10 +1,21 @@
-// Tools module for releases: goreleaser, kept out of the main module so its
-// large dependency tree does not enter sascan's go.sum.
+// Tools module for releases: goreleaser and the release image (./image), kept
+// out of the main module so their large dependency tree does not enter
+// sascan's go.sum.
 module github.com/sascan/sascan/hack/release
 
 go 1.26.1
 
 tool github.com/goreleaser/goreleaser/v2
+
+// The release image (./image) uses modules goreleaser already builds with, at
+// the versions it builds with (go-containerregistry v0.21.3 among them), and
+// go-cmp in its tests.
+require (
+	github.com/google/go-cmp v0.7.0
+	github.com/google/go-containerregistry v0.21.3
+	github.com/goreleaser/go-shellwords v1.0.13
+	sigs.k8s.io/yaml v1.6.0
+)
 
 require (
 	al.essio.dev/pkg/shellescape v1.6.0 // indirect
@@ -174,7 +185,6 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/golang/groupcache v0.0.0-20241129210726-2c02b8208cf8 // indirect
 	github.com/google/certificate-transparency-go v1.3.2 // indirect
-	github.com/google/go-containerregistry v0.21.3 // indirect
 	github.com/google/go-github/v84 v84.0.0 // indirect
 	github.com/google/go-querystring v1.2.0 // indirect
 	github.com/google/ko v0.18.1 // indirect
@@ -186,7 +196,6 @@ require (
 	github.com/googleapis/gax-go/v2 v2.17.0 // indirect
 	github.com/goreleaser/chglog v0.7.4 // indirect
 	github.com/goreleaser/fileglob v1.4.0 // indirect
-	github.com/goreleaser/go-shellwords v1.0.13 // indirect
 	github.com/goreleaser/goreleaser/v2 v2.15.1 // indirect
 	github.com/goreleaser/nfpm/v2 v2.45.2 // indirect
 	github.com/goreleaser/quill v0.0.0-20251224035235-ab943733386f // indirect
@@ -339,6 +348,5 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	lukechampine.com/blake3 v1.4.1 // indirect
 	sigs.k8s.io/kind v0.30.0 // indirect
-	sigs.k8s.io/yaml v1.6.0 // indirect
 	software.sslmate.com/src/go-pkcs12 v0.6.0 // indirect
 )
