@@ -10,7 +10,7 @@ import (
 
 func evalBuiltin(t *testing.T, query string) any {
 	t.Helper()
-	rs, err := rego.New(rego.Query("x := "+query)).Eval(context.Background())
+	rs, err := rego.New(rego.Query("x := " + query)).Eval(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

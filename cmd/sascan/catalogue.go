@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
-	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/olekukonko/tablewriter/tw"
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/spf13/cobra"
 
 	"github.com/sascan/sascan/report"
