@@ -135,6 +135,18 @@ type Model struct {
 	// PodSpecs are the inventory's pod specs (same order): who each runs
 	// as and which containers hold the token.
 	PodSpecs []PodSpec
+	// TokenSecrets are the legacy token Secrets that name a
+	// ServiceAccount, in inventory order.
+	TokenSecrets []TokenSecret
+}
+
+// TokenSecret is a Secret of type kubernetes.io/service-account-token: it
+// holds a token of ServiceAccount ("ns/name") once the token controller
+// fills it.
+type TokenSecret struct {
+	Object         int
+	Namespace      string
+	ServiceAccount string
 }
 
 // Options steer Build.
@@ -220,6 +232,7 @@ func Build(inv *scanner.Inventory, opts Options) *Model {
 		if t, _ := o.Raw["type"].(string); t == "kubernetes.io/service-account-token" {
 			if name, _ := o.Annotations["kubernetes.io/service-account.name"].(string); name != "" {
 				sas[o.Namespace+"/"+name] = true
+				m.TokenSecrets = append(m.TokenSecrets, TokenSecret{Object: o.ID, Namespace: o.Namespace, ServiceAccount: o.Namespace + "/" + name})
 			}
 		}
 	}

@@ -18,8 +18,8 @@ import (
 //
 //	sascan.graph.shortest_paths(graph, sources, sinks, max_edges)
 //
-// graph maps each node to its successors (an array or set of strings),
-// sources is a set or array of nodes and sinks an object of named sink
+// graph maps each node to its successors (an array or set of strings);
+// an array of such objects is their union. sources is a set or array of nodes and sinks an object of named sink
 // sets. The result maps each sink name to an object with, for every
 // source from which one of its sinks is reachable in at most max_edges
 // edges, the shortest such path [source, ..., sink]. Among paths of equal
@@ -31,7 +31,7 @@ var shortestPathsDecl = &rego.Function{
 	Name: "sascan.graph.shortest_paths",
 	Decl: types.NewFunction(
 		types.Args(
-			types.Named("graph", types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewAny(types.NewArray(nil, types.S), types.NewSet(types.S))))).Description("successors of each node"),
+			types.Named("graph", types.NewAny(adjacency, types.NewArray(nil, adjacency))).Description("successors of each node, or an array of such objects"),
 			types.Named("sources", types.NewAny(types.NewArray(nil, types.S), types.NewSet(types.S))).Description("the nodes paths start from"),
 			types.Named("sinks", types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewAny(types.NewArray(nil, types.S), types.NewSet(types.S))))).Description("named sets of nodes paths end at"),
 			types.Named("max_edges", types.N).Description("the longest path, in edges"),
@@ -40,6 +40,8 @@ var shortestPathsDecl = &rego.Function{
 	),
 	Description: "Shortest paths from each source to the nearest node of each named sink set.",
 }
+
+var adjacency = types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewAny(types.NewArray(nil, types.S), types.NewSet(types.S))))
 
 func init() {
 	rego.RegisterBuiltin4(shortestPathsDecl, shortestPaths)
@@ -52,9 +54,20 @@ func Builtins() []*ast.Builtin {
 }
 
 func shortestPaths(_ rego.BuiltinContext, graphT, sourcesT, sinksT, maxT *ast.Term) (*ast.Term, error) {
-	g, ok := graphT.Value.(ast.Object)
-	if !ok {
-		return nil, fmt.Errorf("%s: graph must be an object", shortestPathsDecl.Name)
+	var graphs []ast.Object
+	switch v := graphT.Value.(type) {
+	case ast.Object:
+		graphs = append(graphs, v)
+	case *ast.Array:
+		for i := range v.Len() {
+			g, ok := v.Elem(i).Value.(ast.Object)
+			if !ok {
+				return nil, fmt.Errorf("%s: graph must be an object or an array of objects", shortestPathsDecl.Name)
+			}
+			graphs = append(graphs, g)
+		}
+	default:
+		return nil, fmt.Errorf("%s: graph must be an object or an array of objects", shortestPathsDecl.Name)
 	}
 	max, ok := maxT.Value.(ast.Number)
 	if !ok {
@@ -70,20 +83,22 @@ func shortestPaths(_ rego.BuiltinContext, graphT, sourcesT, sinksT, maxT *ast.Te
 	}
 	gr := newGraph()
 	var err error
-	g.Foreach(func(k, v *ast.Term) {
+	for _, g := range graphs {
+		g.Foreach(func(k, v *ast.Term) {
+			if err != nil {
+				return
+			}
+			from, ok := k.Value.(ast.String)
+			if !ok {
+				err = fmt.Errorf("%s: graph keys must be strings", shortestPathsDecl.Name)
+				return
+			}
+			f := gr.id(string(from))
+			err = eachString(v, func(to string) { gr.edge(f, gr.id(to)) })
+		})
 		if err != nil {
-			return
+			return nil, err
 		}
-		from, ok := k.Value.(ast.String)
-		if !ok {
-			err = fmt.Errorf("%s: graph keys must be strings", shortestPathsDecl.Name)
-			return
-		}
-		f := gr.id(string(from))
-		err = eachString(v, func(to string) { gr.edge(f, gr.id(to)) })
-	})
-	if err != nil {
-		return nil, err
 	}
 	var sources []int
 	if err := eachString(sourcesT, func(s string) { sources = append(sources, gr.id(s)) }); err != nil {

@@ -36,6 +36,10 @@ func TestShortestPaths(t *testing.T) {
 	got = evalBuiltin(t, `sascan.graph.shortest_paths(`+g+`, ["a", "e"], {"k2": ["g"]}, 2)`)
 	assertJSONEqual(t, got, map[string]any{"k2": map[string]any{"e": []any{"e", "f", "g"}}})
 
+	// An array of graphs is their union.
+	got = evalBuiltin(t, `sascan.graph.shortest_paths([{"a": ["b"]}, {"b": ["c"], "a": ["x"]}], ["a"], {"k": ["c"]}, 5)`)
+	assertJSONEqual(t, got, map[string]any{"k": map[string]any{"a": []any{"a", "b", "c"}}})
+
 	// Cycles end; the nearest sink wins over a nearer-named far one.
 	got = evalBuiltin(t, `sascan.graph.shortest_paths({"x": ["y", "a"], "y": ["x", "s2"], "a": ["a0"], "a0": ["s1"]}, ["x"], {"k": ["s1", "s2"]}, 10)`)
 	assertJSONEqual(t, got, map[string]any{"k": map[string]any{"x": []any{"x", "y", "s2"}}})
@@ -46,6 +50,7 @@ func TestShortestPathsRejectsBadArguments(t *testing.T) {
 		`sascan.graph.shortest_paths({"a": [1]}, ["a"], {"k": ["a"]}, 2)`,
 		`sascan.graph.shortest_paths({"a": ["b"]}, ["a"], {"k": ["b"]}, -1)`,
 		`sascan.graph.shortest_paths({"a": ["b"]}, ["a"], {"k": ["b"]}, 1.5)`,
+		`sascan.graph.shortest_paths([{"a": ["b"]}, 3], ["a"], {"k": ["b"]}, 1)`,
 	} {
 		_, err := rego.New(rego.Query("x := "+q), rego.StrictBuiltinErrors(true)).Eval(context.Background())
 		if err == nil {

@@ -31,7 +31,7 @@ func decodeFindings(v any) ([]rawFinding, error) {
 		for _, s := range []struct {
 			key string
 			dst *string
-		}{{"path", &f.Path}, {"message", &f.Message}, {"severity", &f.Severity}, {"confidence", &f.Confidence}, {"allowListed", &f.AllowListed}} {
+		}{{"path", &f.Path}, {"message", &f.Message}, {"severity", &f.Severity}, {"confidence", &f.Confidence}, {"allowListed", &f.AllowListed}, {"key", &f.Key}} {
 			if *s.dst, err = stringField(m, s.key); err != nil {
 				return nil, err
 			}

@@ -60,6 +60,7 @@ type Finding struct {
 
 	objectID int
 	group    string
+	key      string // rawFinding.Key
 }
 
 // fingerprint is stable across runs, line moves and reformatting: it hashes

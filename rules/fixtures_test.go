@@ -113,6 +113,9 @@ func formatFinding(f Finding) string {
 	if f.Path != "" {
 		fields = append(fields, "path="+f.Path)
 	}
+	if f.key != "" {
+		fields = append(fields, "key="+f.key)
+	}
 	return normalizeExpect(fields)
 }
 

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,6 +22,10 @@ import (
 //	                 scope per namespace, and the workloads there that hold a token
 //	tokenHolders:    the workloads that hold a ServiceAccount token
 //	sampleSize:      how many members a sample names
+//	tokenGraph:      who acts as whom and where tokens sit, as a graph for
+//	                 lib/paths (tokenGraphTerm)
+//	tokenSources:    the token nodes of the ServiceAccounts whose token a
+//	                 running workload or a legacy token Secret holds, sorted
 //
 // Rules appear once per role, never per binding or subject.
 func accessTerm(m *access.Model) *ast.Term {
@@ -97,7 +103,86 @@ func accessTerm(m *access.Model) *ast.Term {
 		ast.Item(ast.StringTerm("namespaces"), ast.NewTerm(namespaces)),
 		ast.Item(ast.StringTerm("sampleSize"), ast.IntNumberTerm(SampleSize)),
 		ast.Item(ast.StringTerm("tokenHolders"), ast.IntNumberTerm(total)),
+		ast.Item(ast.StringTerm("tokenGraph"), tokenGraphTerm(m)),
+		ast.Item(ast.StringTerm("tokenSources"), tokenSourcesTerm(m)),
 	)
+}
+
+// tokenGraphTerm is Kubernetes' part of the attack-path graph
+// (policies/lib/paths.rego), successors by node:
+//
+//	sa:<ns>/<name>  -> group:<g> for each of its groups that a binding names,
+//	                   binding:<id> for each binding that names it
+//	group:<g>       -> binding:<id> for each binding that names the group
+//	any:<ns>        -> sa:<key> for every ServiceAccount of the namespace
+//	secret:<ns>     -> sa:<key> for each legacy token Secret there
+//	exec:<ns>       -> sa:<key> for each workload there that holds a token
+//	<pool>:*        -> <pool>:<ns> for every namespace that has one
+//
+// What a binding's grant opens (binding -> pool) and which grants are sinks
+// is the policies' decision; they add those edges.
+func tokenGraphTerm(m *access.Model) *ast.Term {
+	succ := map[string][]string{}
+	add := func(from, to string) { succ[from] = append(succ[from], to) }
+	grouped := map[string]bool{}
+	for _, b := range m.Bindings {
+		for _, s := range b.Subjects {
+			node := fmt.Sprintf("binding:%d", b.Object)
+			if s.ServiceAccount != "" {
+				add("sa:"+s.ServiceAccount, node)
+			}
+			if s.Group != "" && access.IsServiceAccountGroup(s.Group) {
+				add("group:"+s.Group, node)
+				grouped[s.Group] = true
+			}
+		}
+	}
+	pool := func(kind, ns, key string) {
+		p := kind + ":" + ns
+		if _, ok := succ[p]; !ok {
+			add(kind+":*", p)
+		}
+		add(p, "sa:"+key)
+	}
+	for _, k := range m.ServiceAccounts {
+		ns, _, _ := strings.Cut(k, "/")
+		for _, g := range []string{access.AllServiceAccounts, "system:serviceaccounts:" + ns, access.Authenticated} {
+			if grouped[g] {
+				add("sa:"+k, "group:"+g)
+			}
+		}
+		pool("any", ns, k)
+	}
+	for _, t := range m.TokenSecrets {
+		pool("secret", t.Namespace, t.ServiceAccount)
+	}
+	for _, ps := range m.PodSpecs {
+		if ps.HoldsToken() {
+			pool("exec", ps.Namespace, ps.Key)
+		}
+	}
+	o := ast.NewObject()
+	for _, from := range sortedKeys(succ) {
+		to := slices.Compact(slices.Sorted(slices.Values(succ[from])))
+		o.Insert(ast.StringTerm(from), stringsTerm(to))
+	}
+	return ast.NewTerm(o)
+}
+
+// tokenSourcesTerm lists the token nodes (sa:<key>) of the ServiceAccounts
+// whose token can be taken: a workload holds it or a legacy token Secret
+// does. Sorted.
+func tokenSourcesTerm(m *access.Model) *ast.Term {
+	keys := map[string]bool{}
+	for _, ps := range m.PodSpecs {
+		if ps.HoldsToken() {
+			keys["sa:"+ps.Key] = true
+		}
+	}
+	for _, t := range m.TokenSecrets {
+		keys["sa:"+t.ServiceAccount] = true
+	}
+	return stringsTerm(sortedKeys(keys))
 }
 
 // SampleSize is how many members a finding names when it reports on a

@@ -39,7 +39,7 @@ func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *loc
 		RuleID: r.ID, Title: r.Title, Severity: r.Severity, Confidence: Certain,
 		Message: f.Message, Object: refOf(o), Path: f.Path, Evidence: f.Evidence,
 		Remediation: r.Remediation, References: r.References,
-		objectID: o.ID, group: o.Group,
+		objectID: o.ID, group: o.Group, key: f.Key,
 	}
 	if f.Severity != "" {
 		s, err := ParseSeverity(f.Severity)

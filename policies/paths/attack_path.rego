@@ -1,0 +1,92 @@
+# METADATA
+# title: A stolen token leads to a sink through other tokens
+# description: |
+#   Follows a ServiceAccount token from where it can be taken (a workload
+#   that mounts it, every node for a DaemonSet's token, a legacy token
+#   Secret) through the tokens its grants let an attacker take in turn
+#   (creating pods, minting tokens or impersonating in a namespace gives any
+#   token there; reading Secrets gives their legacy tokens; exec into pods
+#   gives theirs) to a sink: a tier-0 grant (cluster-admin), reading Secrets
+#   cluster-wide or in kube-system, creating pods where no Pod Security level
+#   stops a privileged one (node escape), or minting tokens. One finding per
+#   token and sink, on the shortest route (at most three tokens taken on the
+#   way); a token that holds the sink's grant itself is SA013's finding.
+#   Critical for cluster-admin, High for the others.
+# related_resources:
+# - ref: https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks
+# - ref: https://kubernetes.io/docs/concepts/security/service-accounts/
+# custom:
+#   id: SA033
+#   severity: high
+#   family: paths
+#   remediation: |
+#     Cut the route at its cheapest step: drop the grant that lets the first token take the
+#     next (often a binding to a ServiceAccount group, or create-pods in a namespace that holds
+#     powerful accounts), stop mounting the token where the workload does not call the API,
+#     and keep powerful ServiceAccounts in namespaces that untrusted accounts cannot create
+#     pods in. SA034 names the steps that cut the most routes.
+#   example: |
+#     # The CI account deploys into "apps" only; the powerful operator lives in its own
+#     # namespace, where CI cannot create pods.
+#     apiVersion: rbac.authorization.k8s.io/v1
+#     kind: RoleBinding
+#     metadata: {name: ci-deploy, namespace: apps}
+#     roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+#     subjects:
+#       - {kind: ServiceAccount, name: ci, namespace: ci}
+#   modes: [manifest, cluster]
+package sascan.rules.paths.attack_path
+
+import data.sascan.lib.k8s
+import data.sascan.lib.paths
+import data.sascan.lib.result
+
+findings contains f if {
+	some p in paths.reported
+	sources := paths.token_sources[p.serviceAccount]
+	f := result.finding(anchor(p.serviceAccount, sources), "", message(p, sources), {
+		"key": p.sink,
+		"severity": severity[p.sink],
+		"confidence": "likely",
+		"evidence": {
+			"sink": p.sink,
+			"serviceAccount": p.serviceAccount,
+			"hops": count(p.tokens) - 1,
+			"tokens": p.tokens,
+			"steps": [object.remove(s, ["binding"]) | some s in p.steps],
+			"sources": [source_text(s) | some s in array.slice(sources, 0, result.list_cap)],
+			"sourcesTotal": count(sources),
+		},
+		# The way the path goes, in order: where the token is taken, then
+		# the binding of each step.
+		"related": array.concat(
+			[{"object": sources[0].object, "path": ""}],
+			[{"object": s.binding, "path": ""} | some s in p.steps],
+		),
+	})
+}
+
+severity := {"cluster-admin": "critical", "secrets": "high", "node-escape": "high", "token-minting": "high"}
+
+# On the ServiceAccount when the scan has it, else where its token is taken.
+anchor(key, _) := k8s.service_accounts[key]
+
+anchor(key, sources) := input.objects[sources[0].object] if not k8s.service_accounts[key]
+
+message(p, sources) := sprintf("A token of ServiceAccount %s (%s) reaches %s by taking %d more token(s): %s", [
+	p.serviceAccount,
+	held(sources),
+	p.sink,
+	count(p.tokens) - 1,
+	concat(" -> ", p.tokens),
+])
+
+held(sources) := sprintf("held by %s", [object_text(input.objects[sources[0].object])]) if count(sources) == 1
+
+else := sprintf("held by %s and %d more", [object_text(input.objects[sources[0].object]), count(sources) - 1])
+
+source_text(s) := sprintf("%s (%s)", [object_text(input.objects[s.object]), concat(", ", s.ways)])
+
+object_text(o) := sprintf("%s %s", [o.kind, k8s.key(o.namespace, o.name)]) if o.namespace != ""
+
+else := sprintf("%s %s", [o.kind, o.name])
