@@ -156,7 +156,7 @@ func (o *clusterOptions) run(ctx context.Context) error {
 		return err
 	}
 	st.log.Debug("evaluated rules", "rules", len(st.rules), "findings", len(findings), "took", time.Since(start).Round(time.Millisecond))
-	findings = st.suppressAndFilter(findings, inv)
+	findings = st.suppressAndFilter(findings, inv, st.baseline.All())
 	r := &report.Report{
 		Tool:     report.Tool{Name: "sascan", Version: buildStamp().Version},
 		Source:   report.Source{Mode: rules.ModeCluster, Context: contextName},
