@@ -165,16 +165,25 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 		}
 	}
 	if c.baseline != "" {
-		f, err := os.Open(c.baseline)
-		if err != nil {
-			return nil, fmt.Errorf("read baseline %s: %w", c.baseline, ioCause(err))
-		}
-		defer f.Close()
-		if st.baseline, err = report.ReadBaseline(f); err != nil {
-			return nil, fmt.Errorf("read baseline %s: %w", c.baseline, err)
+		if st.baseline, err = readBaseline(c.baseline); err != nil {
+			return nil, err
 		}
 	}
 	return st, nil
+}
+
+// readBaseline reads the --baseline file.
+func readBaseline(name string) (report.Baseline, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("read baseline %s: %w", name, ioCause(err))
+	}
+	defer f.Close()
+	b, err := report.ReadBaseline(f)
+	if err != nil {
+		return nil, fmt.Errorf("read baseline %s: %w", name, err)
+	}
+	return b, nil
 }
 
 // pendingEngine is the rule engine being compiled and prepared in the
