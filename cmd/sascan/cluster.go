@@ -210,8 +210,8 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	return nil
 }
 
-// clusterScan is what the scan of one cluster gives.
-type clusterScan struct {
+// scannedCluster is what the scan of one cluster gives.
+type scannedCluster struct {
 	objects    int
 	findings   []rules.Finding // suppressed and filtered
 	incomplete []report.Incomplete
@@ -219,7 +219,7 @@ type clusterScan struct {
 
 // evaluate runs the rules over one cluster's lists. name is the cluster's
 // name in the findings; baseline the fingerprints that apply to it.
-func (o *clusterOptions) evaluate(ctx context.Context, st *settings, log *slog.Logger, name string, res *scanner.ClusterResult, baseline map[string]bool) (*clusterScan, error) {
+func (o *clusterOptions) evaluate(ctx context.Context, st *settings, log *slog.Logger, name string, res *scanner.ClusterResult, baseline map[string]bool) (*scannedCluster, error) {
 	params := st.params
 	if kv, err := rules.ParseKubeVersion(res.Version); err == nil && o.common.kubeVersion == "" {
 		params.KubeVersion = kv
@@ -246,7 +246,7 @@ func (o *clusterOptions) evaluate(ctx context.Context, st *settings, log *slog.L
 		return nil, err
 	}
 	log.Debug("evaluated rules", "rules", len(st.rules), "findings", len(findings), "took", time.Since(start).Round(time.Millisecond))
-	cs := &clusterScan{objects: observedObjects(inv), findings: st.suppressAndFilter(findings, inv, baseline)}
+	cs := &scannedCluster{objects: observedObjects(inv), findings: st.suppressAndFilter(findings, inv, baseline)}
 	if !o.cluster.ReadSecretData {
 		cs.incomplete = append(cs.incomplete, report.Incomplete{Resource: "secret values", Reason: "not read (pass --read-secret-data)", Rules: []string{"SA002", "SA003"}})
 	}
@@ -291,7 +291,7 @@ func (o *clusterOptions) runFleet(ctx context.Context) error {
 	if o.cluster.ReadSecretData {
 		st.log.Warn("--read-secret-data: sascan reads Secret values; they never appear in its output")
 	}
-	scans := make([]*clusterScan, len(names))
+	scans := make([]*scannedCluster, len(names))
 	failed := make([]error, len(names))
 	var progress sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)

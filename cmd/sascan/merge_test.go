@@ -46,7 +46,7 @@ type mergedReport struct {
 		}
 	}
 	Incomplete []struct {
-		Cluster, Resource string
+		Cluster, Resource, Reason string
 	}
 }
 
