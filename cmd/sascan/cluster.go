@@ -50,7 +50,7 @@ func newClusterCommand(s streams, g *globalOptions) *cobra.Command {
 unless --read-secret-data is given: Secrets are listed as metadata plus type.
 A resource the credentials may not list is a warning and an "incomplete" entry in
 the report naming the rules it affects; the scan goes on. An unreachable API
-server or refused credentials exit 2.
+server or refused credentials exit 2 (of a single cluster; a fleet goes on).
 
 Several --context flags, or --all-contexts, scan a fleet into one report,
 --parallel-clusters at a time: every finding names its cluster (the context),
