@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // unreachableKubeconfig has the contexts given, all pointing at a port
@@ -71,5 +75,80 @@ func TestFleetNothingScanned(t *testing.T) {
 				t.Errorf("exit %d\nstderr %q\nwant   %q\nstdout %q", r.code, r.err, want, r.out)
 			}
 		})
+	}
+}
+
+// --parallel-clusters bounds how many clusters are scanned at once: five
+// contexts of one API server that holds each /version request until a
+// second one arrives (or 2 s pass) never see more than two at a time, and
+// do see two.
+func TestFleetParallelClustersBound(t *testing.T) {
+	var mu sync.Mutex
+	inflight, most := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inflight++
+		most = max(most, inflight)
+		mu.Unlock()
+		deadline := time.Now().Add(2 * time.Second)
+		for time.Now().Before(deadline) {
+			mu.Lock()
+			n := inflight
+			mu.Unlock()
+			if n >= 2 {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		// Time for more requests to arrive, were there no bound.
+		time.Sleep(100 * time.Millisecond)
+		mu.Lock()
+		inflight--
+		mu.Unlock()
+		http.Error(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403}`, http.StatusForbidden)
+	}))
+	defer srv.Close()
+	var b strings.Builder
+	fmt.Fprintf(&b, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: %q}}]\nusers: [{name: u, user: {token: x}}]\ncontexts:\n", srv.URL)
+	for i := range 5 {
+		fmt.Fprintf(&b, "- {name: c%d, context: {cluster: c, user: u}}\n", i)
+	}
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kc, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "", "cluster", "-q", "--kubeconfig", kc, "--all-contexts", "--parallel-clusters", "2")
+	if r.code != exitError || !strings.HasPrefix(r.err, "sascan: no cluster could be scanned (c0: ") {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	if most != 2 {
+		t.Errorf("%d clusters scanned at once, want 2", most)
+	}
+}
+
+// Progress lines of a fleet's clusters each carry the cluster's name and
+// stay whole when the clusters write at once.
+func TestPrefixWriter(t *testing.T) {
+	var out strings.Builder
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, name := range []string{"a", "b"} {
+		w := &prefixWriter{mu: &mu, w: &out, prefix: name + ": "}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 100 {
+				fmt.Fprintf(w, "listed pods: %d\n", 3)
+			}
+		}()
+	}
+	wg.Wait()
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	count := map[string]int{}
+	for _, l := range lines {
+		count[l]++
+	}
+	if len(lines) != 200 || count["a: listed pods: 3"] != 100 || count["b: listed pods: 3"] != 100 {
+		t.Errorf("%d lines: %v", len(lines), count)
 	}
 }
