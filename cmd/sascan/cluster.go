@@ -312,7 +312,6 @@ func (o *clusterOptions) runFleet(ctx context.Context) error {
 					return err
 				}
 				failed[i] = err
-				log.Warn("cannot scan the cluster; the others go on", "error", err)
 				return nil
 			}
 			log.Debug("listed cluster objects", "objects", len(res.Objects), "took", time.Since(start).Round(time.Millisecond))
@@ -330,9 +329,17 @@ func (o *clusterOptions) runFleet(ctx context.Context) error {
 	}
 	var causes []string
 	for i, name := range names {
+		if failed[i] != nil {
+			causes = append(causes, fmt.Sprintf("%s: %v", name, failed[i]))
+		}
+	}
+	if len(causes) == len(names) {
+		return fmt.Errorf("no cluster could be scanned (%s)", strings.Join(causes, "; "))
+	}
+	for i, name := range names {
 		cs := scans[i]
 		if cs == nil {
-			causes = append(causes, fmt.Sprintf("%s: %v", name, failed[i]))
+			st.log.Warn("cannot scan the cluster; the others were scanned", "cluster", name, "error", failed[i])
 			r.Clusters = append(r.Clusters, report.Cluster{Name: name})
 			r.Incomplete = append(r.Incomplete, report.Incomplete{Cluster: name, Resource: report.IncompleteCluster, Reason: failed[i].Error()})
 			continue
@@ -343,9 +350,6 @@ func (o *clusterOptions) runFleet(ctx context.Context) error {
 			inc.Cluster = name
 			r.Incomplete = append(r.Incomplete, inc)
 		}
-	}
-	if len(causes) == len(names) {
-		return fmt.Errorf("no cluster could be scanned (%s)", strings.Join(causes, "; "))
 	}
 	rules.SortFindings(r.Findings)
 	if err := o.common.write(r, st, o.global, o.streams.Out); err != nil {
