@@ -64,11 +64,21 @@ check-bootstrap-policy: ## fail when a bundled bootstrap policy is not Kubernete
 	cd hack/kube && for v in $(BOOTSTRAP_OLDER); do GOFLAGS=-mod=mod $(GO) run -modfile=bootstrap/v$$v.mod ./bootstrap -check ../../scanner/builtin/bootstrap-$$v.yaml || exit 1; done; \
 	$(GO) run ./bootstrap -check ../../scanner/builtin/bootstrap-1.37.yaml
 
-test-integration: ## live-cluster tests against a real API server (starts and stops it); the bundled bootstrap policy is checked against Kubernetes'
-	@set -eo pipefail; trap 'hack/kube/down.sh >/dev/null' EXIT; \
+# The live tests' control planes. The first honours SASCAN_KUBE_DIR,
+# SASCAN_ETCD_PORT (and the port 10 above it) and SASCAN_API_PORT as
+# hack/kube/up.sh does; the second, for the fleet tests, these (override
+# both sets to run beside another engineer's control plane).
+SASCAN_FLEET_KUBE_DIR ?= /tmp/sascan-kube-fleet
+SASCAN_FLEET_ETCD_PORT ?= 23890
+SASCAN_FLEET_API_PORT ?= 16444
+
+test-integration: ## live-cluster tests against real API servers (starts two and stops them); the bundled bootstrap policy is checked against Kubernetes'
+	@set -eo pipefail; trap 'hack/kube/down.sh >/dev/null; SASCAN_KUBE_DIR=$(SASCAN_FLEET_KUBE_DIR) hack/kube/down.sh >/dev/null' EXIT; \
 	$(MAKE) --no-print-directory check-bootstrap-policy; \
 	eval "$$(hack/kube/up.sh | tail -1)"; \
-	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF|Transient|Slow|Pagination|SIGTERM|LeastPrivilege' ./cmd/sascan/; \
+	fleet=$$(SASCAN_KUBE_DIR=$(SASCAN_FLEET_KUBE_DIR) SASCAN_ETCD_PORT=$(SASCAN_FLEET_ETCD_PORT) SASCAN_API_PORT=$(SASCAN_FLEET_API_PORT) hack/kube/up.sh | tail -1); \
+	export SASCAN_FLEET_KUBECONFIG=$${fleet#export KUBECONFIG=}; \
+	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF|Transient|Slow|Pagination|SIGTERM|LeastPrivilege|Fleet' ./cmd/sascan/; \
 	$(GO) test -count=1 -tags integration -run 'Live' ./scanner/; \
 	$(GO) test -count=1 -tags integration -run 'SubjectAccessReview' -v ./access/
 

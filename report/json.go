@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,11 +43,91 @@ func JSON(w io.Writer, r *Report) error {
 	return enc.Encode(out)
 }
 
-// ReadFingerprints reads the fingerprints of a previous JSON report (a
+// Baseline holds the fingerprints of a previous report's findings by the
+// cluster each finding names (location.cluster; "" for manifest findings).
+type Baseline map[string]map[string]bool
+
+// All is every fingerprint of the baseline, whatever its cluster: a
+// manifest scan and a single-cluster scan match findings by fingerprint
+// alone (a baseline written under another context name still applies).
+func (b Baseline) All() map[string]bool {
+	out := map[string]bool{}
+	for _, fps := range b {
+		for fp := range fps {
+			out[fp] = true
+		}
+	}
+	return out
+}
+
+// Cluster is what applies to the findings of one cluster of a fleet scan or
+// merge: the baseline's findings of that cluster, and those of no cluster
+// (a manifest scan's).
+func (b Baseline) Cluster(name string) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range []string{name, ""} {
+		for fp := range b[c] {
+			out[fp] = true
+		}
+	}
+	return out
+}
+
+// ReadBaseline reads the fingerprints of a previous JSON report (a
 // baseline). Anything else, a SARIF log or `{}` included, is an error:
 // a baseline that suppresses nothing must not pass unnoticed.
-func ReadFingerprints(rd io.Reader) (map[string]bool, error) {
-	const hint = "; write one with --write-baseline or -o json"
+func ReadBaseline(rd io.Reader) (Baseline, error) {
+	in, err := decodeReport(rd, "; write one with --write-baseline or -o json")
+	if err != nil {
+		return nil, err
+	}
+	out := Baseline{}
+	for _, f := range *in.Findings {
+		if f.Fingerprint == "" {
+			continue
+		}
+		c := f.Location.Cluster
+		if out[c] == nil {
+			out[c] = map[string]bool{}
+		}
+		out[c][f.Fingerprint] = true
+	}
+	return out, nil
+}
+
+// ReadJSON reads a sascan JSON report (what sascan merge combines).
+// Numbers in evidence keep the text they were written with.
+func ReadJSON(rd io.Reader) (*Report, error) {
+	in, err := decodeReport(rd, "; write one with sascan cluster -o json")
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{
+		Tool: *in.Tool, Source: in.Source, Objects: in.Summary.Objects, Findings: *in.Findings,
+		Errors: in.Errors, Incomplete: in.Incomplete, Hints: in.Hints,
+	}
+	for _, c := range in.Summary.Clusters {
+		r.Clusters = append(r.Clusters, Cluster{Name: c.Name, Scanned: c.Scanned, Objects: c.Objects})
+	}
+	return r, nil
+}
+
+// jsonInput is a JSON report as read back; pointers tell a missing key
+// from an empty value.
+type jsonInput struct {
+	SchemaVersion string           `json:"schemaVersion"`
+	Tool          *Tool            `json:"tool"`
+	Source        Source           `json:"source"`
+	Summary       Summary          `json:"summary"`
+	Findings      *[]rules.Finding `json:"findings"`
+	Errors        []Error          `json:"errors"`
+	Incomplete    []Incomplete     `json:"incomplete"`
+	Hints         []string         `json:"hints"`
+}
+
+// decodeReport reads a sascan JSON report of this schema version; errors
+// say what the input is instead, followed by hint.
+func decodeReport(rd io.Reader, hint string) (*jsonInput, error) {
 	var top map[string]json.RawMessage
 	if err := json.NewDecoder(rd).Decode(&top); err != nil {
 		var te *json.UnmarshalTypeError
@@ -55,35 +136,38 @@ func ReadFingerprints(rd io.Reader) (map[string]bool, error) {
 		}
 		return nil, fmt.Errorf("not a sascan JSON report (not JSON: %v)%s", err, hint)
 	}
-	var in struct {
-		SchemaVersion string `json:"schemaVersion"`
-		Tool          *Tool  `json:"tool"`
-		Findings      *[]struct {
-			Fingerprint string `json:"fingerprint"`
-		} `json:"findings"`
-	}
 	// Re-encoding a map of raw messages cannot fail.
 	b, _ := json.Marshal(top)
-	if err := json.Unmarshal(b, &in); err != nil {
+	typeErr := func(err error) error {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return nil, fmt.Errorf("not a sascan JSON report (%s is a JSON %s)%s", te.Field, te.Value, hint)
+			return fmt.Errorf("not a sascan JSON report (%s is a JSON %s)%s", te.Field, te.Value, hint)
 		}
-		return nil, fmt.Errorf("not a sascan JSON report (%v)%s", err, hint)
+		return fmt.Errorf("not a sascan JSON report (%v)%s", err, hint)
+	}
+	// What the report is comes first: the rest of another version's
+	// report may not decode.
+	var head struct {
+		SchemaVersion string `json:"schemaVersion"`
+		Tool          *Tool  `json:"tool"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, typeErr(err)
 	}
 	switch {
-	case top["runs"] != nil && in.SchemaVersion == "":
+	case top["runs"] != nil && head.SchemaVersion == "":
 		return nil, errors.New("a SARIF log, not a sascan JSON report" + hint)
-	case in.SchemaVersion == "" || in.Tool == nil || in.Tool.Name != "sascan" || in.Findings == nil:
+	case head.SchemaVersion != "" && head.SchemaVersion != SchemaVersion && head.Tool != nil && head.Tool.Name == "sascan":
+		return nil, fmt.Errorf("a sascan JSON report of schema version %q; this sascan reads version %q", head.SchemaVersion, SchemaVersion)
+	}
+	var in jsonInput
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil {
+		return nil, typeErr(err)
+	}
+	if in.SchemaVersion == "" || in.Tool == nil || in.Tool.Name != "sascan" || in.Findings == nil {
 		return nil, errors.New("not a sascan JSON report (no schemaVersion, tool sascan and findings)" + hint)
-	case in.SchemaVersion != SchemaVersion:
-		return nil, fmt.Errorf("a sascan JSON report of schema version %q; this sascan reads version %q", in.SchemaVersion, SchemaVersion)
 	}
-	out := map[string]bool{}
-	for _, f := range *in.Findings {
-		if f.Fingerprint != "" {
-			out[f.Fingerprint] = true
-		}
-	}
-	return out, nil
+	return &in, nil
 }

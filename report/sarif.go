@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -47,10 +48,25 @@ func Level(s rules.Severity) string {
 // SARIF writes a SARIF 2.1.0 log for GitHub code scanning: every enabled rule
 // in the driver, one result per finding with a physical location relative to
 // r.SarifRoot, related locations, partial fingerprints and suppressions.
+// A fleet report has one run per scanned cluster, each with its own
+// category (automationDetails.id sascan/cluster/NAME/); a cluster that was
+// not scanned has no run, so its alerts stay as they were. More clusters
+// than GitHub accepts runs in one file is an error (ErrTooManyRuns).
 func SARIF(w io.Writer, r *Report) error {
-	findings := withinResultLimit(r.Findings, gitHubMaxResults)
+	runs, err := sarifRuns(r)
+	if err != nil {
+		return err
+	}
+	for _, c := range r.Clusters {
+		if !c.Scanned && r.Warn != nil {
+			r.Warn(fmt.Sprintf("SARIF: cluster %s was not scanned and has no run; its code scanning alerts stay as they were", c.Name))
+		}
+	}
+	for i := range runs {
+		runs[i].kept = withinResultLimit(runs[i].all, gitHubMaxResults)
+	}
 	for {
-		out, err := sarifLog(r, findings)
+		out, err := sarifLog(r, runs)
 		if err != nil {
 			return err
 		}
@@ -58,17 +74,111 @@ func SARIF(w io.Writer, r *Report) error {
 		if err != nil {
 			return err
 		}
-		if size <= gitHubMaxGzipBytes || len(findings) == 0 {
-			if left := len(r.Findings) - len(findings); left > 0 && r.Warn != nil {
-				r.Warn(fmt.Sprintf("SARIF: %d of %d findings left out, the lowest severities first, to stay within GitHub code scanning's limits (%d results a run, %d MB gzipped); the JSON report has them all", left, len(r.Findings), gitHubMaxResults, gitHubMaxGzipBytes>>20))
+		kept := 0
+		for _, run := range runs {
+			kept += len(run.kept)
+		}
+		if size <= gitHubMaxGzipBytes || kept == 0 {
+			for _, run := range runs {
+				if left := len(run.all) - len(run.kept); left > 0 && r.Warn != nil {
+					where := ""
+					if run.cluster != "" {
+						where = "cluster " + run.cluster + ": "
+					}
+					r.Warn(fmt.Sprintf("SARIF: %s%d of %d findings left out, the lowest severities first, to stay within GitHub code scanning's limits (%d results a run, %d MB gzipped); the JSON report has them all", where, left, len(run.all), gitHubMaxResults, gitHubMaxGzipBytes>>20))
+				}
 			}
 			_, err = w.Write(out)
 			return err
 		}
 		// Keep the share of results that fits, a tenth less for the
 		// size of what stays.
-		findings = findings[:int(float64(len(findings))*float64(gitHubMaxGzipBytes)/float64(size)*0.9)]
+		keepFirst(runs, int(float64(kept)*float64(gitHubMaxGzipBytes)/float64(size)*0.9))
 	}
+}
+
+// ErrTooManyRuns: a fleet report has more scanned clusters than GitHub
+// code scanning accepts runs in one SARIF file.
+var ErrTooManyRuns = fmt.Errorf("more clusters than the %d runs GitHub code scanning accepts in one SARIF file", GitHubMaxRuns)
+
+// GitHubMaxRuns is the most runs GitHub code scanning accepts in one file.
+const GitHubMaxRuns = 20
+
+// runInput is what one run holds: all of its findings, and those kept
+// within GitHub's limits.
+type runInput struct {
+	cluster   string // a fleet report's cluster; "" for a single scan's one run
+	all, kept []rules.Finding
+}
+
+// sarifRuns splits r's findings into runs: one, or one per scanned cluster
+// of a fleet report.
+func sarifRuns(r *Report) ([]runInput, error) {
+	if !r.Fleet() {
+		return []runInput{{all: r.Findings}}, nil
+	}
+	var runs []runInput
+	index := map[string]int{}
+	for _, c := range r.Clusters {
+		if c.Scanned {
+			index[c.Name] = len(runs)
+			runs = append(runs, runInput{cluster: c.Name})
+		}
+	}
+	if len(runs) > GitHubMaxRuns {
+		return nil, fmt.Errorf("render sarif: %d scanned clusters: %w (write SARIF for at most %d clusters at a time)", len(runs), ErrTooManyRuns, GitHubMaxRuns)
+	}
+	for _, f := range r.Findings {
+		i, ok := index[f.Location.Cluster]
+		if !ok {
+			return nil, fmt.Errorf("render sarif: finding %s on %s names cluster %q, which the report did not scan", f.RuleID, f.Object, f.Location.Cluster)
+		}
+		runs[i].all = append(runs[i].all, f)
+	}
+	return runs, nil
+}
+
+// keepFirst keeps n of the runs' kept findings: unsuppressed before
+// suppressed, then the highest severities, each run's in its own order.
+func keepFirst(runs []runInput, n int) {
+	type ref struct{ run, i int }
+	var all []ref
+	for ri, run := range runs {
+		for i := range run.kept {
+			all = append(all, ref{ri, i})
+		}
+	}
+	if n >= len(all) {
+		return
+	}
+	slices.SortStableFunc(all, func(a, b ref) int {
+		return priority(runs[a.run].kept[a.i], runs[b.run].kept[b.i])
+	})
+	keep := map[ref]bool{}
+	for _, x := range all[:n] {
+		keep[x] = true
+	}
+	for ri := range runs {
+		var kept []rules.Finding
+		for i, f := range runs[ri].kept {
+			if keep[ref{ri, i}] {
+				kept = append(kept, f)
+			}
+		}
+		runs[ri].kept = kept
+	}
+}
+
+// priority orders findings by what SARIF keeps first: unsuppressed, then
+// the highest severity.
+func priority(a, b rules.Finding) int {
+	if (a.Suppressed == nil) != (b.Suppressed == nil) {
+		if a.Suppressed == nil {
+			return -1
+		}
+		return 1
+	}
+	return cmp.Compare(b.Severity, a.Severity)
 }
 
 // What GitHub code scanning accepts in one upload: results a run,
@@ -86,15 +196,7 @@ func withinResultLimit(fs []rules.Finding, limit int) []rules.Finding {
 		return fs
 	}
 	out := slices.Clone(fs)
-	slices.SortStableFunc(out, func(a, b rules.Finding) int {
-		if (a.Suppressed == nil) != (b.Suppressed == nil) {
-			if a.Suppressed == nil {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(b.Severity, a.Severity)
-	})
+	slices.SortStableFunc(out, priority)
 	return out[:limit]
 }
 
@@ -117,43 +219,16 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// sarifLog renders the log of findings, which may be fewer than r's.
-func sarifLog(r *Report, findings []rules.Finding) ([]byte, error) {
+// sarifLog renders the log of the runs' kept findings.
+func sarifLog(r *Report, runs []runInput) ([]byte, error) {
 	log := sarif.NewReport()
-	run := sarif.NewRunWithInformationURI(r.Tool.Name, InformationURI)
-	run.Tool.Driver.Version = str(r.Tool.Version)
-	run.Tool.Driver.SemanticVersion = str(semver(r.Tool.Version))
-	if r.SarifRoot != "" && r.Source.Mode != "cluster" {
-		root := filepath.ToSlash(r.SarifRoot)
-		if !strings.HasSuffix(root, "/") {
-			root += "/"
+	for _, sr := range runs {
+		run, err := runOf(r, sr)
+		if err != nil {
+			return nil, err
 		}
-		if !strings.HasPrefix(root, "/") {
-			root = "/" + root
-		}
-		loc := sarif.NewArtifactLocation()
-		loc.URI = str("file://" + root)
-		run.OriginalUriBaseIds = map[string]sarif.ArtifactLocation{srcRoot: *loc}
+		log.AddRun(run)
 	}
-	index := map[string]int{}
-	for i, rule := range r.Rules {
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, descriptor(rule))
-		index[rule.ID] = i
-	}
-	for _, f := range findings {
-		i, ok := index[f.RuleID]
-		if !ok {
-			return nil, fmt.Errorf("render sarif: finding of rule %s, which is not enabled", f.RuleID)
-		}
-		run.Results = append(run.Results, result(f, i, r))
-	}
-	if left := len(r.Findings) - len(findings); left > 0 {
-		props := sarif.NewPropertyBag()
-		props.Add("sascan/omittedResults", left)
-		props.Add("sascan/omittedReason", fmt.Sprintf("GitHub code scanning accepts at most %d results a run and %d MB gzipped; the lowest severities were left out, the JSON report has every finding", gitHubMaxResults, gitHubMaxGzipBytes>>20))
-		run.Properties = props
-	}
-	log.AddRun(run)
 	var buf bytes.Buffer
 	if err := log.Write(&buf); err != nil {
 		return nil, err
@@ -175,6 +250,58 @@ func sarifLog(r *Report, findings []rules.Finding) ([]byte, error) {
 		return nil, err
 	}
 	return out.Bytes(), nil
+}
+
+// runOf is one run: the driver with every enabled rule, and the run's
+// kept findings as results.
+func runOf(r *Report, sr runInput) (*sarif.Run, error) {
+	run := sarif.NewRunWithInformationURI(r.Tool.Name, InformationURI)
+	run.Tool.Driver.Version = str(r.Tool.Version)
+	run.Tool.Driver.SemanticVersion = str(semver(r.Tool.Version))
+	if r.SarifRoot != "" && r.Source.Mode != "cluster" {
+		root := filepath.ToSlash(r.SarifRoot)
+		if !strings.HasSuffix(root, "/") {
+			root += "/"
+		}
+		if !strings.HasPrefix(root, "/") {
+			root = "/" + root
+		}
+		loc := sarif.NewArtifactLocation()
+		loc.URI = str("file://" + root)
+		run.OriginalUriBaseIds = map[string]sarif.ArtifactLocation{srcRoot: *loc}
+	}
+	if sr.cluster != "" {
+		ad := sarif.NewRunAutomationDetails()
+		ad.ID = str(AutomationID(sr.cluster))
+		run.AutomationDetails = ad
+	}
+	index := map[string]int{}
+	for i, rule := range r.Rules {
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, descriptor(rule))
+		index[rule.ID] = i
+	}
+	for _, f := range sr.kept {
+		i, ok := index[f.RuleID]
+		if !ok {
+			return nil, fmt.Errorf("render sarif: finding of rule %s, which is not enabled", f.RuleID)
+		}
+		run.Results = append(run.Results, result(f, i, r))
+	}
+	if left := len(sr.all) - len(sr.kept); left > 0 {
+		props := sarif.NewPropertyBag()
+		props.Add("sascan/omittedResults", left)
+		props.Add("sascan/omittedReason", fmt.Sprintf("GitHub code scanning accepts at most %d results a run and %d MB gzipped; the lowest severities were left out, the JSON report has every finding", gitHubMaxResults, gitHubMaxGzipBytes>>20))
+		run.Properties = props
+	}
+	return run, nil
+}
+
+// AutomationID is the automationDetails.id of a fleet report's run for
+// cluster: its category, sascan/cluster/NAME/ (the trailing slash makes it
+// a category; code scanning keeps one set of alerts per category). A '/'
+// in the name is escaped, so the name stays one component.
+func AutomationID(cluster string) string {
+	return "sascan/cluster/" + url.PathEscape(cluster) + "/"
 }
 
 var sentinelKeys = map[string]bool{"index": true, "parentIndex": true, "id": true, "rank": true, "byteOffset": true, "charOffset": true}

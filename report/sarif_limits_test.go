@@ -103,7 +103,7 @@ func TestSARIFKeepsWithinGitHubResultLimit(t *testing.T) {
 	// The multitool reads files up to 10 MB, so the shape of a cut log is
 	// validated on a small one.
 	small := many(100, 0)
-	cut, err := sarifLog(small, small.Findings[:50])
+	cut, err := sarifLog(small, []runInput{{all: small.Findings, kept: small.Findings[:50]}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,9 +22,12 @@ var colors = map[rules.Severity]string{
 }
 
 // Table writes one row per unsuppressed finding (severity, rule, object,
-// location, message) and a summary line. With r.Width set (a terminal's
-// columns) the table fits it: the message column wraps first, then object
-// and location; with no width every row is one line.
+// location, message) and a summary line. A fleet report has a cluster
+// column in place of the location (a live object's location is its
+// cluster) and a summary line per cluster before the total. With r.Width
+// set (a terminal's columns) the table fits it: the message column wraps
+// first, then object and location (or cluster); with no width every row is
+// one line.
 func Table(w io.Writer, r *Report) error {
 	sum := Summarize(r)
 	if sum.Findings > 0 {
@@ -34,10 +37,17 @@ func Table(w io.Writer, r *Report) error {
 			if f.Suppressed != nil {
 				continue
 			}
-			rows = append(rows, []string{strings.ToUpper(f.Severity.String()), f.RuleID, objectName(f.Object), locationText(f.Location), f.Message})
+			if r.Fleet() {
+				rows = append(rows, []string{strings.ToUpper(f.Severity.String()), f.RuleID, f.Location.Cluster, objectName(f.Object), f.Message})
+			} else {
+				rows = append(rows, []string{strings.ToUpper(f.Severity.String()), f.RuleID, objectName(f.Object), locationText(f.Location), f.Message})
+			}
 			sevs = append(sevs, f.Severity)
 		}
 		header := []string{"SEVERITY", "RULE", "OBJECT", "LOCATION", "MESSAGE"}
+		if r.Fleet() {
+			header = []string{"SEVERITY", "RULE", "CLUSTER", "OBJECT", "MESSAGE"}
+		}
 		widths := columnWidths(header, rows, r.Width)
 		t := tablewriter.NewTable(w,
 			tablewriter.WithHeaderAutoFormat(tw.Off),
@@ -70,12 +80,25 @@ func Table(w io.Writer, r *Report) error {
 		lines = append(lines, "error: "+errorText(e))
 	}
 	for _, inc := range r.Incomplete {
-		lines = append(lines, fmt.Sprintf("incomplete: %s: %s (rules: %s)", inc.Resource, inc.Reason, strings.Join(inc.Rules, ", ")))
+		lines = append(lines, "incomplete: "+incompleteText(inc))
 	}
 	for _, h := range r.Hints {
 		lines = append(lines, "hint: "+h)
 	}
-	lines = append(lines, summaryLine(sum))
+	scanned := 0
+	for _, c := range sum.Clusters {
+		if !c.Scanned {
+			lines = append(lines, fmt.Sprintf("cluster %s: not scanned", c.Name))
+			continue
+		}
+		scanned++
+		lines = append(lines, fmt.Sprintf("cluster %s: %s", c.Name, summaryLine(Summary{Objects: c.Objects, Findings: c.Findings, BySeverity: c.BySeverity, Suppressed: c.Suppressed})))
+	}
+	total := summaryLine(sum)
+	if r.Fleet() {
+		total += fmt.Sprintf(" in %d of %d clusters", scanned, len(sum.Clusters))
+	}
+	lines = append(lines, total)
 	for _, l := range lines {
 		if _, err := fmt.Fprintln(w, strings.Join(wrap(l, r.Width), "\n")); err != nil {
 			return err
@@ -190,9 +213,28 @@ func breakAt(word string, width int) int {
 	return cut
 }
 
+// incompleteText is an Incomplete entry as the table shows it: its cluster
+// in a fleet report, what was not observed and why, and the rules that
+// affects.
+func incompleteText(inc Incomplete) string {
+	var b strings.Builder
+	if inc.Cluster != "" {
+		fmt.Fprintf(&b, "cluster %s: ", inc.Cluster)
+	}
+	if inc.Resource == IncompleteCluster && inc.Cluster != "" {
+		b.WriteString("not scanned: " + inc.Reason)
+	} else {
+		b.WriteString(inc.Resource + ": " + inc.Reason)
+	}
+	if len(inc.Rules) > 0 {
+		fmt.Fprintf(&b, " (rules: %s)", strings.Join(inc.Rules, ", "))
+	}
+	return b.String()
+}
+
 func summaryLine(s Summary) string {
 	var parts []string
-	for _, sev := range []rules.Severity{rules.Critical, rules.High, rules.Medium, rules.Low, rules.Info} {
+	for _, sev := range severities {
 		parts = append(parts, fmt.Sprintf("%d %s", s.BySeverity[sev.String()], sev))
 	}
 	return fmt.Sprintf("%d findings (%s), %d suppressed, %d objects scanned", s.Findings, strings.Join(parts, ", "), s.Suppressed, s.Objects)

@@ -75,8 +75,9 @@ func fingerprint(ruleID, group string, o ObjectRef, path, key string) string {
 	return hex.EncodeToString(h[:16])
 }
 
-// SortFindings orders findings by severity (highest first), rule, object,
-// path and location: the order every report uses.
+// SortFindings orders findings by severity (highest first), rule, cluster
+// (reports of several clusters), object, path and location: the order
+// every report uses.
 func SortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := &fs[i], &fs[j]
@@ -85,6 +86,9 @@ func SortFindings(fs []Finding) {
 		}
 		if a.RuleID != b.RuleID {
 			return a.RuleID < b.RuleID
+		}
+		if a.Location.Cluster != b.Location.Cluster {
+			return a.Location.Cluster < b.Location.Cluster
 		}
 		if a.Object.Namespace != b.Object.Namespace {
 			return a.Object.Namespace < b.Object.Namespace

@@ -146,6 +146,17 @@ func matchException(cfg *Config, f *Finding, now time.Time, expired map[int]bool
 	return Exception{}, false
 }
 
+// SuppressBaseline marks the findings not suppressed yet whose fingerprint
+// is in baseline. It is for findings adjusted already (the reports sascan
+// merge combines), whose own suppressions stay as they are.
+func SuppressBaseline(fs []Finding, baseline map[string]bool) {
+	for i := range fs {
+		if fs[i].Suppressed == nil && baseline[fs[i].Fingerprint] {
+			fs[i].Suppressed = &Suppression{Kind: "baseline", Reason: "in baseline"}
+		}
+	}
+}
+
 // Filter drops findings below min (they count nowhere).
 func Filter(fs []Finding, min Severity) []Finding {
 	if !min.Valid() {

@@ -126,6 +126,23 @@ func RestConfig(o ClusterOptions) (*rest.Config, string, error) {
 	return cfg, name, nil
 }
 
+// Contexts names every context of the kubeconfig (--kubeconfig, else
+// KUBECONFIG's files merged, else ~/.kube/config), sorted.
+func Contexts(kubeconfig string) ([]string, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = kubeconfig
+	cfg, err := rules.Load()
+	if err != nil {
+		return nil, fmt.Errorf("%w: read kubeconfig: %w", ErrCluster, err)
+	}
+	names := make([]string, 0, len(cfg.Contexts))
+	for name := range cfg.Contexts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
 // LoadCluster lists every resource of Resources (read-only, paginated,
 // concurrently within the client's QPS budget). Secret values are not read
 // unless opts.ReadSecretData: Secrets are then listed as metadata plus type

@@ -120,7 +120,7 @@ lifetimes, in manifests or a live cluster. Rules are Rego, embedded in the binar
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
 	pf.BoolVarP(&g.quiet, "quiet", "q", false, "print only errors on stderr")
 	pf.BoolVar(&g.noColor, "no-color", false, "never colour the table")
-	root.AddCommand(newScanCommand(s, g), newClusterCommand(s, g), newAccessCommand(s, g), newRulesCommand(s), newExplainCommand(s), newVersionCommand(s))
+	root.AddCommand(newScanCommand(s, g), newClusterCommand(s, g), newMergeCommand(s, g), newAccessCommand(s, g), newRulesCommand(s), newExplainCommand(s), newVersionCommand(s))
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)

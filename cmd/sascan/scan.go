@@ -115,7 +115,7 @@ type settings struct {
 	rules       []*rules.Rule
 	engine      *pendingEngine
 	params      rules.Params
-	baseline    map[string]bool
+	baseline    report.Baseline
 	log         *slog.Logger
 }
 
@@ -165,16 +165,25 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 		}
 	}
 	if c.baseline != "" {
-		f, err := os.Open(c.baseline)
-		if err != nil {
-			return nil, fmt.Errorf("read baseline %s: %w", c.baseline, ioCause(err))
-		}
-		defer f.Close()
-		if st.baseline, err = report.ReadFingerprints(f); err != nil {
-			return nil, fmt.Errorf("read baseline %s: %w", c.baseline, err)
+		if st.baseline, err = readBaseline(c.baseline); err != nil {
+			return nil, err
 		}
 	}
 	return st, nil
+}
+
+// readBaseline reads the --baseline file.
+func readBaseline(name string) (report.Baseline, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("read baseline %s: %w", name, ioCause(err))
+	}
+	defer f.Close()
+	b, err := report.ReadBaseline(f)
+	if err != nil {
+		return nil, fmt.Errorf("read baseline %s: %w", name, err)
+	}
+	return b, nil
 }
 
 // pendingEngine is the rule engine being compiled and prepared in the
@@ -205,10 +214,11 @@ func (p *pendingEngine) wait(ctx context.Context) (*rules.Engine, error) {
 }
 
 // suppressAndFilter applies severity overrides and suppressions, then
-// drops what is below --min-severity.
-func (st *settings) suppressAndFilter(findings []rules.Finding, inv *scanner.Inventory) []rules.Finding {
+// drops what is below --min-severity. baseline is the part of the
+// baseline that applies (report.Baseline).
+func (st *settings) suppressAndFilter(findings []rules.Finding, inv *scanner.Inventory, baseline map[string]bool) []rules.Finding {
 	findings = rules.Adjust(findings, inv, rules.SuppressOptions{
-		Config: st.config, Baseline: st.baseline, Now: st.params.Now,
+		Config: st.config, Baseline: baseline, Now: st.params.Now,
 		Warn: func(msg string) { st.log.Warn(msg) },
 	})
 	return rules.Filter(findings, st.minSeverity)
@@ -287,7 +297,7 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 		return err
 	}
 	st.log.Debug("evaluated rules", "rules", len(st.rules), "findings", len(findings), "took", time.Since(start).Round(time.Millisecond))
-	findings = st.suppressAndFilter(findings, inv)
+	findings = st.suppressAndFilter(findings, inv, st.baseline.All())
 	r := &report.Report{
 		Tool:      report.Tool{Name: "sascan", Version: buildStamp().Version},
 		Source:    report.Source{Mode: rules.ModeManifest, Paths: append(append([]string(nil), paths...), o.kustomize...)},

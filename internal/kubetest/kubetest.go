@@ -24,3 +24,15 @@ func Config(t testing.TB) *rest.Config {
 	}
 	return cfg
 }
+
+// SecondKubeconfig is the kubeconfig of the second API server the fleet
+// tests scan beside the first (SASCAN_FLEET_KUBECONFIG, set by make
+// test-integration); it fails the test when there is none.
+func SecondKubeconfig(t testing.TB) string {
+	t.Helper()
+	kc := os.Getenv("SASCAN_FLEET_KUBECONFIG")
+	if kc == "" {
+		t.Fatal("SASCAN_FLEET_KUBECONFIG is not set: run make test-integration")
+	}
+	return kc
+}
