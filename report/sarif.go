@@ -304,7 +304,7 @@ func AutomationID(cluster string) string {
 	return "sascan/cluster/" + url.PathEscape(cluster) + "/"
 }
 
-var sentinelKeys = map[string]bool{"index": true, "parentIndex": true, "id": true, "rank": true, "byteOffset": true, "charOffset": true}
+var sentinelKeys = map[string]bool{"index": true, "parentIndex": true, "id": true, "rank": true, "byteOffset": true, "charOffset": true, "executionOrder": true, "nestingLevel": true}
 
 func dropUnsetIndexes(v any) {
 	switch x := v.(type) {
@@ -385,6 +385,9 @@ func result(f rules.Finding, ruleIndex int, r *Report) *sarif.Result {
 		rl.Message = sarif.NewTextMessage(fmt.Sprintf("%s %s", rel.Object.Kind, objectID(rel.Object)))
 		res.RelatedLocations = append(res.RelatedLocations, rl)
 	}
+	if cf := codeFlow(f, r); cf != nil {
+		res.CodeFlows = []*sarif.CodeFlow{cf}
+	}
 	res.PartialFingerprints = map[string]string{fingerprintKey: f.Fingerprint}
 	props := sarif.NewPropertyBag()
 	props.Add("severity", f.Severity.String())
@@ -407,6 +410,37 @@ func result(f rules.Finding, ruleIndex int, r *Report) *sarif.Result {
 		res.Suppressions = []*sarif.Suppression{s}
 	}
 	return res
+}
+
+// codeFlow is an attack path (evidence.steps) as a thread flow GitHub
+// code scanning shows step by step: where the token is taken (the first
+// related object), then the binding of each step with what it lets the
+// token's holder do. nil for a finding without steps. A path has a handful
+// of steps, far below GitHub's 10,000 thread-flow locations.
+func codeFlow(f rules.Finding, r *Report) *sarif.CodeFlow {
+	steps, ok := f.Evidence["steps"].([]any)
+	if !ok || len(steps) == 0 || len(f.Related) != len(steps)+1 {
+		return nil
+	}
+	locs := make([]*sarif.ThreadFlowLocation, 0, len(f.Related))
+	for i, rel := range f.Related {
+		l := location(rel.Location, r)
+		msg := fmt.Sprintf("the token is taken from %s %s", rel.Object.Kind, objectID(rel.Object))
+		if i > 0 {
+			s, _ := steps[i-1].(map[string]any)
+			msg = fmt.Sprintf("%v -> %v: %v (%s %s)", s["from"], s["to"], s["action"], rel.Object.Kind, objectID(rel.Object))
+		}
+		l.Message = sarif.NewTextMessage(msg)
+		if f.Location.Cluster != "" || r.Source.Mode == "cluster" {
+			ll := sarif.NewLogicalLocation()
+			ll.FullyQualifiedName = str(fmt.Sprintf("%s/%s/%s/%s", f.Location.Cluster, rel.Object.Namespace, rel.Object.Kind, rel.Object.Name))
+			ll.Name = str(rel.Object.Name)
+			ll.Kind = str("object")
+			l.LogicalLocations = []*sarif.LogicalLocation{ll}
+		}
+		locs = append(locs, sarif.NewThreadFlowLocation().WithLocation(l))
+	}
+	return sarif.NewCodeFlow().WithThreadFlows([]*sarif.ThreadFlow{sarif.NewThreadFlow().WithLocations(locs)})
 }
 
 func objectID(o rules.ObjectRef) string {
