@@ -897,3 +897,45 @@ func TestNamespaceFilterConcludesNothingFromWhatItDidNotList(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveAttackPath: the path a manifest scan finds is found in a live
+// cluster too, from the objects the API server returns (the Pod as the
+// ServiceAccount admission mutated it, the bootstrap cluster-admin role),
+// and its SARIF code flow names the objects by logical location.
+func TestLiveAttackPath(t *testing.T) {
+	repoRoot(t)
+	_, _, dyn := liveClients(t)
+	apply(t, dyn, "cmd/sascan/testdata/live/attack-path.yaml")
+	rep, r := clusterScan(t, "--enable", "SA033")
+	if r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Object.Namespace == "live-path-ci" {
+			got = append(got, fmt.Sprintf("%s %s %s/%s %v %v", f.Severity, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Evidence["sink"], f.Evidence["tokens"]))
+		}
+	}
+	sort.Strings(got)
+	want := []string{
+		"critical ServiceAccount live-path-ci/bot cluster-admin [live-path-ci/bot live-path-ops/operator]",
+		"high ServiceAccount live-path-ci/bot secrets [live-path-ci/bot live-path-ops/operator]",
+		"high ServiceAccount live-path-ci/bot token-minting [live-path-ci/bot live-path-ops/operator]",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("attack paths (-want +got):\n%s", diff)
+	}
+	out := filepath.Join(t.TempDir(), "paths.sarif")
+	if r := cli(t, "", "cluster", "--enable", "SA033", "--fail-on", "none", "-o", "sarif", "--output-file", out); r.code != exitClean {
+		t.Fatalf("sarif: exit %d: %s", r.code, r.err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"/live-path-ci/Pod/runner", "/live-path-ops/RoleBinding/ci-deploys", "//ClusterRoleBinding/live-path-operator-admin"} {
+		if !strings.Contains(string(b), name+`"`) {
+			t.Errorf("SARIF code flow lacks the logical location %s", name)
+		}
+	}
+}
