@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 )
 
 // Profile is the shape of a generated dump.
@@ -19,10 +20,16 @@ const (
 	// system:serviceaccounts, system:serviceaccounts:<ns> and
 	// system:authenticated.
 	ProfileRBACHeavy Profile = "rbac-heavy"
+	// ProfilePaths is rbac-heavy where tokens lead to other tokens: no
+	// grants to the cluster-wide ServiceAccount groups, a third of the
+	// RoleBindings grant an account of another namespace, and one
+	// ClusterRoleBinding in twenty binds cluster-admin: multi-hop attack
+	// paths.
+	ProfilePaths Profile = "paths"
 )
 
 // Profiles lists the profiles WriteProfile knows.
-var Profiles = []Profile{ProfileMix, ProfileRBACHeavy}
+var Profiles = []Profile{ProfileMix, ProfileRBACHeavy, ProfilePaths}
 
 // WriteProfile writes n objects of the given profile.
 func WriteProfile(w io.Writer, p Profile, n int, seed uint64) error {
@@ -30,9 +37,11 @@ func WriteProfile(w io.Writer, p Profile, n int, seed uint64) error {
 	case ProfileMix, "":
 		return Write(w, n, seed)
 	case ProfileRBACHeavy:
-		return writeRBACHeavy(w, n, seed)
+		return writeRBACHeavy(w, n, seed, false)
+	case ProfilePaths:
+		return writeRBACHeavy(w, n, seed, true)
 	}
-	return fmt.Errorf("unknown profile %q (want mix or rbac-heavy)", p)
+	return fmt.Errorf("unknown profile %q (want mix, rbac-heavy or paths)", p)
 }
 
 // rbacHeavyMix is the share of each kind per 1000 objects.
@@ -56,7 +65,7 @@ var rbacRules = []string{
 	"- {apiGroups: [\"\"], resources: [events], verbs: [create, patch]}\n",
 }
 
-func writeRBACHeavy(w io.Writer, n int, seed uint64) error {
+func writeRBACHeavy(w io.Writer, n int, seed uint64, paths bool) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	r := rand.New(rand.NewPCG(seed, seed^0x51ed270b27c9e3a1))
 	nsCount := max(n/100, 1)
@@ -108,6 +117,10 @@ func writeRBACHeavy(w io.Writer, n int, seed uint64) error {
 			default:
 				subj = fmt.Sprintf("{kind: ServiceAccount, name: %s, namespace: %s}", pickSA(nsi), ns)
 			}
+			if paths && r.IntN(3) == 0 {
+				other := r.IntN(nsCount)
+				subj = fmt.Sprintf("{kind: ServiceAccount, name: %s, namespace: tenant-%04d}", pickSA(other), other)
+			}
 			ref := fmt.Sprintf("{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %s}", []string{"view", "edit", "admin"}[r.IntN(3)])
 			if roles[nsi] > 0 && r.IntN(2) == 0 {
 				ref = fmt.Sprintf("{apiGroup: rbac.authorization.k8s.io, kind: Role, name: role-%d}", r.IntN(roles[nsi]))
@@ -127,9 +140,15 @@ func writeRBACHeavy(w io.Writer, n int, seed uint64) error {
 			default:
 				subj = fmt.Sprintf("{kind: ServiceAccount, name: %s, namespace: %s}", pickSA(nsi), ns)
 			}
+			if paths && strings.Contains(subj, "Group") {
+				subj = fmt.Sprintf("{kind: ServiceAccount, name: %s, namespace: %s}", pickSA(nsi), ns)
+			}
 			role := "view"
 			if clusterRoles > 0 {
 				role = fmt.Sprintf("clusterrole-%d", r.IntN(clusterRoles))
+			}
+			if paths && r.IntN(20) == 0 {
+				role = "cluster-admin"
 			}
 			s = fmt.Sprintf("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: %s\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %s}\nsubjects: [%s]\n", name, role, subj)
 		case "Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob":
