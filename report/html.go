@@ -77,6 +77,33 @@ func HTML(w io.Writer, r *Report) error {
 	return bw.Flush()
 }
 
+// accessHTML writes an access answer (who-can or sa) as a page of its
+// own: the same style, no script.
+func accessHTML(w io.Writer, answer any) error {
+	page, err := parsePage()
+	if err != nil {
+		return err
+	}
+	view := struct {
+		CSS    template.CSS
+		CSP    string
+		WhoCan *WhoCan
+		SA     *ServiceAccountAccess
+	}{CSS: page.CSS, CSP: fmt.Sprintf("default-src 'none'; style-src '%s'; base-uri 'none'; form-action 'none'", cspHash([]byte(page.CSS)))}
+	switch a := answer.(type) {
+	case *WhoCan:
+		view.WhoCan = a
+	case *ServiceAccountAccess:
+		view.SA = a
+	default:
+		return fmt.Errorf("render HTML: no page for %T", answer)
+	}
+	if err := page.tmpl.ExecuteTemplate(w, "access", view); err != nil {
+		return fmt.Errorf("render HTML: %w", err)
+	}
+	return nil
+}
+
 // htmlPage is what the template renders: the summary, and the exact style
 // and script text with their hashes for the Content-Security-Policy.
 type htmlPage struct {
@@ -98,7 +125,13 @@ func parsePage() (*htmlPage, error) {
 	}
 	p := &htmlPage{CSS: template.CSS(css), JS: template.JS(js)}
 	p.CSP = fmt.Sprintf("default-src 'none'; style-src '%s'; script-src '%s'; img-src data:; base-uri 'none'; form-action 'none'", cspHash(css), cspHash(js))
-	p.tmpl, err = template.New("page").Funcs(template.FuncMap{"sa": saHref, "inc": func(i int) int { return i + 1 }}).ParseFS(htmlFiles, "html/page.tmpl")
+	p.tmpl, err = template.New("page").Funcs(template.FuncMap{
+		"sa":      saHref,
+		"inc":     func(i int) int { return i + 1 },
+		"sub":     func(a, b int) int { return a - b },
+		"subject": subjectText,
+		"binding": bindingText,
+	}).ParseFS(htmlFiles, "html/page.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("parse the HTML template: %w", err)
 	}

@@ -39,6 +39,7 @@ server or refused credentials exit 2.`,
 		Example: fmt.Sprintf(`  %[1]s cluster
   %[1]s cluster --context prod -n payments -n checkout
   %[1]s cluster -o sarif --output-file cluster.sarif
+  %[1]s cluster -o table -o html=cluster.html
   %[1]s cluster --read-secret-data -o json`, programName()),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
