@@ -269,11 +269,11 @@ func TestHTMLInBrowser(t *testing.T) {
 		if !page.Hidden || page.Counts != "1 from its token, 1 through it." {
 			t.Errorf("report hidden %v, counts %q", page.Hidden, page.Counts)
 		}
-		// Left to right by step: the holders of the first token, then each
-		// account the path takes, then what it reaches.
+		// Left to right by step: the holders of a token just before its
+		// account, then each account the path takes, then what it reaches.
 		wantNodes := [][]string{
 			{"CronJob ci/nightly (automount)", "0", "node source"},
-			{"Deployment shop/frontend (automount)", "0", "node source"},
+			{"Deployment shop/frontend (automount)", "1", "node source"},
 			{"ServiceAccount ci/builder", "1", "node account"},
 			{"ServiceAccount kube-system/admin-bot", "3", "node account"},
 			{"ServiceAccount shop/deployer", "2", "node account current"},

@@ -373,6 +373,11 @@
       });
       if (!changed) break;
     }
+    // A node nothing leads to (a workload holding a token) sits just left
+    // of what it leads to.
+    list.forEach(function (n) {
+      if (!n.inn.length && n.out.length) n.layer = Math.max(0, Math.min.apply(null, n.out.map(function (e) { return e.to.layer; })) - 1);
+    });
     var layers = [];
     list.forEach(function (n) { (layers[n.layer] = layers[n.layer] || []).push(n); });
     for (var l = 0; l < layers.length; l++) {
@@ -393,9 +398,34 @@
 
   function clip(s, n) { return s.length > n ? s.slice(0, n - 1) + '…' : s; }
 
-  // drawGraph lays a graph out left to right, one column per layer.
+  // wrap breaks text into at most max lines of about width characters.
+  function wrap(text, width, max) {
+    var lines = [];
+    var line = '';
+    text.split(' ').forEach(function (w) {
+      if (line && (line + ' ' + w).length > width) { lines.push(line); line = w; } else line = line ? line + ' ' + w : w;
+    });
+    if (line) lines.push(line);
+    if (lines.length > max) {
+      lines = lines.slice(0, max);
+      lines[max - 1] = clip(lines[max - 1] + ' …', width);
+    }
+    return lines.map(function (l) { return clip(l, width); });
+  }
+
+  function svgText(x, y, text, cls, anchor) {
+    var t = svg('text', { x: String(x), y: String(y) });
+    if (cls) t.setAttribute('class', cls);
+    if (anchor) t.setAttribute('text-anchor', anchor);
+    t.textContent = text;
+    return t;
+  }
+
+  // drawGraph lays a graph out left to right, one column per layer: nodes
+  // show their kind above their name, edges what the step does and the
+  // binding it goes through.
   function drawGraph(g, current) {
-    var NW = 210, NH = 38, COL = 330, ROW = 58, PAD = 16;
+    var NW = 220, NH = 42, GAP = 230, COL = NW + GAP, ROW = 64, PAD = 16;
     var rows = g.layers.reduce(function (m, l) { return Math.max(m, l.length); }, 1);
     var width = PAD * 2 + (g.layers.length - 1) * COL + NW;
     var height = PAD * 2 + rows * ROW - (ROW - NH);
@@ -406,37 +436,46 @@
     defs.append(marker);
     root.append(defs);
     g.nodes.forEach(function (n) {
-      var colRows = g.layers[n.layer].length;
-      var offset = (rows - colRows) * ROW / 2;
+      var offset = (rows - g.layers[n.layer].length) * ROW / 2;
       n.x = PAD + n.layer * COL;
       n.y = PAD + offset + n.pos * ROW;
     });
     var edgeGroup = svg('g', { class: 'edges' });
+    var labelled = new Set();
     g.edges.forEach(function (e) {
       var x1 = e.from.x + NW, y1 = e.from.y + NH / 2, x2 = e.to.x, y2 = e.to.y + NH / 2;
-      var back = x2 <= x1;
-      var d = back ?
-        'M ' + x1 + ' ' + y1 + ' C ' + (x1 + 60) + ' ' + (y1 + 80) + ', ' + (x2 - 60) + ' ' + (y2 + 80) + ', ' + x2 + ' ' + y2 :
-        'M ' + x1 + ' ' + y1 + ' C ' + (x1 + (x2 - x1) / 2) + ' ' + y1 + ', ' + (x1 + (x2 - x1) / 2) + ' ' + y2 + ', ' + x2 + ' ' + y2;
       var ge = svg('g', { class: 'edge', 'data-from': e.from.label, 'data-to': e.to.label, 'data-action': e.label });
       var t = svg('title', {});
       t.textContent = e.label + (e.via ? ' (' + e.via + ')' : '');
-      ge.append(t, svg('path', { d: d, 'marker-end': 'url(#arrow)' }));
-      if (e.label) {
-        var mx = (x1 + x2) / 2, my = (y1 + y2) / 2 - 5;
-        var text = clip(e.label, 44);
-        var bg = svg('text', { x: String(mx), y: String(my), 'text-anchor': 'middle', class: 'label-bg' });
-        bg.textContent = text;
-        var fg = svg('text', { x: String(mx), y: String(my), 'text-anchor': 'middle' });
-        fg.textContent = text;
-        ge.append(bg, fg);
-        if (e.via) {
-          var vbg = svg('text', { x: String(mx), y: String(my + 13), 'text-anchor': 'middle', class: 'label-bg' });
-          vbg.textContent = clip(e.via, 44);
-          var vfg = svg('text', { x: String(mx), y: String(my + 13), 'text-anchor': 'middle' });
-          vfg.textContent = clip(e.via, 44);
-          ge.append(vbg, vfg);
+      var d, lx, ly;
+      if (x2 <= x1) {
+        // Backwards (a cycle): loop below.
+        d = 'M ' + x1 + ' ' + y1 + ' C ' + (x1 + 80) + ' ' + (y1 + 90) + ', ' + (x2 - 80) + ' ' + (y2 + 90) + ', ' + x2 + ' ' + y2;
+        lx = (x1 + x2) / 2; ly = Math.max(y1, y2) + 70;
+      } else {
+        var xm = (x1 + x2) / 2;
+        d = 'M ' + x1 + ' ' + y1 + ' C ' + xm + ' ' + y1 + ', ' + xm + ' ' + y2 + ', ' + x2 + ' ' + y2;
+        // The label sits in the gap just before the target, on the curve.
+        lx = x2 - GAP / 2;
+        var lo = 0, hi = 1;
+        for (var k = 0; k < 24; k++) {
+          var m = (lo + hi) / 2, u = 1 - m;
+          var x = u * u * u * x1 + 3 * u * u * m * xm + 3 * u * m * m * xm + m * m * m * x2;
+          if (x < lx) lo = m; else hi = m;
         }
+        var tt = (lo + hi) / 2, v = 1 - tt;
+        ly = v * v * v * y1 + 3 * v * v * tt * y1 + 3 * v * tt * tt * y2 + tt * tt * tt * y2;
+      }
+      ge.append(t, svg('path', { d: d, 'marker-end': 'url(#arrow)' }));
+      // One label for edges that say the same into the same node.
+      var key = e.to.id + '\u0000' + e.label + '\u0000' + e.via;
+      if (e.label && !labelled.has(key)) {
+        labelled.add(key);
+        var lines = wrap(e.label, 34, 2);
+        if (e.via) lines.push(clip(e.via, 36));
+        lines.forEach(function (line, i) {
+          ge.append(svgText(lx, ly - 5 - (lines.length - 1 - i) * 13, line, i === lines.length - 1 && e.via ? 'via' : '', 'middle'));
+        });
       }
       edgeGroup.append(ge);
     });
@@ -448,12 +487,15 @@
       var t = svg('title', {});
       t.textContent = n.label;
       gn.append(t, svg('rect', { width: String(NW), height: String(NH), rx: '5', ry: '5' }));
-      var text = svg('text', { x: '8', y: String(NH / 2 + 4) });
-      text.textContent = clip(n.label, 32);
-      gn.append(text);
-      var key = n.kind === 'account' || (n.kind === 'sink' && n.label.indexOf('ServiceAccount ') === 0) ? n.label.slice('ServiceAccount '.length) : '';
-      if (key && key.indexOf('/') > 0) {
-        var a = svg('a', { href: saHref(key) });
+      var sp = n.label.indexOf(' ');
+      if (sp > 0 && /^[A-Z]/.test(n.label)) {
+        gn.append(svgText(8, 16, n.label.slice(0, sp), 'kind'), svgText(8, 33, clip(n.label.slice(sp + 1), 33), 'name'));
+      } else {
+        gn.append(svgText(8, NH / 2 + 4, clip(n.label, 33), 'name'));
+      }
+      var acct = n.label.indexOf('ServiceAccount ') === 0 ? n.label.slice('ServiceAccount '.length) : '';
+      if (acct.indexOf('/') > 0 && n.label !== current) {
+        var a = svg('a', { href: saHref(acct) });
         a.append(gn);
         nodeGroup.append(a);
       } else {
