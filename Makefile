@@ -9,7 +9,7 @@ OPA := $(GO) tool opa
 GORELEASER := $(GO) tool -modfile=hack/release/go.mod goreleaser
 BENCHTIME ?= 3x
 
-.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot demo test test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
+.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot demo test test-browser test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -21,6 +21,9 @@ demo: build ## build and scan the bundled example (its findings are expected)
 	./$(BIN) scan examples/demo || [ $$? -eq 1 ]
 
 test: lint test-go ## lint (gofmt, vet, opa fmt/check, actionlint) and all Go tests, Rego tests included; CI also runs test-integration and fuzz
+
+test-browser: ## the HTML report in headless Chromium alone, verbose, with the paint times of a 45,000-finding report (part of test-go too)
+	$(GO) test -count=1 -run 'TestHTMLInBrowser|TestPageErrors' -v ./report ./internal/browser
 
 test-go: ## go test ./... (Rego unit tests run inside it)
 	$(GO) test -count=1 ./...
