@@ -208,6 +208,13 @@ func TestHTMLInBrowser(t *testing.T) {
 		if !slices.IsSorted(shown) {
 			t.Errorf("by rule: %q", shown)
 		}
+		// From the keyboard: Enter on the focused header turns the order.
+		ev(t, `document.querySelector('th[data-sort=r]').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}))`, nil)
+		shown = column(t, 1)
+		slices.Reverse(shown)
+		if !slices.IsSorted(shown) || shown[0] == shown[len(shown)-1] {
+			t.Errorf("by rule, descending: %q", shown)
+		}
 	})
 
 	t.Run("pages", func(t *testing.T) {

@@ -325,10 +325,19 @@ func TestHTMLDeterministic(t *testing.T) {
 	}
 }
 
-// A report without findings still renders, with an empty table.
+// A report without findings still renders, with an empty table, and says
+// what the scan could not read.
 func TestHTMLNoFindings(t *testing.T) {
-	page := renderHTML(t, &Report{Tool: Tool{Name: "sascan", Version: "test"}, Source: Source{Mode: "cluster", Context: "prod"}})
-	for _, want := range []string{`<strong>0</strong> findings`, `No unsuppressed finding.`, `{"rules":{},"findings":[],"accounts":[]}`, "cluster · context prod"} {
+	page := renderHTML(t, &Report{
+		Tool: Tool{Name: "sascan", Version: "test"}, Source: Source{Mode: "cluster", Context: "prod"},
+		Errors:     []Error{{File: "bad.yaml", Line: 5, Message: "invalid YAML"}},
+		Incomplete: []Incomplete{{Resource: "secrets", Reason: "forbidden", Rules: []string{"SA001", "SA002"}}},
+	})
+	for _, want := range []string{
+		`<strong>0</strong> findings`, `No unsuppressed finding.`, `{"rules":{},"findings":[],"accounts":[]}`, "cluster · context prod",
+		`<h3>Input errors (1): the scan is incomplete</h3><ul><li>bad.yaml:5: invalid YAML</li></ul>`,
+		`<li>secrets: forbidden (rules SA001, SA002)</li>`,
+	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %s", want)
 		}

@@ -182,7 +182,7 @@
     var f = F[i];
     var nameCell = el('td', null);
     if (f.k === 'ServiceAccount' && f.ns) nameCell.append(saLink(f.ns + '/' + f.n, f.n)); else nameCell.append(f.n);
-    var tr = el('tr', { className: 'row' + (f.sup ? ' suppressed' : ''), 'data-index': String(i) },
+    var tr = el('tr', { className: 'row' + (f.sup ? ' suppressed' : ''), 'data-index': String(i), tabindex: '0' },
       el('td', null, sevBadge(f.s)),
       el('td', { text: f.r, title: title(f) }),
       el('td', { text: f.k }),
@@ -286,19 +286,31 @@
       clearTimeout(timer);
       timer = setTimeout(onFilter, 150);
     });
-    $('findings-table').tHead.addEventListener('click', function (ev) {
+    function onSort(ev) {
       var th = ev.target.closest('th[data-sort]');
       if (!th) return;
       var k = th.getAttribute('data-sort');
       if (state.sort === k) state.dir = -state.dir; else { state.sort = k; state.dir = 1; }
       applyFilters(false);
       setHashFromState();
-    });
-    $('findings-table').tBodies[0].addEventListener('click', function (ev) {
+    }
+    function onRow(ev) {
       if (ev.target.closest('a')) return;
       var tr = ev.target.closest('tr.row');
       if (tr) toggleDetail(tr);
-    });
+    }
+    // Keyboard: Enter or Space on a focused header sorts, on a row opens it.
+    function onKey(handler) {
+      return function (ev) {
+        if (ev.key !== 'Enter' && ev.key !== ' ') return;
+        ev.preventDefault();
+        handler(ev);
+      };
+    }
+    $('findings-table').tHead.addEventListener('click', onSort);
+    $('findings-table').tHead.addEventListener('keydown', onKey(onSort));
+    $('findings-table').tBodies[0].addEventListener('click', onRow);
+    $('findings-table').tBodies[0].addEventListener('keydown', onKey(onRow));
     function go(p) { state.page = p; renderTable(); }
     $('p-first').addEventListener('click', function () { go(0); });
     $('p-prev').addEventListener('click', function () { go(state.page - 1); });
