@@ -12,7 +12,7 @@ IMAGE_TOOL := $(GO) -C hack/release run ./image
 IMAGE_REPO ?= ghcr.io/sascan/sascan
 BENCHTIME ?= 3x
 
-.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot image image-push release demo test test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
+.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot image image-push release demo test test-browser test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ demo: build ## build and scan the bundled example (its findings are expected)
 	./$(BIN) scan examples/demo || [ $$? -eq 1 ]
 
 test: lint test-go ## lint (gofmt, vet, opa fmt/check, actionlint) and all Go tests, Rego tests included; CI also runs test-integration and fuzz
+
+test-browser: ## the HTML report in headless Chromium alone, verbose, with the paint times of a 45,000-finding report (part of test-go too)
+	$(GO) test -count=1 -run 'TestHTMLInBrowser|TestPageErrors' -v ./report ./internal/browser
 
 test-go: ## go test ./... (Rego unit tests run inside it)
 	$(GO) test -count=1 ./...

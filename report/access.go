@@ -69,13 +69,15 @@ type SAGrant struct {
 	Rules         []string   `json:"rules"`
 }
 
-// RenderAccess writes an answer as a table or JSON.
+// RenderAccess writes an answer as a table, JSON or an HTML page.
 func RenderAccess(w io.Writer, format Format, answer any) error {
 	switch format {
 	case FormatJSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(answer)
+	case FormatHTML:
+		return accessHTML(w, answer)
 	case FormatTable:
 		switch a := answer.(type) {
 		case *WhoCan:
@@ -84,7 +86,7 @@ func RenderAccess(w io.Writer, format Format, answer any) error {
 			return saTable(w, a)
 		}
 	}
-	return fmt.Errorf("access answers render as table or json, not %s", format)
+	return fmt.Errorf("access answers render as table, json or html, not %s", format)
 }
 
 func newTable(w io.Writer, wrapColumn int) *tablewriter.Table {

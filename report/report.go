@@ -1,4 +1,5 @@
-// Package report renders scan results as a table, JSON or SARIF 2.1.0.
+// Package report renders scan results as a table, JSON, SARIF 2.1.0 or a
+// self-contained HTML page.
 // Renderers only read rules.Finding values; nothing here decides what is a
 // finding.
 package report
@@ -100,15 +101,16 @@ const (
 	FormatTable Format = "table"
 	FormatJSON  Format = "json"
 	FormatSARIF Format = "sarif"
+	FormatHTML  Format = "html"
 )
 
 // ParseFormat reads a format name.
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(s)); f {
-	case FormatTable, FormatJSON, FormatSARIF:
+	case FormatTable, FormatJSON, FormatSARIF, FormatHTML:
 		return f, nil
 	}
-	return "", fmt.Errorf("unknown output format %q (want table, json or sarif)", s)
+	return "", fmt.Errorf("unknown output format %q (want table, json, sarif or html)", s)
 }
 
 // Render writes r in format f.
@@ -118,6 +120,8 @@ func Render(w io.Writer, f Format, r *Report) error {
 		return JSON(w, r)
 	case FormatSARIF:
 		return SARIF(w, r)
+	case FormatHTML:
+		return HTML(w, r)
 	default:
 		return Table(w, r)
 	}

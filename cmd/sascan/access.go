@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -22,7 +23,7 @@ import (
 // same sources as scan (paths, -k) and cluster (--cluster with kubeconfig
 // flags).
 type accessOptions struct {
-	output           string
+	outputs          []string
 	live             bool
 	cluster          scanner.ClusterOptions
 	kustomize        []string
@@ -35,7 +36,7 @@ type accessOptions struct {
 
 func (o *accessOptions) bind(cmd *cobra.Command) {
 	f := cmd.PersistentFlags()
-	f.StringVarP(&o.output, "output", "o", "table", "table or json")
+	f.StringArrayVarP(&o.outputs, "output", "o", []string{"table"}, "answer format: table, json or html, optionally =FILE (repeatable: -o table -o html=answer.html)")
 	f.BoolVar(&o.live, "cluster", false, "answer for a live cluster (kubeconfig or in-cluster) instead of manifests")
 	f.StringVar(&o.cluster.Kubeconfig, "kubeconfig", "", "with --cluster: path to the kubeconfig file")
 	f.StringVar(&o.cluster.Context, "context", "", "with --cluster: kubeconfig context to use")
@@ -56,11 +57,13 @@ tokens carry it; sa shows one ServiceAccount's permissions by privilege tier, th
 bindings that grant each, and the workloads that hold its token and how.
 
 Answers follow the API server's RBAC authorizer (checked against SubjectAccessReview
-in the project's tests). Exit codes: 0 an answer, 2 bad input.`,
+in the project's tests). -o html=FILE writes the answer as a self-contained page.
+Exit codes: 0 an answer, 2 bad input.`,
 		Example: fmt.Sprintf(`  %[1]s access who-can get secrets -n kube-system deploy/
   %[1]s access who-can create pods/exec -n shop --cluster
   %[1]s access who-can patch deployments.apps -n web -o json manifests/
-  %[1]s access sa shop/default deploy/`, programName()),
+  %[1]s access sa shop/default deploy/
+  %[1]s access sa shop/default -o table -o html=shop-default.html deploy/`, programName()),
 	}
 	o.bind(cmd)
 	cmd.AddCommand(newWhoCanCommand(o), newAccessSACommand(o))
@@ -169,9 +172,14 @@ func requestText(a access.Attributes) string {
 }
 
 func (o *accessOptions) run(ctx context.Context, paths []string, answer func(*scanner.Inventory, *access.Model, *rules.Access) any) error {
-	format, err := report.ParseFormat(o.output)
-	if err != nil || (format != report.FormatTable && format != report.FormatJSON) {
-		return fmt.Errorf("--output: %q: want table or json", o.output)
+	outs, err := parseOutputs(o.outputs, "")
+	if err != nil {
+		return err
+	}
+	for i, out := range outs {
+		if out.format != report.FormatTable && out.format != report.FormatJSON && out.format != report.FormatHTML {
+			return fmt.Errorf("--output: %q: want table, json or html", o.outputs[i])
+		}
 	}
 	params := rules.Params{Now: time.Now().UTC(), DefaultNamespace: o.defaultNamespace}
 	if o.kubeVersion != "" {
@@ -228,7 +236,19 @@ func (o *accessOptions) run(ctx context.Context, paths []string, answer func(*sc
 	if err != nil {
 		return err
 	}
-	return report.RenderAccess(o.streams.Out, format, answer(inv, model, concl))
+	a := answer(inv, model, concl)
+	for _, out := range outs {
+		if out.file == "" {
+			if err := report.RenderAccess(o.streams.Out, out.format, a); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := writeFile(out.file, func(w io.Writer) error { return report.RenderAccess(w, out.format, a) }); err != nil {
+			return fmt.Errorf("write %s answer to %s: %w", out.format, out.file, err)
+		}
+	}
+	return nil
 }
 
 // holderLimit is how many token holders an answer names per subject.

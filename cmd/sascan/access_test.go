@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -145,11 +147,48 @@ func TestAccessServiceAccount(t *testing.T) {
 	}
 }
 
+// -o html writes the answer as a page, to stdout or a file beside the table.
+func TestAccessHTML(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "sa.html")
+	r := cli(t, accessManifests, "access", "sa", "build/ci", "-o", "table", "-o", "html="+file, "-")
+	if r.code != 0 || !strings.Contains(r.out, "privilege tier T0") {
+		t.Fatalf("exit %d: %s %s", r.code, r.out, r.err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`<h2 id="question">ServiceAccount build/ci</h2>`,
+		`<tr data-tier="T0"><td><span class="tier tier-T0">T0</span></td><td>ClusterRoleBinding everyone-admin`,
+		`<tr data-tier="T1"><td><span class="tier tier-T1">T1</span></td><td>RoleBinding build/ci-exec`,
+		`<li>Deployment build/runner <span class="muted">(automounted token; ServiceAccount build/ci)</span></li>`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	r = cli(t, accessManifests, "access", "who-can", "create", "pods/exec", "-n", "build", "-o", "html", "-")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	for _, want := range []string{
+		`<h2 id="question">Who can create pods/exec in namespace build</h2>`,
+		`<tr><td>ServiceAccount build/ci</td><td>RoleBinding build/ci-exec`,
+		`<tr><td>Group system:serviceaccounts:build</td><td>ClusterRoleBinding everyone-admin`,
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+}
+
 func TestAccessBadInput(t *testing.T) {
 	for _, args := range [][]string{
 		{"access", "sa", "no-slash", "-"},
 		{"access", "who-can", "get", "pods"},
 		{"access", "who-can", "get", "pods", "-o", "sarif", "-"},
+		{"access", "who-can", "get", "pods", "-o", "json", "-o", "html", "-"},
 		{"access", "sa", "a/b", "--cluster", "x.yaml"},
 	} {
 		if r := cli(t, accessManifests, args...); r.code != exitError {

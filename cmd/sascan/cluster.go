@@ -67,6 +67,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 		Example: fmt.Sprintf(`  %[1]s cluster
   %[1]s cluster --context prod -n payments -n checkout
   %[1]s cluster -o sarif --output-file cluster.sarif
+  %[1]s cluster -o table -o html=cluster.html
   %[1]s cluster --read-secret-data -o json
   %[1]s cluster --context prod-eu --context prod-us -o table -o sarif=fleet.sarif
   %[1]s cluster --all-contexts --parallel-clusters 4 -o json --output-file fleet.json

@@ -187,7 +187,7 @@ stringData: {token: "` + tok + `"
 	}
 	sig := tok[strings.LastIndexByte(tok, '.')+1:]
 	payload := strings.Split(tok, ".")[1]
-	for _, format := range []string{"table", "json", "sarif"} {
+	for _, format := range []string{"table", "json", "sarif", "html"} {
 		outFile := filepath.Join(dir, "report."+format)
 		base := filepath.Join(dir, "baseline-"+format+".json")
 		r := cli(t, "", "scan", "--log-level", "debug", "-o", format, "--output-file", outFile, "--write-baseline", base, path)
@@ -452,6 +452,41 @@ func TestSeveralOutputs(t *testing.T) {
 	}
 	if r := cli(t, "", "scan", "-o", "table", "-o", "json", "examples/demo"); r.code != exitError || !strings.Contains(r.err, "only one report can go to stdout") {
 		t.Errorf("two stdout reports: exit %d %s", r.code, r.err)
+	}
+}
+
+// -o html=FILE writes the HTML report beside the table; the same scan gives
+// the same bytes.
+func TestHTMLOutput(t *testing.T) {
+	repoRoot(t)
+	dir := t.TempDir()
+	page := func(name string) string {
+		t.Helper()
+		file := filepath.Join(dir, name)
+		r := cli(t, "", "scan", "-o", "table", "-o", "html="+file, fixedNow, "examples/demo")
+		if r.code != exitFindings || !strings.Contains(r.out, "11 findings") {
+			t.Fatalf("exit %d stdout %s stderr %s", r.code, r.out, r.err)
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	got := page("a.html")
+	for _, want := range []string{
+		"<!DOCTYPE html>",
+		"sascan test · manifest · examples/demo · 11 objects scanned",
+		`<strong>11</strong> findings, <span id="summary-suppressed">0</span> suppressed`,
+		`data-severity="critical">2<`,
+		`<script id="sascan-data" type="application/json">{"rules":{"SA001":`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %s", want)
+		}
+	}
+	if page("b.html") != got {
+		t.Error("two runs over the same input differ")
 	}
 }
 

@@ -42,7 +42,7 @@ type commonOptions struct {
 
 func (c *commonOptions) bind(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringArrayVarP(&c.outputs, "output", "o", []string{"table"}, "report format: table, json or sarif, optionally =FILE (repeatable: -o table -o sarif=results.sarif)")
+	f.StringArrayVarP(&c.outputs, "output", "o", []string{"table"}, "report format: table, json, sarif or html, optionally =FILE (repeatable: -o table -o sarif=results.sarif -o html=report.html)")
 	f.StringVar(&c.outputFile, "output-file", "", "write the report to FILE instead of stdout")
 	f.StringVar(&c.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above: none, info, low, medium, high, critical (default high)")
 	f.StringVar(&c.minSeverity, "min-severity", "", "do not report findings below this severity")
@@ -88,7 +88,8 @@ a warning, not an error.`,
   %[1]s scan -o json --fail-on medium k8s/*.yaml
   helm template my-release ./chart | %[1]s scan -
   %[1]s scan -k overlays/prod
-  %[1]s scan -o sarif --output-file sascan.sarif .`, programName()),
+  %[1]s scan -o sarif --output-file sascan.sarif .
+  %[1]s scan -o table -o html=report.html deploy/`, programName()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && len(o.kustomize) == 0 {
 				return fmt.Errorf("requires at least 1 arg(s), only received 0 (a path, - for stdin, or -k DIR)")
