@@ -190,25 +190,33 @@ shortest := sascan.graph.shortest_paths(graph, sources, sinks, max_edges)
 tokens(path) := [trim_prefix(n, "sa:") | some n in path; startswith(n, "sa:")]
 
 # The steps of a path: one per token taken and one for the sink's grant.
-# {from, to, action, via, binding, as}: "as" is the group the grant is made
-# to, "" when it names the ServiceAccount.
-steps(path, sink) := [_step(path, starts, i, sink) | some i, _ in starts] if {
+# {from, to, action, via, as}: "as" is the group the grant is made to, ""
+# when it names the ServiceAccount. A step depends only on its segment of
+# the path (a token, its group, a binding, the pools, up to the next token)
+# and on the sink when it is the last: paths that share a segment share
+# the step's evaluation.
+steps(path, sink) := [_segment_step(array.slice(path, from, end), _next(path, end), sink) |
+	some i, from in starts
+	end := _segment_end(path, starts, i)
+] if {
 	starts := [i | some i, n in path; startswith(n, "sa:")]
 }
 
-_step(path, starts, i, sink) := s if {
-	from := starts[i]
-	end := _segment_end(path, starts, i)
-	seg := array.slice(path, from, end)
-	b := [n | some n in seg; startswith(n, "binding:")][0]
-	id := to_number(trim_prefix(b, "binding:"))
+# The bindings of a path, one per step, in order.
+bindings_of(path) := [to_number(trim_prefix(n, "binding:")) | some n in path; startswith(n, "binding:")]
+
+_next(path, end) := path[end] if end < count(path)
+
+else := ""
+
+_segment_step(seg, next, sink) := s if {
+	id := to_number(trim_prefix([n | some n in seg; startswith(n, "binding:")][0], "binding:"))
 	binding := rbac.bindings[id]
 	s := {
-		"from": sprintf("ServiceAccount %s", [trim_prefix(path[from], "sa:")]),
-		"to": _step_to(path, end, sink),
-		"action": _action(seg, id, end == count(path), sink),
+		"from": sprintf("ServiceAccount %s", [trim_prefix(seg[0], "sa:")]),
+		"to": _step_to(next, sink),
+		"action": _action(seg, id, next == "", sink),
 		"via": sprintf("%s %s", [binding.kind, _name(binding)]),
-		"binding": id,
 		"as": _as(seg),
 	}
 }
@@ -217,9 +225,9 @@ _segment_end(path, starts, i) := starts[i + 1] if i + 1 < count(starts)
 
 else := count(path)
 
-_step_to(path, end, _) := sprintf("ServiceAccount %s", [trim_prefix(path[end], "sa:")]) if end < count(path)
+_step_to("", sink) := sink
 
-_step_to(path, end, sink) := sink if end == count(path)
+_step_to(next, _) := sprintf("ServiceAccount %s", [trim_prefix(next, "sa:")]) if next != ""
 
 _as(seg) := trim_prefix(g, "group:") if {
 	g := [n | some n in seg; startswith(n, "group:")][0]
@@ -278,7 +286,7 @@ reported := [p |
 		"serviceAccount": taken[0],
 		"path": path,
 		"tokens": taken,
-		"steps": steps(path, sink),
+		"bindings": bindings_of(path),
 	}
 ]
 
@@ -311,9 +319,9 @@ token_sources := {k: [{"object": id, "ways": sort({w[2] | some w in ways; w[1] =
 # What a reported path depends on: the bindings of its steps, their roles
 # (bootstrap roles left out: their binding is what to change), and the
 # first token's automount when automount is the only way it is taken.
-_elements(p) := ({["binding", s.binding] | some s in p.steps} | {["role", role.object] |
-	some s in p.steps
-	m := rbac.model.bindings[s.binding]
+_elements(p) := ({["binding", id] | some id in p.bindings} | {["role", role.object] |
+	some id in p.bindings
+	m := rbac.model.bindings[id]
 	m.known
 	role := rbac.model.roles[m.role]
 	not rbac.bootstrap(input.objects[role.object])

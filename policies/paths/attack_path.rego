@@ -43,8 +43,8 @@ import data.sascan.lib.result
 
 findings contains f if {
 	some p in paths.reported
-	sources := paths.token_sources[p.serviceAccount]
-	f := result.finding(anchor(p.serviceAccount, sources), "", message(p, sources), {
+	t := token[p.serviceAccount]
+	f := result.finding(t.anchor, "", message(p, t.held), {
 		"key": p.sink,
 		"severity": severity[p.sink],
 		"confidence": "likely",
@@ -53,17 +53,26 @@ findings contains f if {
 			"serviceAccount": p.serviceAccount,
 			"hops": count(p.tokens) - 1,
 			"tokens": p.tokens,
-			"steps": [object.remove(s, ["binding"]) | some s in p.steps],
-			"sources": [source_text(s) | some s in array.slice(sources, 0, result.list_cap)],
-			"sourcesTotal": count(sources),
+			"steps": paths.steps(p.path, p.sink),
+			"sources": t.sources,
+			"sourcesTotal": t.sourcesTotal,
 		},
 		# The way the path goes, in order: where the token is taken, then
 		# the binding of each step.
-		"related": array.concat(
-			[{"object": sources[0].object, "path": ""}],
-			[{"object": s.binding, "path": ""} | some s in p.steps],
-		),
+		"related": array.concat(t.related, [{"object": id, "path": ""} | some id in p.bindings]),
 	})
+}
+
+# What the findings of one token share, computed once per token rather
+# than once per sink it reaches.
+token[key] := {
+	"anchor": anchor(key, sources),
+	"held": held(sources),
+	"sources": [source_text(s) | some s in array.slice(sources, 0, result.list_cap)],
+	"sourcesTotal": count(sources),
+	"related": [{"object": sources[0].object, "path": ""}],
+} if {
+	some key, sources in paths.token_sources
 }
 
 severity := {"cluster-admin": "critical", "secrets": "high", "node-escape": "high", "token-minting": "high"}
@@ -73,9 +82,9 @@ anchor(key, _) := k8s.service_accounts[key]
 
 anchor(key, sources) := input.objects[sources[0].object] if not k8s.service_accounts[key]
 
-message(p, sources) := sprintf("A token of ServiceAccount %s (%s) reaches %s by taking %d more token(s): %s", [
+message(p, held) := sprintf("A token of ServiceAccount %s (%s) reaches %s by taking %d more token(s): %s", [
 	p.serviceAccount,
-	held(sources),
+	held,
 	p.sink,
 	count(p.tokens) - 1,
 	concat(" -> ", p.tokens),
