@@ -28,7 +28,6 @@ var htmlFiles embed.FS
 // docs/rules.md.
 const (
 	ruleDangerousPermissions = "SA013"
-	ruleDefaultSAWithToken   = "SA018"
 	ruleAttackPath           = "SA033"
 	ruleChokePoint           = "SA034"
 )
@@ -294,8 +293,7 @@ var accountSideKinds = map[string]bool{
 // or whose token it concerns: evidence.effective (the account a pod really
 // runs as, where the rule says so) or evidence.serviceAccount, qualified
 // with the object's namespace when given without one; else the object
-// itself when it is a ServiceAccount; SA018 is about the namespace's
-// default account by definition. "" when none.
+// itself when it is a ServiceAccount. "" when none.
 func accountOf(f *rules.Finding) string {
 	ns := f.Object.Namespace
 	for _, k := range []string{"effective", "serviceAccount"} {
@@ -308,11 +306,8 @@ func accountOf(f *rules.Finding) string {
 			}
 		}
 	}
-	switch {
-	case f.Object.Kind == "ServiceAccount":
+	if f.Object.Kind == "ServiceAccount" {
 		return ns + "/" + f.Object.Name
-	case f.RuleID == ruleDefaultSAWithToken && ns != "":
-		return ns + "/default"
 	}
 	return ""
 }

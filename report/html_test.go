@@ -233,7 +233,8 @@ func TestAccountOf(t *testing.T) {
 		{"empty evidence", rules.Finding{RuleID: "SA004", Object: obj("Pod", "ci", "p"), Evidence: map[string]any{"serviceAccount": ""}}, ""},
 		{"a boolean effective is not an account", rules.Finding{RuleID: "SA010", Object: obj("ServiceAccount", "x", "a"), Evidence: map[string]any{"effective": true}}, "x/a"},
 		{"the object", rules.Finding{RuleID: "SA017", Object: obj("ServiceAccount", "shop", "default")}, "shop/default"},
-		{"SA018 is the default account", rules.Finding{RuleID: "SA018", Object: obj("Pod", "web", "p")}, "web/default"},
+		{"SA018 names the default account", rules.Finding{RuleID: "SA018", Object: obj("Pod", "web", "p"), Evidence: map[string]any{"serviceAccount": "web/default"}}, "web/default"},
+		{"no account named", rules.Finding{RuleID: "SA018", Object: obj("Pod", "web", "p")}, ""},
 		{"a cluster-scoped object", rules.Finding{RuleID: "SA012", Object: obj("ClusterRoleBinding", "", "b"), Evidence: map[string]any{"group": "system:serviceaccounts"}}, ""},
 		{"unqualified evidence on a cluster-scoped object", rules.Finding{RuleID: "SA099", Object: obj("ClusterRoleBinding", "", "b"), Evidence: map[string]any{"serviceAccount": "x"}}, ""},
 	} {

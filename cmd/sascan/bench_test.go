@@ -32,6 +32,7 @@ func BenchmarkScan(b *testing.B) {
 	}{
 		{gen.ProfileMix, 1000}, {gen.ProfileMix, 10000}, {gen.ProfileMix, 100000},
 		{gen.ProfileRBACHeavy, 10000}, {gen.ProfileRBACHeavy, 100000},
+		{gen.ProfilePaths, 10000}, {gen.ProfilePaths, 100000},
 	} {
 		// The dump is written inside the sub-benchmark, so a -bench filter
 		// that skips it does not pay for it.

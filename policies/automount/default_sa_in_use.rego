@@ -50,6 +50,7 @@ findings contains f if {
 	f := result.finding(ps.obj, path(ps), sprintf("%s %s/%s runs as ServiceAccount %s/default and holds its token", [ps.obj.kind, ps.obj.namespace, ps.obj.name, ps.obj.namespace]), {
 		"severity": severity(privileged),
 		"evidence": {
+			"serviceAccount": ps.saKey,
 			"containers": [x.c.name | some x in holders],
 			"defaultHasPermissions": privileged,
 		},
