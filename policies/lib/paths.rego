@@ -39,29 +39,53 @@ pool_node(kind, scope) := concat("", [kind, ":", scope])
 
 # ------------------------------------------------------------------ edges
 
-# What each capability opens: the pool kind, and whether resourceNames
-# narrow it to named ServiceAccounts ("sa") or Secrets ("secret"). Creating
-# workloads cannot be narrowed by name.
-opens := {
-	"P01": {"pool": "any", "named": ""},
-	"P04": {"pool": "any", "named": ""},
-	"P07": {"pool": "any", "named": "sa"},
-	"P09": {"pool": "any", "named": "sa"},
-	"P03": {"pool": "secret", "named": "secret"},
-	"P05": {"pool": "exec", "named": ""},
-	"P06": {"pool": "exec", "named": ""},
-}
+# What a grant opens, request by request, as Kubernetes serves it:
+#   any     any token of the namespace: a pod, or a controller's pod
+#           template, may name any ServiceAccount of its namespace (creating
+#           a pod; creating or changing a workload controller), and so do
+#           minting a token and impersonating a ServiceAccount
+#   exec    the tokens of the namespace's running pods: exec into them, add
+#           an ephemeral container, or swap a container's image (update or
+#           patch pods: a pod's ServiceAccount cannot change, its image can)
+#   secret  the legacy token Secrets of the namespace, by reading Secrets
+# "named": resourceNames narrow the grant to the named ServiceAccounts
+# ("sa") or Secrets ("secret"); create requests are never narrowed by name.
+# "escape": the request can start a privileged pod (node escape, unless
+# the namespace enforces Pod Security); attach and port-forward open nothing.
+take_targets := [
+	{"pool": "any", "named": "", "escape": true, "group": "", "resource": "pods", "verbs": ["create"], "does": "create pods"},
+	{"pool": "any", "named": "", "escape": true, "group": "", "resource": "replicationcontrollers", "verbs": rbac.write_verbs, "does": "create or change replicationcontrollers"},
+	{"pool": "any", "named": "", "escape": true, "group": "apps", "resource": "deployments", "verbs": rbac.write_verbs, "does": "create or change deployments"},
+	{"pool": "any", "named": "", "escape": true, "group": "apps", "resource": "replicasets", "verbs": rbac.write_verbs, "does": "create or change replicasets"},
+	{"pool": "any", "named": "", "escape": true, "group": "apps", "resource": "statefulsets", "verbs": rbac.write_verbs, "does": "create or change statefulsets"},
+	{"pool": "any", "named": "", "escape": true, "group": "apps", "resource": "daemonsets", "verbs": rbac.write_verbs, "does": "create or change daemonsets"},
+	{"pool": "any", "named": "", "escape": true, "group": "batch", "resource": "jobs", "verbs": rbac.write_verbs, "does": "create or change jobs"},
+	{"pool": "any", "named": "", "escape": true, "group": "batch", "resource": "cronjobs", "verbs": rbac.write_verbs, "does": "create or change cronjobs"},
+	{"pool": "any", "named": "sa", "escape": false, "group": "", "resource": "serviceaccounts/token", "verbs": ["create"], "does": "mint ServiceAccount tokens"},
+	{"pool": "any", "named": "sa", "escape": false, "group": "", "resource": "serviceaccounts", "verbs": ["impersonate"], "does": "impersonate ServiceAccounts"},
+	{"pool": "exec", "named": "", "escape": false, "group": "", "resource": "pods/exec", "verbs": _exec_verbs, "does": "exec into pods"},
+	{"pool": "exec", "named": "", "escape": false, "group": "", "resource": "pods/ephemeralcontainers", "verbs": ["update", "patch"], "does": "add ephemeral containers"},
+	{"pool": "exec", "named": "", "escape": false, "group": "", "resource": "pods", "verbs": ["update", "patch"], "does": "change pods' images"},
+	{"pool": "secret", "named": "secret", "escape": false, "group": "", "resource": "secrets", "verbs": ["get", "list", "watch"], "does": "read Secrets"},
+]
 
-# The pools a role opens in a scope kind ("*" or "namespace"), once per
-# role and scope kind: [pool, capability id, named resource or ""].
+# Before 1.35 an exec could be opened with get.
+_exec_verbs := ["create", "get"] if data.sascan.lib.params.pre135_exec_get
+
+else := ["create"]
+
+# What a role's rules open in a scope kind ("*" or "namespace"), once per
+# role and scope kind: [pool, what it does, named resource or "", escape].
 _role_pools := {[key, kind]: pools |
 	some [key, kind] in {[m.role, _scope_kind(m.scope)] | some m in rbac.model.bindings; m.known}
-	pools := {[o.pool, id, name] |
+	pools := {[t.pool, t.does, name, t.escape] |
 		some r in rbac.role_rules(key)
-		some c in rbac.rule_capabilities(r, kind)
-		id := c.id
-		o := opens[id]
-		some name in _names(o, r)
+		some t in take_targets
+		rbac.matches_group(r, t.group)
+		rbac.matches_resource(r, t.resource)
+		some v in t.verbs
+		rbac.matches_verb(r, v)
+		some name in _names(t, r, v)
 	}
 }
 
@@ -69,15 +93,18 @@ _scope_kind("*") := "*"
 
 _scope_kind(scope) := "namespace" if scope != "*"
 
-_names(o, r) := {""} if {
-	o.named == ""
+_names(t, r, v) := {""} if {
+	t.named == ""
 } else := {""} if {
 	count(r.resourceNames) == 0
+} else := {""} if {
+	v == "create"
+	t.resource != "serviceaccounts/token"
 } else := {n | some n in r.resourceNames}
 
 # The nodes a binding leads to: pools, or named tokens.
 _binding_targets(m) := {t |
-	some [pool, _, name] in _role_pools[[m.role, _scope_kind(m.scope)]]
+	some [pool, _, name, _] in _role_pools[[m.role, _scope_kind(m.scope)]]
 	some t in _target(pool, name, m.scope)
 }
 
@@ -142,15 +169,31 @@ graph := [object.get(rbac.model, "tokenGraph", {}), {binding_node(id): targets |
 # Where an attacker wants to be, as grants of bindings:
 #   cluster-admin  a tier-0 capability of its own (not one raised by scope)
 #   secrets        reading Secrets cluster-wide or in kube-system
-#   node-escape    creating pods where the namespace does not enforce the
-#                  baseline or restricted Pod Security level
+#   node-escape    creating pods (or workloads that create them) where the
+#                  namespace does not enforce the baseline or restricted Pod
+#                  Security level
 #   token-minting  minting tokens for ServiceAccounts
-sinks := {sink: {binding_node(id) |
-	some id, caps in rbac.binding_capabilities
-	some c in caps
-	sink_capability(sink, c)
-} |
-	some sink in sink_names
+sinks := object.union(
+	{sink: {binding_node(id) |
+		some id, caps in rbac.binding_capabilities
+		some c in caps
+		sink_capability(sink, c)
+	} |
+		some sink in sink_names
+		sink != "node-escape"
+	},
+	{"node-escape": {binding_node(id) |
+		some id, m in rbac.model.bindings
+		count(_escapes(m)) > 0
+	}},
+)
+
+# The requests of a binding that start a privileged pod where Pod Security
+# does not stop it.
+_escapes(m) := {does |
+	m.known
+	not _pod_security_enforced(m.scope)
+	some [_, does, _, true] in _role_pools[[m.role, _scope_kind(m.scope)]]
 }
 
 sink_names := ["cluster-admin", "secrets", "node-escape", "token-minting"]
@@ -163,11 +206,6 @@ sink_capability("cluster-admin", c) if {
 sink_capability("secrets", c) if {
 	c.id == "P03"
 	c.scope in {"*", "kube-system"}
-}
-
-sink_capability("node-escape", c) if {
-	c.id == "P04"
-	not _pod_security_enforced(c.scope)
 }
 
 sink_capability("token-minting", c) if c.id == "P07"
@@ -237,21 +275,32 @@ _name(o) := o.name if o.namespace == ""
 
 else := k8s.key(o.namespace, o.name)
 
-# What the grant does on a step: the capabilities of the binding that open
-# the way the path goes (a pool, or a named token), or, on the last step,
-# the capabilities that make it the sink.
-_action(_, id, true, sink) := concat(", ", sort({_cap_text(c) | some c in rbac.binding_capabilities[id]; sink_capability(sink, c)}))
-
-_action(seg, id, false, _) := concat(", ", sort({_cap_text(c) | some c in rbac.binding_capabilities[id]; _leads(c, seg)}))
-
-_leads(c, seg) if {
-	some n in seg
-	[kind, _] := split(n, ":")
-	opens[c.id].pool == kind
+# What the grant does on a step: the requests of the binding that open the
+# way the path goes (a pool, or a named token), or, on the last step, what
+# makes it the sink.
+_action(_, id, true, "node-escape") := concat(", ", [sprintf("%s %s", [d, _scope_text(m.scope)]) | some d in sort(_escapes(m))]) if {
+	m := rbac.model.bindings[id]
 }
 
-_leads(c, seg) if {
-	opens[c.id].named != ""
+_action(_, id, true, sink) := concat(", ", sort({_cap_text(c) | some c in rbac.binding_capabilities[id]; sink_capability(sink, c)})) if sink != "node-escape"
+
+_action(seg, id, false, _) := concat(", ", [sprintf("%s %s", [d, _scope_text(m.scope)]) | some d in sort(_leading(seg, m))]) if {
+	m := rbac.model.bindings[id]
+}
+
+# The requests of binding m that lead the way segment seg goes.
+_leading(seg, m) := {does |
+	some [pool, does, name, _] in _role_pools[[m.role, _scope_kind(m.scope)]]
+	_leads(pool, name, seg)
+}
+
+_leads(pool, "", seg) if {
+	some n in seg
+	startswith(n, concat("", [pool, ":"]))
+}
+
+_leads(_, name, seg) if {
+	name != ""
 	not _through_pool(seg)
 }
 

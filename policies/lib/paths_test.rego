@@ -44,3 +44,67 @@ test_enforced_pod_security_is_no_node_escape if {
 	not "binding:2" in sinks["node-escape"]
 	"binding:5" in sinks["node-escape"]
 }
+
+# ops/operator (cluster-admin) runs in a Pod of ops; ops/idle (also
+# cluster-admin) runs nowhere. ci/bot runs in a Pod and holds one grant in
+# ops, given by the test.
+with_grant(rules) := [
+	t.sa("ci", "bot"),
+	t.pod("ci", "runner", {"serviceAccountName": "bot", "containers": [t.container("c")]}),
+	t.role("ops", "grant", rules),
+	t.role_binding("ops", "bot-grant", "Role", "grant", [{"kind": "ServiceAccount", "name": "bot", "namespace": "ci"}]),
+	t.sa("ops", "operator"),
+	t.pod("ops", "op", {"serviceAccountName": "operator", "containers": [t.container("c")]}),
+	t.sa("ops", "idle"),
+	t.cluster_admin,
+	t.cluster_role_binding("ops-admin", "cluster-admin", [
+		{"kind": "ServiceAccount", "name": "operator", "namespace": "ops"},
+		{"kind": "ServiceAccount", "name": "idle", "namespace": "ops"},
+	]),
+]
+
+# The accounts the bot's token reaches cluster-admin through.
+admin_via(rules) := {p.tokens[1] | some p in reported; p.sink == "cluster-admin"} if {
+	reported := paths.reported with input as t.inv(with_grant(rules))
+}
+
+test_create_pods_reaches_any_account if {
+	admin_via([{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}]) == {"ops/idle"}
+}
+
+test_changing_a_controller_reaches_any_account if {
+	admin_via([{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["patch"]}]) == {"ops/idle"}
+}
+
+# Exec, ephemeral containers and image swaps reach only running pods'
+# tokens.
+test_exec_reaches_running_pods_only if {
+	admin_via([{"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"]}]) == {"ops/operator"}
+	admin_via([{"apiGroups": [""], "resources": ["pods/ephemeralcontainers"], "verbs": ["patch"]}]) == {"ops/operator"}
+	admin_via([{"apiGroups": [""], "resources": ["pods"], "verbs": ["patch"]}]) == {"ops/operator"}
+}
+
+# Attach, port-forward, pod templates and reading pods open nothing.
+test_requests_that_open_nothing if {
+	admin_via([{"apiGroups": [""], "resources": ["pods/attach", "pods/portforward"], "verbs": ["create", "get"]}]) == set()
+	admin_via([{"apiGroups": [""], "resources": ["podtemplates"], "verbs": ["create", "update"]}]) == set()
+	admin_via([{"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list", "watch"]}]) == set()
+}
+
+# Minting a named token reaches that account only; creating pods cannot
+# be narrowed by name.
+test_resource_names if {
+	admin_via([{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"], "resourceNames": ["operator"]}]) == {"ops/operator"}
+	admin_via([{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"], "resourceNames": ["x"]}]) == {"ops/idle"}
+}
+
+# Node escape: creating pods or controllers, not pod templates.
+escapes(rules) := s if {
+	s := paths.sinks["node-escape"] with input as t.inv(with_grant(rules))
+}
+
+test_node_escape_needs_a_pod if {
+	# binding 8 is ops-admin (cluster-admin): it creates anything
+	escapes([{"apiGroups": ["batch"], "resources": ["cronjobs"], "verbs": ["create"]}]) == {"binding:3", "binding:8"}
+	escapes([{"apiGroups": [""], "resources": ["podtemplates"], "verbs": ["create"]}]) == {"binding:8"}
+}

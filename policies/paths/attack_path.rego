@@ -4,11 +4,12 @@
 #   Follows a ServiceAccount token from where it can be taken (a workload
 #   that mounts it, every node for a DaemonSet's token, a legacy token
 #   Secret) through the tokens its grants let an attacker take in turn
-#   (creating pods, minting tokens or impersonating in a namespace gives any
-#   token there; reading Secrets gives their legacy tokens; exec into pods
-#   gives theirs) to a sink: a tier-0 grant (cluster-admin), reading Secrets
-#   cluster-wide or in kube-system, creating pods where no Pod Security level
-#   stops a privileged one (node escape), or minting tokens. One finding per
+#   (creating pods or changing workload controllers, minting tokens or
+#   impersonating in a namespace gives any token there; reading Secrets gives
+#   their legacy tokens; exec, ephemeral containers or an image swap give the
+#   tokens of running pods) to a sink: a tier-0 grant (cluster-admin), reading Secrets
+#   cluster-wide or in kube-system, creating pods (or their controllers)
+#   where no Pod Security level stops a privileged one (node escape), or minting tokens. One finding per
 #   token and sink, on the shortest route (at most three tokens taken on the
 #   way); a token that holds the sink's grant itself is SA013's finding.
 #   Critical for cluster-admin, High for the others.

@@ -29,7 +29,7 @@ test_steps_name_the_grant_and_the_binding if {
 	some f in rule.findings with input as t.inv(ci)
 	f.key == "cluster-admin"
 	f.evidence.steps == [
-		{"from": "ServiceAccount ci/bot", "to": "ServiceAccount ops/operator", "action": "create or alter workloads (P04) in namespace ops", "via": "RoleBinding ops/deploy", "as": ""},
+		{"from": "ServiceAccount ci/bot", "to": "ServiceAccount ops/operator", "action": "create pods in namespace ops", "via": "RoleBinding ops/deploy", "as": ""},
 		{"from": "ServiceAccount ops/operator", "to": "cluster-admin", "action": "admission webhooks (P13) cluster-wide, bind roles (P11) cluster-wide, escalate roles (P10) cluster-wide, everything (P01) cluster-wide, impersonate (P09) cluster-wide, issue certificates (P14) cluster-wide, proxy to nodes (P12) cluster-wide", "via": "ClusterRoleBinding operator-admin", "as": ""},
 	]
 	f.evidence.sources == ["Deployment ci/runner (automounted token)"]
@@ -67,10 +67,10 @@ test_group_grant_and_legacy_token_secret if {
 	]
 	found := {[f.key, f.evidence.steps[0].as, f.evidence.steps[0].action] | some f in rule.findings with input as t.inv(objs); f.object == 0}
 	found == {
-		["cluster-admin", "system:serviceaccounts:ci", "read Secrets (P03) in namespace ops"],
-		["node-escape", "system:serviceaccounts:ci", "read Secrets (P03) in namespace ops"],
-		["secrets", "system:serviceaccounts:ci", "read Secrets (P03) in namespace ops"],
-		["token-minting", "system:serviceaccounts:ci", "read Secrets (P03) in namespace ops"],
+		["cluster-admin", "system:serviceaccounts:ci", "read Secrets in namespace ops"],
+		["node-escape", "system:serviceaccounts:ci", "read Secrets in namespace ops"],
+		["secrets", "system:serviceaccounts:ci", "read Secrets in namespace ops"],
+		["token-minting", "system:serviceaccounts:ci", "read Secrets in namespace ops"],
 	}
 }
 
