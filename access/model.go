@@ -138,6 +138,11 @@ type Model struct {
 	// TokenSecrets are the legacy token Secrets that name a
 	// ServiceAccount, in inventory order.
 	TokenSecrets []TokenSecret
+	// Declared are the ServiceAccounts the inventory holds as objects
+	// ("ns/name"; the implicit default ones included): the only ones a pod
+	// can run as, since the ServiceAccount admission refuses a pod that
+	// names a missing one.
+	Declared map[string]bool
 }
 
 // TokenSecret is a Secret of type kubernetes.io/service-account-token: it
@@ -146,6 +151,7 @@ type Model struct {
 type TokenSecret struct {
 	Object         int
 	Namespace      string
+	Name           string
 	ServiceAccount string
 }
 
@@ -167,7 +173,7 @@ type Options struct {
 // Build makes the model of inv. Shadowed objects (an identity defined
 // again later in the input) do not count.
 func Build(inv *scanner.Inventory, opts Options) *Model {
-	m := &Model{Roles: map[string]*Role{}, byUser: map[string][]Grant{}, byGroup: map[string][]Grant{}}
+	m := &Model{Roles: map[string]*Role{}, byUser: map[string][]Grant{}, byGroup: map[string][]Grant{}, Declared: map[string]bool{}}
 	var bindings []*scanner.Object
 	sas := map[string]bool{}
 	for _, o := range inv.Objects {
@@ -188,6 +194,7 @@ func Build(inv *scanner.Inventory, opts Options) *Model {
 			bindings = append(bindings, o)
 		case o.Group == "" && o.Kind == "ServiceAccount":
 			sas[o.Namespace+"/"+o.Name] = true
+			m.Declared[o.Namespace+"/"+o.Name] = true
 		}
 	}
 	m.aggregate(inv, opts.ComputeAggregation)
@@ -232,7 +239,7 @@ func Build(inv *scanner.Inventory, opts Options) *Model {
 		if t, _ := o.Raw["type"].(string); t == "kubernetes.io/service-account-token" {
 			if name, _ := o.Annotations["kubernetes.io/service-account.name"].(string); name != "" {
 				sas[o.Namespace+"/"+name] = true
-				m.TokenSecrets = append(m.TokenSecrets, TokenSecret{Object: o.ID, Namespace: o.Namespace, ServiceAccount: o.Namespace + "/" + name})
+				m.TokenSecrets = append(m.TokenSecrets, TokenSecret{Object: o.ID, Namespace: o.Namespace, Name: o.Name, ServiceAccount: o.Namespace + "/" + name})
 			}
 		}
 	}

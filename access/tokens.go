@@ -14,6 +14,13 @@ const DefaultTokenPath = "/var/run/secrets/kubernetes.io/serviceaccount"
 // PodSpec is who one pod spec of the inventory runs as and which of its
 // containers hold that ServiceAccount's token.
 type PodSpec struct {
+	// Object is the workload's inventory id, Kind and Name its own.
+	Object int
+	Kind   string
+	Name   string
+	// Shadowed: a later object of the input has the workload's identity,
+	// so this copy is not what the cluster would run.
+	Shadowed bool
 	// Namespace is the workload's; ServiceAccount the account's name, Key
 	// "ns/name".
 	Namespace      string
@@ -49,7 +56,8 @@ type Container struct {
 }
 
 // HoldsToken reports whether the workload holds its ServiceAccount's
-// token in some container (a static pod never does).
+// token in some container (a static pod never does). A shadowed copy is
+// judged like any other: whether it runs is Runs.
 func (ps PodSpec) HoldsToken() bool {
 	if ps.Static {
 		return false
@@ -61,6 +69,10 @@ func (ps PodSpec) HoldsToken() bool {
 	}
 	return false
 }
+
+// Runs reports whether the workload is what the cluster runs and holds a
+// token there: not a shadowed copy, and HoldsToken.
+func (ps PodSpec) Runs() bool { return !ps.Shadowed && ps.HoldsToken() }
 
 // HoldsToken reports whether the container holds a token; ephemeral
 // containers never get one.
@@ -97,7 +109,7 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 	for i, loc := range inv.PodSpecs {
 		o := inv.Objects[loc.Object]
 		spec, _ := scanner.Dig(o.Raw, loc.Path).(map[string]any)
-		ps := PodSpec{Namespace: o.Namespace, ServiceAccount: serviceAccountName(spec)}
+		ps := PodSpec{Object: o.ID, Kind: o.Kind, Name: o.Name, Namespace: o.Namespace, ServiceAccount: serviceAccountName(spec), Shadowed: o.Shadowed}
 		ps.Key = o.Namespace + "/" + ps.ServiceAccount
 		ps.Static = static(o)
 		if v, ok := spec["automountServiceAccountToken"].(bool); ok {

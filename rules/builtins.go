@@ -1,9 +1,11 @@
 package rules
 
 import (
+	"container/heap"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -16,17 +18,19 @@ import (
 
 // shortestPathsDecl is
 //
-//	sascan.graph.shortest_paths(graph, sources, sinks, max_edges)
+//	sascan.graph.shortest_paths(graph, sources, sinks, limits)
 //
 // graph maps each node to its successors (an array or set of strings);
-// an array of such objects is their union. sources is a set or array of nodes and sinks an object of named sink
-// sets. The result maps each sink name to an object with, for every
-// source from which one of its sinks is reachable in at most max_edges
-// edges, the shortest such path [source, ..., sink]. Among paths of equal
-// length the one whose nodes are lexicographically smallest, step by step,
-// is chosen, so the result does not depend on the order of the input.
-// One breadth-first search per sink name over the reversed graph: time
-// linear in nodes plus edges, whatever the number of sources.
+// an array of such objects is their union. sources is a set or array of
+// nodes and sinks an object of named sink sets. limits is
+// {"cost_prefix": p, "max_cost": n}: entering a node whose name starts
+// with p costs one, any other step nothing. The result maps each sink name
+// to an object with, for every source from which one of its sinks is
+// reachable at a cost of at most max_cost, the cheapest such path
+// [source, ..., sink]: fewest costly nodes, then fewest edges, then the
+// lexicographically smallest nodes step by step, so the result does not
+// depend on the order of the input. One search per sink name over the
+// reversed graph, whatever the number of sources.
 var shortestPathsDecl = &rego.Function{
 	Name: "sascan.graph.shortest_paths",
 	Decl: types.NewFunction(
@@ -34,26 +38,34 @@ var shortestPathsDecl = &rego.Function{
 			types.Named("graph", types.NewAny(adjacency, types.NewArray(nil, adjacency))).Description("successors of each node, or an array of such objects"),
 			types.Named("sources", types.NewAny(types.NewArray(nil, types.S), types.NewSet(types.S))).Description("the nodes paths start from"),
 			types.Named("sinks", types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewAny(types.NewArray(nil, types.S), types.NewSet(types.S))))).Description("named sets of nodes paths end at"),
-			types.Named("max_edges", types.N).Description("the longest path, in edges"),
+			types.Named("limits", types.NewObject([]*types.StaticProperty{types.NewStaticProperty("cost_prefix", types.S), types.NewStaticProperty("max_cost", types.N)}, nil)).Description("which nodes cost one to enter, and the most a path may cost"),
 		),
 		types.Named("paths", types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))).Description("per sink name, source to path"),
 	),
-	Description: "Shortest paths from each source to the nearest node of each named sink set.",
+	Description: "Cheapest paths from each source to the nearest node of each named sink set.",
 }
 
 var adjacency = types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewAny(types.NewArray(nil, types.S), types.NewSet(types.S))))
 
-func init() {
-	rego.RegisterBuiltin4(shortestPathsDecl, shortestPaths)
-}
-
 // Builtins are the declarations of sascan's own Rego builtins, for
-// capabilities files (opa check --capabilities).
+// compilers and capabilities files (opa check --capabilities).
 func Builtins() []*ast.Builtin {
 	return []*ast.Builtin{{Name: shortestPathsDecl.Name, Decl: shortestPathsDecl.Decl, Description: shortestPathsDecl.Description}}
 }
 
-func shortestPaths(_ rego.BuiltinContext, graphT, sourcesT, sinksT, maxT *ast.Term) (*ast.Term, error) {
+// withBuiltins gives one query sascan's builtins.
+func withBuiltins(r *rego.Rego) {
+	rego.Function4(shortestPathsDecl, shortestPaths)(r)
+}
+
+// newCompiler is a compiler that knows sascan's builtins.
+func newCompiler() *ast.Compiler {
+	caps := ast.CapabilitiesForThisVersion()
+	caps.Builtins = append(caps.Builtins, Builtins()...)
+	return ast.NewCompiler().WithCapabilities(caps).WithEnablePrintStatements(false)
+}
+
+func shortestPaths(_ rego.BuiltinContext, graphT, sourcesT, sinksT, limitsT *ast.Term) (*ast.Term, error) {
 	var graphs []ast.Object
 	switch v := graphT.Value.(type) {
 	case ast.Object:
@@ -69,13 +81,18 @@ func shortestPaths(_ rego.BuiltinContext, graphT, sourcesT, sinksT, maxT *ast.Te
 	default:
 		return nil, fmt.Errorf("%s: graph must be an object or an array of objects", shortestPathsDecl.Name)
 	}
-	max, ok := maxT.Value.(ast.Number)
+	limits, ok := limitsT.Value.(ast.Object)
 	if !ok {
-		return nil, fmt.Errorf("%s: max_edges must be a number", shortestPathsDecl.Name)
+		return nil, fmt.Errorf("%s: limits must be an object", shortestPathsDecl.Name)
 	}
+	prefix, ok := valueOf(limits.Get(ast.StringTerm("cost_prefix"))).(ast.String)
+	if !ok {
+		return nil, fmt.Errorf("%s: limits.cost_prefix must be a string", shortestPathsDecl.Name)
+	}
+	max, _ := valueOf(limits.Get(ast.StringTerm("max_cost"))).(ast.Number)
 	limit, ok := max.Int()
 	if !ok || limit < 0 {
-		return nil, fmt.Errorf("%s: max_edges must be a whole number >= 0", shortestPathsDecl.Name)
+		return nil, fmt.Errorf("%s: limits.max_cost must be a whole number >= 0", shortestPathsDecl.Name)
 	}
 	sinkSets, ok := sinksT.Value.(ast.Object)
 	if !ok {
@@ -105,6 +122,7 @@ func shortestPaths(_ rego.BuiltinContext, graphT, sourcesT, sinksT, maxT *ast.Te
 		return nil, err
 	}
 	gr.sortSuccessors()
+	gr.costly(string(prefix))
 	out := ast.NewObject()
 	sinkSets.Foreach(func(name, set *ast.Term) {
 		if err != nil {
@@ -159,6 +177,7 @@ type graph struct {
 	names []string
 	succ  [][]int
 	pred  [][]int
+	cost  []bool // entering the node costs one
 }
 
 func newGraph() *graph { return &graph{ids: map[string]int{}} }
@@ -188,46 +207,100 @@ func (g *graph) sortSuccessors() {
 	}
 }
 
-// distances is a breadth-first search from the sinks over reversed edges:
-// dist[n] is the number of edges from n to the nearest sink, -1 when none
-// is within limit.
-func (g *graph) distances(sinks []int, limit int) []int {
-	dist := make([]int, len(g.names))
-	for i := range dist {
-		dist[i] = -1
+func (g *graph) costly(prefix string) {
+	g.cost = make([]bool, len(g.names))
+	for i, n := range g.names {
+		g.cost[i] = prefix != "" && strings.HasPrefix(n, prefix)
 	}
-	queue := make([]int, 0, len(sinks))
+}
+
+// dist is how far a node is from the nearest sink: costly nodes entered,
+// then edges. Unreached nodes have cost -1.
+type dist struct{ cost, edges int }
+
+func (d dist) less(e dist) bool { return d.cost < e.cost || d.cost == e.cost && d.edges < e.edges }
+
+// step is the distance over edge n -> m given m's.
+func (g *graph) step(m int, dm dist) dist {
+	d := dist{dm.cost, dm.edges + 1}
+	if g.cost[m] {
+		d.cost++
+	}
+	return d
+}
+
+// distances is Dijkstra's search from the sinks over reversed edges,
+// ordered by (cost, edges). Nodes beyond limit stay unreached.
+func (g *graph) distances(sinks []int, limit int) []dist {
+	d := make([]dist, len(g.names))
+	for i := range d {
+		d[i] = dist{-1, 0}
+	}
+	q := &distQueue{d: d}
 	for _, s := range sinks {
-		if dist[s] < 0 {
-			dist[s] = 0
-			queue = append(queue, s)
+		if d[s].cost < 0 {
+			d[s] = dist{0, 0}
+			heap.Push(q, s)
 		}
 	}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		if dist[n] == limit {
+	done := make([]bool, len(d))
+	for q.Len() > 0 {
+		m := heap.Pop(q).(int)
+		if done[m] {
 			continue
 		}
-		for _, p := range g.pred[n] {
-			if dist[p] < 0 {
-				dist[p] = dist[n] + 1
-				queue = append(queue, p)
+		done[m] = true
+		for _, n := range g.pred[m] {
+			nd := g.step(m, d[m])
+			if nd.cost > limit || done[n] || d[n].cost >= 0 && !nd.less(d[n]) {
+				continue
 			}
+			d[n] = nd
+			heap.Push(q, n)
 		}
 	}
-	return dist
+	return d
+}
+
+// distQueue is a min-heap of nodes by their distance (stale entries are
+// skipped when popped).
+type distQueue struct {
+	nodes []int
+	d     []dist
+	keys  []dist
+}
+
+func (q *distQueue) Len() int { return len(q.nodes) }
+func (q *distQueue) Less(i, j int) bool {
+	if q.keys[i] != q.keys[j] {
+		return q.keys[i].less(q.keys[j])
+	}
+	return q.nodes[i] < q.nodes[j]
+}
+func (q *distQueue) Swap(i, j int) {
+	q.nodes[i], q.nodes[j] = q.nodes[j], q.nodes[i]
+	q.keys[i], q.keys[j] = q.keys[j], q.keys[i]
+}
+func (q *distQueue) Push(x any) {
+	n := x.(int)
+	q.nodes = append(q.nodes, n)
+	q.keys = append(q.keys, q.d[n])
+}
+func (q *distQueue) Pop() any {
+	n := q.nodes[len(q.nodes)-1]
+	q.nodes, q.keys = q.nodes[:len(q.nodes)-1], q.keys[:len(q.keys)-1]
+	return n
 }
 
 // path walks from s towards the nearest sink, each step to the first
-// successor (by name) one edge closer; nil when no sink is within reach.
-func (g *graph) path(s int, dist []int) *ast.Term {
-	if dist[s] < 0 {
+// successor (by name) on a cheapest way; nil when no sink is within reach.
+func (g *graph) path(s int, d []dist) *ast.Term {
+	if d[s].cost < 0 {
 		return nil
 	}
 	terms := []*ast.Term{ast.StringTerm(g.names[s])}
-	for n := s; dist[n] > 0; {
-		i := slices.IndexFunc(g.succ[n], func(m int) bool { return dist[m] == dist[n]-1 })
+	for n := s; d[n] != (dist{0, 0}); {
+		i := slices.IndexFunc(g.succ[n], func(m int) bool { return d[m].cost >= 0 && g.step(m, d[m]) == d[n] })
 		n = g.succ[n][i]
 		terms = append(terms, ast.StringTerm(g.names[n]))
 	}

@@ -5,65 +5,99 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/rego"
 )
 
 func evalBuiltin(t *testing.T, query string) any {
 	t.Helper()
-	rs, err := rego.New(rego.Query("x := " + query)).Eval(context.Background())
+	rs, err := rego.New(rego.Query("x := "+query), withBuiltins).Eval(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rs) != 1 {
 		t.Fatalf("%s: %d results", query, len(rs))
 	}
-	return rs[0].Bindings["x"]
+	// Through JSON, so that expectations are plain maps and slices.
+	b, _ := json.Marshal(rs[0].Bindings["x"])
+	var v any
+	_ = json.Unmarshal(b, &v)
+	return v
 }
 
+type paths = map[string]any
+
 func TestShortestPaths(t *testing.T) {
-	// a -> b -> d (sink), a -> c -> d, a -> e -> f -> g (sink 2 edges
-	// further), s is a sink itself, z reaches nothing.
-	g := `{"a": ["c", "b", "e"], "b": ["d"], "c": ["d"], "e": ["f"], "f": ["g"], "z": []}`
-	got := evalBuiltin(t, `sascan.graph.shortest_paths(`+g+`, {"a", "z", "d", "e"}, {"k1": ["d"], "k2": {"g"}, "none": []}, 3)`)
-	want := map[string]any{
-		"k1":   map[string]any{"a": []any{"a", "b", "d"}, "d": []any{"d"}},
-		"k2":   map[string]any{"a": []any{"a", "e", "f", "g"}, "e": []any{"e", "f", "g"}},
-		"none": map[string]any{},
+	// t:* nodes cost one to enter; limits bound how many.
+	for _, tc := range []struct {
+		name, graph, sources, sinks, limits string
+		want                                paths
+	}{{
+		name:    "fewest costly nodes first, then fewest edges, then smallest names",
+		graph:   `{"t:a": ["x", "t:c", "t:b"], "t:b": ["s"], "t:c": ["s"], "x": ["y"], "y": ["z"], "z": ["s2"]}`,
+		sources: `{"t:a"}`, sinks: `{"one": ["s"], "two": ["s2"]}`, limits: `{"cost_prefix": "t:", "max_cost": 3}`,
+		// s: through t:b or t:c (one costly node each): t:b by name. s2:
+		// four edges but no costly node.
+		want: paths{"one": paths{"t:a": []any{"t:a", "t:b", "s"}}, "two": paths{"t:a": []any{"t:a", "x", "y", "z", "s2"}}},
+	}, {
+		name:    "a longer route that takes fewer costly nodes wins",
+		graph:   `{"t:a": ["t:b", "p"], "t:b": ["t:c"], "t:c": ["s"], "p": ["q"], "q": ["r"], "r": ["t:d"], "t:d": ["s"]}`,
+		sources: `["t:a"]`, sinks: `{"k": ["s"]}`, limits: `{"cost_prefix": "t:", "max_cost": 5}`,
+		want:    paths{"k": paths{"t:a": []any{"t:a", "p", "q", "r", "t:d", "s"}}},
+	}, {
+		name:    "the cost limit: the source is free, each costly node entered counts",
+		graph:   `{"t:a": ["t:b"], "t:b": ["t:c"], "t:c": ["s"]}`,
+		sources: `["t:a", "t:b"]`, sinks: `{"k": ["s"]}`, limits: `{"cost_prefix": "t:", "max_cost": 1}`,
+		want:    paths{"k": paths{"t:b": []any{"t:b", "t:c", "s"}}},
+	}, {
+		name:    "a source that is a sink, a source that reaches none, an empty sink set",
+		graph:   `{"a": ["b"], "z": []}`,
+		sources: `["a", "b", "z"]`, sinks: `{"k": ["b"], "none": []}`, limits: `{"cost_prefix": "", "max_cost": 0}`,
+		want:    paths{"k": paths{"a": []any{"a", "b"}, "b": []any{"b"}}, "none": paths{}},
+	}, {
+		name:    "cycles end",
+		graph:   `{"x": ["y", "a"], "y": ["x", "s2"], "a": ["a0"], "a0": ["s1"]}`,
+		sources: `["x"]`, sinks: `{"k": ["s1", "s2"]}`, limits: `{"cost_prefix": "t:", "max_cost": 0}`,
+		want:    paths{"k": paths{"x": []any{"x", "y", "s2"}}},
+	}, {
+		name:    "an array of graphs is their union",
+		graph:   `[{"a": ["b"]}, {"b": ["c"], "a": ["x"]}]`,
+		sources: `["a"]`, sinks: `{"k": ["c"]}`, limits: `{"cost_prefix": "t:", "max_cost": 0}`,
+		want:    paths{"k": paths{"a": []any{"a", "b", "c"}}},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := evalBuiltin(t, "sascan.graph.shortest_paths("+tc.graph+", "+tc.sources+", "+tc.sinks+", "+tc.limits+")")
+			if diff := cmp.Diff(any(map[string]any(tc.want)), got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
-	assertJSONEqual(t, got, want)
+}
 
-	// The edge limit: g is 3 edges from a, 2 from e.
-	got = evalBuiltin(t, `sascan.graph.shortest_paths(`+g+`, ["a", "e"], {"k2": ["g"]}, 2)`)
-	assertJSONEqual(t, got, map[string]any{"k2": map[string]any{"e": []any{"e", "f", "g"}}})
-
-	// An array of graphs is their union.
-	got = evalBuiltin(t, `sascan.graph.shortest_paths([{"a": ["b"]}, {"b": ["c"], "a": ["x"]}], ["a"], {"k": ["c"]}, 5)`)
-	assertJSONEqual(t, got, map[string]any{"k": map[string]any{"a": []any{"a", "b", "c"}}})
-
-	// Cycles end; the nearest sink wins over a nearer-named far one.
-	got = evalBuiltin(t, `sascan.graph.shortest_paths({"x": ["y", "a"], "y": ["x", "s2"], "a": ["a0"], "a0": ["s1"]}, ["x"], {"k": ["s1", "s2"]}, 10)`)
-	assertJSONEqual(t, got, map[string]any{"k": map[string]any{"x": []any{"x", "y", "s2"}}})
+// The result does not depend on the order of successors or of graph keys.
+func TestShortestPathsIgnoresInputOrder(t *testing.T) {
+	a := evalBuiltin(t, `sascan.graph.shortest_paths({"s": ["m2", "m1"], "m1": ["t"], "m2": ["t"]}, ["s"], {"k": ["t"]}, {"cost_prefix": "", "max_cost": 0})`)
+	b := evalBuiltin(t, `sascan.graph.shortest_paths([{"m2": ["t"]}, {"s": ["m1", "m2"], "m1": ["t"]}], {"s"}, {"k": {"t"}}, {"cost_prefix": "", "max_cost": 0})`)
+	want := map[string]any{"k": map[string]any{"s": []any{"s", "m1", "t"}}}
+	if diff := cmp.Diff(want, a); diff != "" {
+		t.Errorf("first order (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, b); diff != "" {
+		t.Errorf("second order (-want +got):\n%s", diff)
+	}
 }
 
 func TestShortestPathsRejectsBadArguments(t *testing.T) {
 	for _, q := range []string{
-		`sascan.graph.shortest_paths({"a": [1]}, ["a"], {"k": ["a"]}, 2)`,
-		`sascan.graph.shortest_paths({"a": ["b"]}, ["a"], {"k": ["b"]}, -1)`,
-		`sascan.graph.shortest_paths({"a": ["b"]}, ["a"], {"k": ["b"]}, 1.5)`,
-		`sascan.graph.shortest_paths([{"a": ["b"]}, 3], ["a"], {"k": ["b"]}, 1)`,
+		`sascan.graph.shortest_paths({"a": [1]}, ["a"], {"k": ["a"]}, {"cost_prefix": "", "max_cost": 2})`,
+		`sascan.graph.shortest_paths({"a": ["b"]}, ["a"], {"k": ["b"]}, {"cost_prefix": "", "max_cost": -1})`,
+		`sascan.graph.shortest_paths({"a": ["b"]}, ["a"], {"k": ["b"]}, {"cost_prefix": "", "max_cost": 1.5})`,
+		`sascan.graph.shortest_paths({"a": ["b"]}, ["a"], {"k": ["b"]}, {"max_cost": 1})`,
+		`sascan.graph.shortest_paths([{"a": ["b"]}, 3], ["a"], {"k": ["b"]}, {"cost_prefix": "", "max_cost": 1})`,
 	} {
-		_, err := rego.New(rego.Query("x := "+q), rego.StrictBuiltinErrors(true)).Eval(context.Background())
+		_, err := rego.New(rego.Query("x := "+q), rego.StrictBuiltinErrors(true), withBuiltins).Eval(context.Background())
 		if err == nil {
 			t.Errorf("%s: no error", q)
 		}
-	}
-}
-
-func assertJSONEqual(t *testing.T, got, want any) {
-	t.Helper()
-	g, _ := json.Marshal(got)
-	w, _ := json.Marshal(want)
-	if string(g) != string(w) {
-		t.Errorf("got  %s\nwant %s", g, w)
 	}
 }

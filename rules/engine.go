@@ -35,7 +35,7 @@ type partition struct {
 // input: OPA evaluates one query on one core, and the shared library work
 // each query repeats costs less than the second core gives (make bench).
 func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, error) {
-	compiler := ast.NewCompiler().WithEnablePrintStatements(false)
+	compiler := newCompiler()
 	compiler.Compile(cat.modules)
 	if compiler.Failed() {
 		return nil, fmt.Errorf("%w: %w", ErrPolicy, compiler.Errors)
@@ -52,7 +52,7 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 		for _, ri := range p.rules {
 			parts = append(parts, fmt.Sprintf("r%d = %s.findings", ri, enabled[ri].ref()))
 		}
-		pq, err := rego.New(rego.Query(strings.Join(parts, "; ")), rego.Compiler(compiler)).PrepareForEval(ctx)
+		pq, err := rego.New(rego.Query(strings.Join(parts, "; ")), rego.Compiler(compiler), withBuiltins).PrepareForEval(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("%w: prepare query: %w", ErrPolicy, err)
 		}

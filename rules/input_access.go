@@ -24,8 +24,8 @@ import (
 //	sampleSize:      how many members a sample names
 //	tokenGraph:      who acts as whom and where tokens sit, as a graph for
 //	                 lib/paths (tokenGraphTerm)
-//	tokenSources:    the token nodes of the ServiceAccounts whose token a
-//	                 running workload or a legacy token Secret holds, sorted
+//	tokenSources:    where tokens can be taken: [{serviceAccount, object, way}]
+//	                 (tokenSourcesTerm)
 //
 // Rules appear once per role, never per binding or subject.
 func accessTerm(m *access.Model) *ast.Term {
@@ -119,8 +119,11 @@ func accessTerm(m *access.Model) *ast.Term {
 //	exec:<ns>       -> sa:<key> for each workload there that holds a token
 //	<pool>:*        -> <pool>:<ns> for every namespace that has one
 //
-// What a binding's grant opens (binding -> pool) and which grants are sinks
-// is the policies' decision; they add those edges.
+// Pools hold only ServiceAccounts that exist (Model.Declared: a pod cannot
+// run as a missing one, nor does the token controller fill a Secret for
+// it) and workloads the cluster would run (not shadowed copies). What a
+// binding's grant opens (binding -> pool) and which grants are sinks is the
+// policies' decision; they add those edges.
 func tokenGraphTerm(m *access.Model) *ast.Term {
 	succ := map[string][]string{}
 	add := func(from, to string) { succ[from] = append(succ[from], to) }
@@ -151,13 +154,17 @@ func tokenGraphTerm(m *access.Model) *ast.Term {
 				add("sa:"+k, "group:"+g)
 			}
 		}
-		pool("any", ns, k)
+		if m.Declared[k] {
+			pool("any", ns, k)
+		}
 	}
 	for _, t := range m.TokenSecrets {
-		pool("secret", t.Namespace, t.ServiceAccount)
+		if m.Declared[t.ServiceAccount] {
+			pool("secret", t.Namespace, t.ServiceAccount)
+		}
 	}
 	for _, ps := range m.PodSpecs {
-		if ps.HoldsToken() {
+		if ps.Runs() {
 			pool("exec", ps.Namespace, ps.Key)
 		}
 	}
@@ -169,20 +176,76 @@ func tokenGraphTerm(m *access.Model) *ast.Term {
 	return ast.NewTerm(o)
 }
 
-// tokenSourcesTerm lists the token nodes (sa:<key>) of the ServiceAccounts
-// whose token can be taken: a workload holds it or a legacy token Secret
-// does. Sorted.
+// Token sources: where a ServiceAccount's token can be taken.
+const (
+	WayAutomounted = "automounted token"
+	WayProjected   = "projected token volume"
+	WayEveryNode   = "on every node"
+	WayLegacy      = "legacy token Secret"
+)
+
+// tokenSourcesTerm lists where tokens can be taken, one entry per
+// (ServiceAccount, object, way), sorted: {serviceAccount, object, way}. A
+// workload the cluster would run holds its account's token automounted or
+// in a projected volume (and on every node, for a DaemonSet); a legacy
+// token Secret of an existing account holds one.
 func tokenSourcesTerm(m *access.Model) *ast.Term {
-	keys := map[string]bool{}
+	type source struct {
+		sa     string
+		object int
+		way    string
+	}
+	seen := map[source]bool{}
+	var list []source
+	put := func(s source) {
+		if !seen[s] {
+			seen[s] = true
+			list = append(list, s)
+		}
+	}
 	for _, ps := range m.PodSpecs {
-		if ps.HoldsToken() {
-			keys["sa:"+ps.Key] = true
+		if !ps.Runs() {
+			continue
+		}
+		for _, c := range ps.Containers {
+			if !c.HoldsToken() {
+				continue
+			}
+			if c.Auto {
+				put(source{ps.Key, ps.Object, WayAutomounted})
+			}
+			if c.Projected {
+				put(source{ps.Key, ps.Object, WayProjected})
+			}
+		}
+		if ps.Kind == "DaemonSet" {
+			put(source{ps.Key, ps.Object, WayEveryNode})
 		}
 	}
 	for _, t := range m.TokenSecrets {
-		keys["sa:"+t.ServiceAccount] = true
+		if m.Declared[t.ServiceAccount] {
+			put(source{t.ServiceAccount, t.Object, WayLegacy})
+		}
 	}
-	return stringsTerm(sortedKeys(keys))
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.sa != b.sa {
+			return a.sa < b.sa
+		}
+		if a.object != b.object {
+			return a.object < b.object
+		}
+		return a.way < b.way
+	})
+	ts := make([]*ast.Term, len(list))
+	for i, s := range list {
+		ts[i] = ast.ObjectTerm(
+			ast.Item(ast.StringTerm("serviceAccount"), ast.StringTerm(s.sa)),
+			ast.Item(ast.StringTerm("object"), ast.IntNumberTerm(s.object)),
+			ast.Item(ast.StringTerm("way"), ast.StringTerm(s.way)),
+		)
+	}
+	return ast.ArrayTerm(ts...)
 }
 
 // SampleSize is how many members a finding names when it reports on a

@@ -38,12 +38,12 @@ const accessQuery = "caps = data.sascan.lib.rbac.binding_capabilities; holders =
 
 // EvaluateAccess evaluates the access conclusions over input (InputValue).
 func EvaluateAccess(ctx context.Context, cat *Catalogue, input ast.Value) (*Access, error) {
-	compiler := ast.NewCompiler().WithEnablePrintStatements(false)
+	compiler := newCompiler()
 	compiler.Compile(cat.modules)
 	if compiler.Failed() {
 		return nil, fmt.Errorf("%w: %w", ErrPolicy, compiler.Errors)
 	}
-	rs, err := rego.New(rego.Query(accessQuery), rego.Compiler(compiler), rego.ParsedInput(input)).Eval(ctx)
+	rs, err := rego.New(rego.Query(accessQuery), rego.Compiler(compiler), rego.ParsedInput(input), withBuiltins).Eval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate access: %w", err)
 	}

@@ -23,10 +23,10 @@ func TestRego(t *testing.T) {
 		mods[f] = m
 	}
 	caps := ast.CapabilitiesForThisVersion()
-	caps.Builtins = append(caps.Builtins, testInventoryDecl)
+	caps.Builtins = append(append(caps.Builtins, testInventoryDecl), Builtins()...)
 	ch, err := tester.NewRunner().
 		SetCompiler(ast.NewCompiler().WithCapabilities(caps).WithEnablePrintStatements(true)).
-		AddCustomBuiltins([]*tester.Builtin{{Decl: testInventoryDecl, Func: withTestInventory}}).
+		AddCustomBuiltins([]*tester.Builtin{{Decl: testInventoryDecl, Func: withTestInventory}, {Decl: Builtins()[0], Func: withBuiltins}}).
 		CapturePrintOutput(true).
 		RaiseBuiltinErrors(true).
 		Run(context.Background(), mods)

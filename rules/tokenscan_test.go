@@ -51,12 +51,12 @@ func TestTokenCandidatesChangeNoFinding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	compiler := ast.NewCompiler()
+	compiler := newCompiler()
 	if compiler.Compile(cat.modules); compiler.Failed() {
 		t.Fatal(compiler.Errors)
 	}
 	ctx := context.Background()
-	pq, err := rego.New(rego.Query("x = data.sascan.rules.tokens.token_leak.findings"), rego.Compiler(compiler)).PrepareForEval(ctx)
+	pq, err := rego.New(rego.Query("x = data.sascan.rules.tokens.token_leak.findings"), rego.Compiler(compiler), withBuiltins).PrepareForEval(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -68,11 +67,7 @@ func (o *rulesOptions) run() error {
 		return enc.Encode(out)
 	case "capabilities":
 		caps := ast.CapabilitiesForThisVersion()
-		for _, b := range rules.Builtins() {
-			if !slices.ContainsFunc(caps.Builtins, func(c *ast.Builtin) bool { return c.Name == b.Name }) {
-				caps.Builtins = append(caps.Builtins, b)
-			}
-		}
+		caps.Builtins = append(caps.Builtins, rules.Builtins()...)
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(caps)

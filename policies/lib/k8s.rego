@@ -18,6 +18,12 @@ sa_uid_annotation := "kubernetes.io/service-account.uid"
 
 key(ns, name) := sprintf("%s/%s", [ns, name])
 
+# An object as a person names it: "Kind ns/name", or "Kind name" when
+# cluster-scoped.
+display(o) := sprintf("%s %s", [o.kind, key(o.namespace, o.name)]) if o.namespace != ""
+
+else := sprintf("%s %s", [o.kind, o.name])
+
 annotations(obj) := object.get(obj.object, ["metadata", "annotations"], {})
 
 labels(obj) := object.get(obj.object, ["metadata", "labels"], {})

@@ -4,37 +4,30 @@
 #   How a stolen ServiceAccount token leads to other tokens and to the
 #   sinks: a graph over tokens, the groups they act as, the bindings that
 #   grant them something, and the token pools a grant opens (any token of a
-#   namespace through creating pods, minting tokens or impersonating; its
-#   legacy token Secrets through reading Secrets; its running pods' tokens
-#   through exec). What a grant opens and which grants are sinks is decided
-#   here from the capability catalogue of lib/rbac; the shortest-path search
-#   is the builtin sascan.graph.shortest_paths.
+#   namespace; the tokens of its running pods; its legacy token Secrets).
+#   Kubernetes' part of the graph (who acts as which group, who is named by
+#   which binding, which tokens sit in which pool) and where tokens can be
+#   taken come from the access model (input.access.tokenGraph,
+#   tokenSources); what each grant opens and which grants are sinks is
+#   decided here; the search is the builtin sascan.graph.shortest_paths.
 package sascan.lib.paths
 
 import data.sascan.lib.k8s
+import data.sascan.lib.params
 import data.sascan.lib.rbac
 
 # How many tokens an attacker may take on the way, after the first.
 max_token_hops := 3
 
-# A token hop is three to five edges (token, group, binding, every
-# namespace, one namespace, token), the last grant one or two (token,
-# group, binding): the search goes as far as the longest allowed path, and
-# paths that take more tokens are left out. The search minimises edges, so
-# among routes of allowed length the one with the fewest steps is kept.
-max_edges := (5 * max_token_hops) + 2
-
 # ------------------------------------------------------------------ nodes
 
 sa_node(key) := concat("", ["sa:", key])
 
-group_node(grp) := concat("", ["group:", grp])
-
 binding_node(id) := sprintf("binding:%d", [id])
 
-# A pool of tokens: any token of a namespace ("any"), its legacy token
-# Secrets ("secret"), its running pods' tokens ("exec"); scope "*" stands
-# for every namespace.
+# A pool of tokens: any token of a namespace ("any"), the tokens of its
+# running pods ("exec"), its legacy token Secrets ("secret"); scope "*"
+# stands for every namespace.
 pool_node(kind, scope) := concat("", [kind, ":", scope])
 
 # ------------------------------------------------------------------ edges
@@ -48,10 +41,13 @@ pool_node(kind, scope) := concat("", [kind, ":", scope])
 #           an ephemeral container, or swap a container's image (update or
 #           patch pods: a pod's ServiceAccount cannot change, its image can)
 #   secret  the legacy token Secrets of the namespace, by reading Secrets
-# "named": resourceNames narrow the grant to the named ServiceAccounts
-# ("sa") or Secrets ("secret"); create requests are never narrowed by name.
-# "escape": the request can start a privileged pod (node escape, unless
-# the namespace enforces Pod Security); attach and port-forward open nothing.
+# resourceNames narrow a grant to named ServiceAccounts ("sa"), pods
+# ("pod") or Secrets ("secret"); a create of a whole resource carries no
+# name, so a rule with resourceNames never allows it; changing a named
+# controller still lets its template name any account. "escape": the
+# request can start a privileged pod (node escape, unless the namespace
+# enforces Pod Security). Attach, port-forward and pod templates open
+# nothing.
 take_targets := [
 	{"pool": "any", "named": "", "escape": true, "group": "", "resource": "pods", "verbs": ["create"], "does": "create pods"},
 	{"pool": "any", "named": "", "escape": true, "group": "", "resource": "replicationcontrollers", "verbs": rbac.write_verbs, "does": "create or change replicationcontrollers"},
@@ -63,152 +59,172 @@ take_targets := [
 	{"pool": "any", "named": "", "escape": true, "group": "batch", "resource": "cronjobs", "verbs": rbac.write_verbs, "does": "create or change cronjobs"},
 	{"pool": "any", "named": "sa", "escape": false, "group": "", "resource": "serviceaccounts/token", "verbs": ["create"], "does": "mint ServiceAccount tokens"},
 	{"pool": "any", "named": "sa", "escape": false, "group": "", "resource": "serviceaccounts", "verbs": ["impersonate"], "does": "impersonate ServiceAccounts"},
-	{"pool": "exec", "named": "", "escape": false, "group": "", "resource": "pods/exec", "verbs": _exec_verbs, "does": "exec into pods"},
-	{"pool": "exec", "named": "", "escape": false, "group": "", "resource": "pods/ephemeralcontainers", "verbs": ["update", "patch"], "does": "add ephemeral containers"},
-	{"pool": "exec", "named": "", "escape": false, "group": "", "resource": "pods", "verbs": ["update", "patch"], "does": "change pods' images"},
+	{"pool": "exec", "named": "pod", "escape": false, "group": "", "resource": "pods/exec", "verbs": _exec_verbs, "does": "exec into pods"},
+	{"pool": "exec", "named": "pod", "escape": false, "group": "", "resource": "pods/ephemeralcontainers", "verbs": ["update", "patch"], "does": "add ephemeral containers"},
+	{"pool": "exec", "named": "pod", "escape": false, "group": "", "resource": "pods", "verbs": ["update", "patch"], "does": "change pods' images"},
 	{"pool": "secret", "named": "secret", "escape": false, "group": "", "resource": "secrets", "verbs": ["get", "list", "watch"], "does": "read Secrets"},
 ]
 
 # Before 1.35 an exec could be opened with get.
-_exec_verbs := ["create", "get"] if data.sascan.lib.params.pre135_exec_get
+_exec_verbs := ["create", "get"] if params.pre135_exec_get
 
 else := ["create"]
 
 # What a role's rules open in a scope kind ("*" or "namespace"), once per
 # role and scope kind: [pool, what it does, named resource or "", escape].
+# Creating a token Secret and reading it back also gives any token of the
+# namespace: the token controller fills a Secret for whichever account it
+# names.
 _role_pools := {[key, kind]: pools |
-	some [key, kind] in {[m.role, _scope_kind(m.scope)] | some m in rbac.model.bindings; m.known}
+	some [key, kind] in {[m.role, rbac.scope_kind(m.scope)] | some m in rbac.model.bindings; m.known}
+	rules := rbac.role_rules(key)
 	pools := {[t.pool, t.does, name, t.escape] |
-		some r in rbac.role_rules(key)
+		some r in rules
 		some t in take_targets
 		rbac.matches_group(r, t.group)
 		rbac.matches_resource(r, t.resource)
 		some v in t.verbs
 		rbac.matches_verb(r, v)
 		some name in _names(t, r, v)
+	} | {["any", "create token Secrets and read them", "", false] |
+		_allows(rules, "secrets", "create", false)
+		_allows(rules, "secrets", "get", true)
 	}
 }
 
-_scope_kind("*") := "*"
+# Some rule allows verb on core resource res (whatever its resourceNames
+# when named is true, else only without them).
+_allows(rules, res, verb, named) if {
+	some r in rules
+	rbac.matches_group(r, "")
+	rbac.matches_resource(r, res)
+	rbac.matches_verb(r, verb)
+	_unnamed_or(r, named)
+}
 
-_scope_kind(scope) := "namespace" if scope != "*"
+_unnamed_or(r, _) if count(r.resourceNames) == 0
+
+_unnamed_or(_, true)
+
+_names(_, r, _) := {""} if count(r.resourceNames) == 0
+
+_names(t, r, v) := set() if {
+	count(r.resourceNames) > 0
+	_whole_create(t, v)
+}
 
 _names(t, r, v) := {""} if {
+	count(r.resourceNames) > 0
+	not _whole_create(t, v)
 	t.named == ""
-} else := {""} if {
-	count(r.resourceNames) == 0
-} else := {""} if {
-	v == "create"
-	t.resource != "serviceaccounts/token"
-} else := {n | some n in r.resourceNames}
+}
+
+_names(t, r, v) := {n | some n in r.resourceNames} if {
+	count(r.resourceNames) > 0
+	not _whole_create(t, v)
+	t.named != ""
+}
+
+# A create of a whole resource carries no name, so resourceNames never
+# allow it (a subresource's create names its object).
+_whole_create(t, "create") if not contains(t.resource, "/")
 
 # The nodes a binding leads to: pools, or named tokens.
 _binding_targets(m) := {t |
-	some [pool, _, name, _] in _role_pools[[m.role, _scope_kind(m.scope)]]
+	some [pool, _, name, _] in _role_pools[[m.role, rbac.scope_kind(m.scope)]]
 	some t in _target(pool, name, m.scope)
 }
 
 _target(pool, "", scope) := {pool_node(pool, scope)}
 
-_target("any", name, "*") := {sa_node(k) | some k in _sa_by_name[name]} if name != ""
+# Named ServiceAccounts that exist, in the binding's namespace or in any.
+_target("any", name, scope) := {sa_node(k) |
+	some k in _sa_by_name[name]
+	_in_scope(k, scope)
+} if name != ""
 
-_target("any", name, scope) := {sa_node(k8s.key(scope, name))} if {
-	name != ""
-	scope != "*"
-}
+# Named running pods: their tokens.
+_target("exec", name, scope) := {sa_node(s.serviceAccount) |
+	some s in _sources
+	o := input.objects[s.object]
+	o.kind == "Pod"
+	o.name == name
+	_in_scope(s.serviceAccount, scope)
+} if name != ""
 
-_target("secret", name, "*") := {sa_node(k) | some k in _secret_sa_by_name[name]} if name != ""
+# Named legacy token Secrets: the tokens they hold.
+_target("secret", name, scope) := {sa_node(s.serviceAccount) |
+	some s in _sources
+	s.way == "legacy token Secret"
+	input.objects[s.object].name == name
+	_in_scope(s.serviceAccount, scope)
+} if name != ""
 
-_target("secret", name, scope) := {sa_node(k) | some k in _secret_sa_by_key[k8s.key(scope, name)]} if {
-	name != ""
-	scope != "*"
-}
+_in_scope(_, "*")
+
+_in_scope(key, scope) if startswith(key, concat("", [scope, "/"]))
 
 _sa_by_name := {name: keys |
-	some name in {p[1] | some p in _sa_pairs}
-	keys := {p[2] | some p in _sa_pairs; p[1] == name}
+	some name in {o.name | some o in k8s.service_accounts}
+	keys := {k | some k, o in k8s.service_accounts; o.name == name}
 }
-
-# [namespace, name, key] of every ServiceAccount in scope.
-_sa_pairs := [[ns, name, k] |
-	some k in rbac.sa_keys
-	[ns, name] := split(k, "/")
-]
-
-# Legacy token Secrets by "ns/name" and by name, to the ServiceAccount
-# they hold a token of.
-_secret_sa_by_key := {k: {_secret_sa(s)} | some k, s in k8s.token_secrets}
-
-_secret_sa_by_name := {name: keys |
-	some name in {s.name | some s in k8s.token_secrets}
-	keys := {_secret_sa(s) | some s in k8s.token_secrets; s.name == name}
-}
-
-_secret_sa(s) := k8s.key(s.namespace, object.get(k8s.annotations(s), k8s.sa_name_annotation, ""))
 
 # Bindings that grant something, with what they lead to.
 _granting := {id: targets |
 	some id, m in rbac.model.bindings
-	count(rbac.binding_capabilities[id]) > 0
+	m.known
 	targets := _binding_targets(m)
+	count(targets) > 0
 }
 
-_running := [ps |
-	some ps in k8s.pod_specs
-	not ps.static
-	count(ps.tokenContainers) > 0
-]
-
-# The graph: Kubernetes' part from the access model (tokens to their
-# groups and bindings, pools to their tokens: input.access.tokenGraph), and
-# what each binding's grant opens.
+# The graph: Kubernetes' part from the access model, and what each
+# binding's grant opens.
 graph := [object.get(rbac.model, "tokenGraph", {}), {binding_node(id): targets | some id, targets in _granting}]
 
 # ------------------------------------------------------------------ sinks
 
 # Where an attacker wants to be, as grants of bindings:
-#   cluster-admin  a tier-0 capability of its own (not one raised by scope)
-#   secrets        reading Secrets cluster-wide or in kube-system
-#   node-escape    creating pods (or workloads that create them) where the
-#                  namespace does not enforce the baseline or restricted Pod
-#                  Security level
-#   token-minting  minting tokens for ServiceAccounts
-sinks := object.union(
-	{sink: {binding_node(id) |
-		some id, caps in rbac.binding_capabilities
-		some c in caps
-		sink_capability(sink, c)
-	} |
-		some sink in sink_names
-		sink != "node-escape"
-	},
-	{"node-escape": {binding_node(id) |
-		some id, m in rbac.model.bindings
-		count(_escapes(m)) > 0
-	}},
-)
-
-# The requests of a binding that start a privileged pod where Pod Security
-# does not stop it.
-_escapes(m) := {does |
-	m.known
-	not _pod_security_enforced(m.scope)
-	some [_, does, _, true] in _role_pools[[m.role, _scope_kind(m.scope)]]
-}
-
+#   cluster-admin  a tier-0 capability of its own (not one raised by
+#                  scope), cluster-wide or in kube-system
+#   secrets        reading any Secret cluster-wide or in kube-system
+#   node-escape    creating pods (or their controllers) where the namespace
+#                  does not enforce the baseline or restricted Pod Security
+#                  level
+#   token-minting  minting any ServiceAccount's token cluster-wide or in
+#                  kube-system (in another namespace minting is a step)
 sink_names := ["cluster-admin", "secrets", "node-escape", "token-minting"]
 
-sink_capability("cluster-admin", c) if {
+sinks := {sink: {binding_node(id) |
+	some id, m in rbac.model.bindings
+	count(sink_grants(sink, id, m)) > 0
+} |
+	some sink in sink_names
+}
+
+# What makes binding id (model entry m) a sink, as text.
+sink_grants("cluster-admin", id, m) := {_cap_text(c) |
+	some c in rbac.binding_capabilities[id]
 	c.tier == 0
 	not c.upgraded
+	m.scope in _takeover_scopes
 }
 
-sink_capability("secrets", c) if {
-	c.id == "P03"
-	c.scope in {"*", "kube-system"}
+sink_grants("secrets", _, m) := _requests(m, "secret", "read Secrets") if m.scope in _takeover_scopes
+
+sink_grants("node-escape", _, m) := {sprintf("%s %s", [e[1], _scope_text(m.scope)]) |
+	not _pod_security_enforced(m.scope)
+	some e in _role_pools[[m.role, rbac.scope_kind(m.scope)]]
+	e[2] == ""
+	e[3] == true
 }
 
-sink_capability("token-minting", c) if c.id == "P07"
+sink_grants("token-minting", _, m) := _requests(m, "any", "mint ServiceAccount tokens") if m.scope in _takeover_scopes
+
+_takeover_scopes := {"*", "kube-system"}
+
+_requests(m, pool, does) := {sprintf("%s %s", [does, _scope_text(m.scope)]) |
+	[pool, does, "", false] in _role_pools[[m.role, rbac.scope_kind(m.scope)]]
+}
 
 _pod_security_enforced(ns) if {
 	ns != "*"
@@ -217,15 +233,21 @@ _pod_security_enforced(ns) if {
 
 # ------------------------------------------------------------------ paths
 
-# Token sources: the ServiceAccounts some workload or token Secret holds a
-# token of (the access model's).
-sources := object.get(rbac.model, "tokenSources", [])
+# Where tokens can be taken, as the access model found them:
+# [{serviceAccount, object, way}].
+_sources := object.get(rbac.model, "tokenSources", [])
 
-# shortest[sink][sa node]: the shortest path from the token to the sink.
-shortest := sascan.graph.shortest_paths(graph, sources, sinks, max_edges)
+sources := {sa_node(s.serviceAccount) | some s in _sources}
+
+# shortest[sink][token node]: the path from the token to the sink that
+# takes the fewest other tokens (then has the fewest steps).
+shortest := sascan.graph.shortest_paths(graph, sources, sinks, {"cost_prefix": "sa:", "max_cost": max_token_hops})
 
 # The tokens taken on a path, in order (the first is the stolen one).
 tokens(path) := [trim_prefix(n, "sa:") | some n in path; startswith(n, "sa:")]
+
+# The bindings of a path, one per step, in order.
+bindings_of(path) := [to_number(trim_prefix(n, "binding:")) | some n in path; startswith(n, "binding:")]
 
 # The steps of a path: one per token taken and one for the sink's grant.
 # {from, to, action, via, as}: "as" is the group the grant is made to, ""
@@ -240,8 +262,9 @@ steps(path, sink) := [_segment_step(array.slice(path, from, end), _next(path, en
 	starts := [i | some i, n in path; startswith(n, "sa:")]
 }
 
-# The bindings of a path, one per step, in order.
-bindings_of(path) := [to_number(trim_prefix(n, "binding:")) | some n in path; startswith(n, "binding:")]
+_segment_end(path, starts, i) := starts[i + 1] if i + 1 < count(starts)
+
+else := count(path)
 
 _next(path, end) := path[end] if end < count(path)
 
@@ -249,19 +272,15 @@ else := ""
 
 _segment_step(seg, next, sink) := s if {
 	id := to_number(trim_prefix([n | some n in seg; startswith(n, "binding:")][0], "binding:"))
-	binding := rbac.bindings[id]
+	m := rbac.model.bindings[id]
 	s := {
 		"from": sprintf("ServiceAccount %s", [trim_prefix(seg[0], "sa:")]),
 		"to": _step_to(next, sink),
-		"action": _action(seg, id, next == "", sink),
-		"via": sprintf("%s %s", [binding.kind, _name(binding)]),
+		"action": _action(seg, id, m, next, sink),
+		"via": k8s.display(rbac.bindings[id]),
 		"as": _as(seg),
 	}
 }
-
-_segment_end(path, starts, i) := starts[i + 1] if i + 1 < count(starts)
-
-else := count(path)
 
 _step_to("", sink) := sink
 
@@ -271,28 +290,15 @@ _as(seg) := trim_prefix(g, "group:") if {
 	g := [n | some n in seg; startswith(n, "group:")][0]
 } else := ""
 
-_name(o) := o.name if o.namespace == ""
+# What the grant does on a step: on the last, what makes it the sink;
+# before, the requests that open the way the path goes (a pool, or a named
+# token).
+_action(_, id, m, "", sink) := concat(", ", sort(sink_grants(sink, id, m)))
 
-else := k8s.key(o.namespace, o.name)
-
-# What the grant does on a step: the requests of the binding that open the
-# way the path goes (a pool, or a named token), or, on the last step, what
-# makes it the sink.
-_action(_, id, true, "node-escape") := concat(", ", [sprintf("%s %s", [d, _scope_text(m.scope)]) | some d in sort(_escapes(m))]) if {
-	m := rbac.model.bindings[id]
-}
-
-_action(_, id, true, sink) := concat(", ", sort({_cap_text(c) | some c in rbac.binding_capabilities[id]; sink_capability(sink, c)})) if sink != "node-escape"
-
-_action(seg, id, false, _) := concat(", ", [sprintf("%s %s", [d, _scope_text(m.scope)]) | some d in sort(_leading(seg, m))]) if {
-	m := rbac.model.bindings[id]
-}
-
-# The requests of binding m that lead the way segment seg goes.
-_leading(seg, m) := {does |
-	some [pool, does, name, _] in _role_pools[[m.role, _scope_kind(m.scope)]]
+_action(seg, _, m, next, _) := concat(", ", sort({sprintf("%s %s", [does, _scope_text(m.scope)]) |
+	some [pool, does, name, _] in _role_pools[[m.role, rbac.scope_kind(m.scope)]]
 	_leads(pool, name, seg)
-}
+})) if next != ""
 
 _leads(pool, "", seg) if {
 	some n in seg
@@ -310,9 +316,7 @@ _through_pool(seg) if {
 	kind in {"any", "secret", "exec"}
 }
 
-_cap_text(c) := sprintf("%s (%s) %s", [_cap_names[c.id], c.id, _scope_text(c.scope)])
-
-_cap_names := object.union({c.id: c.name | some c in rbac.capabilities}, {"P01": "everything", "P02": "partial wildcards", "P14": "issue certificates"})
+_cap_text(c) := sprintf("%s (%s) %s", [rbac.capability_names[c.id], c.id, _scope_text(c.scope)])
 
 _scope_text("*") := "cluster-wide"
 
@@ -321,60 +325,63 @@ _scope_text(ns) := sprintf("in namespace %s", [ns]) if ns != "*"
 # --------------------------------------------------------------- reported
 
 # The paths reported: a token that reaches a sink only through another
-# token (at least one hop). A token that holds the sink's grant itself is
-# SA013's and SA019's finding, not a path.
+# token (at least one hop); a token that holds the sink's grant itself is
+# SA013's and SA019's finding, not a path. Where one route ends at a binding
+# that is several sinks, only the first of sink_names is reported (a
+# cluster-admin binding also reads Secrets).
 reported := [p |
+	some p in _paths
+	_sink_rank[p.sink] == _best[[p.serviceAccount, p.last]]
+]
+
+_paths := [p |
 	some sink, by_token in shortest
-	some node, path in by_token
-	count(path) > 3 # two edges at most reach a sink without another token
+	some _, path in by_token
 	taken := tokens(path)
 	count(taken) > 1
-	count(taken) <= max_token_hops + 1
+	bs := bindings_of(path)
 	p := {
 		"sink": sink,
 		"serviceAccount": taken[0],
 		"path": path,
 		"tokens": taken,
-		"bindings": bindings_of(path),
+		"bindings": bs,
+		"last": bs[count(bs) - 1],
 	}
 ]
 
-# Where each token can be taken: [ServiceAccount key, object id, way].
-_source_ways := ({[ps.saKey, ps.obj.id, _way(x)] |
-	some ps in _running
-	some x in ps.tokenContainers
-} | {[ps.saKey, ps.obj.id, "on every node"] |
-	some ps in _running
-	ps.obj.kind == "DaemonSet"
-}) | {[_secret_sa(s), s.id, "legacy token Secret"] | some s in k8s.token_secrets}
+_sink_rank := {s: i | some i, s in sink_names}
 
-_way(x) := "automounted token" if x.auto
-
-else := "projected token volume" if x.projected
-
-else := "token Secret"
+_best := {[k, last]: rank |
+	some [k, last] in {[p.serviceAccount, p.last] | some p in _paths}
+	rank := min({_sink_rank[p.sink] | some p in _paths; p.serviceAccount == k; p.last == last})
+}
 
 # token_sources[key]: [{"object": id, "ways": [...]}] by object id, for the
 # tokens on reported paths.
-token_sources := {k: [{"object": id, "ways": sort({w[2] | some w in ways; w[1] == id})} |
-	some id in sort({w[1] | some w in ways})
+token_sources := {k: [{"object": id, "ways": sort({s.way | some s in mine; s.object == id})} |
+	some id in sort({s.object | some s in mine})
 ] |
 	some k in {p.serviceAccount | some p in reported}
-	ways := {w | some w in _source_ways; w[0] == k}
+	mine := {s | some s in _sources; s.serviceAccount == k}
 }
 
 # ------------------------------------------------------------ choke points
 
 # What a reported path depends on: the bindings of its steps, their roles
 # (bootstrap roles left out: their binding is what to change), and the
-# first token's automount when automount is the only way it is taken.
+# first token's automount when automount is the only way it is taken and
+# the scan holds the ServiceAccount.
 _elements(p) := ({["binding", id] | some id in p.bindings} | {["role", role.object] |
 	some id in p.bindings
 	m := rbac.model.bindings[id]
 	m.known
 	role := rbac.model.roles[m.role]
 	not rbac.bootstrap(input.objects[role.object])
-}) | {["automount", p.serviceAccount] | _automount_only(p.serviceAccount)}
+}) | {["automount", p.serviceAccount] |
+	k8s.service_accounts[p.serviceAccount]
+	_automount_only(p.serviceAccount)
+}
 
 _automount_only(k) if {
 	every s in token_sources[k] {

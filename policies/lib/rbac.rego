@@ -367,7 +367,7 @@ upgrade(c, scope) := {"id": c.id, "tier": 0, "scope": scope, "upgraded": true} i
 # not on which binding makes it: compute them once per role and scope kind
 # ("*" or "namespace") that some binding grants it in.
 _role_caps := {[key, kind]: _combined(role_rules(key), kind) |
-	some [key, kind] in {[m.role, _scope_kind(m.scope)] | some m in model.bindings; m.known}
+	some [key, kind] in {[m.role, scope_kind(m.scope)] | some m in model.bindings; m.known}
 }
 
 # Capabilities per binding (after scope upgrade).
@@ -376,18 +376,23 @@ binding_capabilities := {id: caps |
 	caps := _binding_caps(m)
 }
 
-_binding_caps(m) := {upgrade(c, m.scope) | some c in _role_caps[[m.role, _scope_kind(m.scope)]]} if m.known
+_binding_caps(m) := {upgrade(c, m.scope) | some c in _role_caps[[m.role, scope_kind(m.scope)]]} if m.known
 
 else := set()
 
-_scope_kind("*") := "*"
+# The kind of a binding's scope: "*" (cluster-wide) or "namespace".
+scope_kind("*") := "*"
 
-_scope_kind(scope) := "namespace" if scope != "*"
+scope_kind(scope) := "namespace" if scope != "*"
 
 # Highest tier of a capability set: 0 is T0; 3 means none.
 top_tier(caps) := min({c.tier | some c in caps} | {3})
 
 tier_name(t) := ["T0", "T1", "T2", "none"][t]
+
+# The name of each capability id, the derived ones (P01, P02, P14)
+# included.
+capability_names := object.union({c.id: c.name | some c in capabilities}, {"P01": "everything", "P02": "partial wildcards", "P14": "issue certificates"})
 
 # Capabilities ServiceAccount ns/name holds through bindings that name it
 # ({id, tier, scope, upgraded, binding}).

@@ -91,12 +91,8 @@ message(p, held) := sprintf("A token of ServiceAccount %s (%s) reaches %s by tak
 	concat(" -> ", p.tokens),
 ])
 
-held(sources) := sprintf("held by %s", [object_text(input.objects[sources[0].object])]) if count(sources) == 1
+held(sources) := sprintf("held by %s", [k8s.display(input.objects[sources[0].object])]) if count(sources) == 1
 
-else := sprintf("held by %s and %d more", [object_text(input.objects[sources[0].object]), count(sources) - 1])
+else := sprintf("held by %s and %d more", [k8s.display(input.objects[sources[0].object]), count(sources) - 1])
 
-source_text(s) := sprintf("%s (%s)", [object_text(input.objects[s.object]), concat(", ", s.ways)])
-
-object_text(o) := sprintf("%s %s", [o.kind, k8s.key(o.namespace, o.name)]) if o.namespace != ""
-
-else := sprintf("%s %s", [o.kind, o.name])
+source_text(s) := sprintf("%s (%s)", [k8s.display(input.objects[s.object]), concat(", ", s.ways)])

@@ -16,7 +16,9 @@
 #   remediation: |
 #     Change the named object first: narrow or delete the binding (or bind the role to the
 #     ServiceAccounts that need it instead of a group), split the role, or set
-#     automountServiceAccountToken: false on the ServiceAccount whose token starts the paths.
+#     automountServiceAccountToken: false on the ServiceAccount whose token starts the paths
+#     (and on the workloads that set it to true themselves, which the ServiceAccount's setting
+#     does not override).
 #   example: |
 #     # Instead of every ServiceAccount of the cluster, the one deployer.
 #     apiVersion: rbac.authorization.k8s.io/v1
@@ -60,11 +62,7 @@ object_of(["automount", key]) := k8s.service_accounts[key]
 
 element_text(["automount", _], obj) := sprintf("automount of ServiceAccount %s", [k8s.key(obj.namespace, obj.name)])
 
-element_text([kind, _], obj) := sprintf("%s %s", [obj.kind, name(obj)]) if kind != "automount"
-
-name(o) := o.name if o.namespace == ""
-
-else := k8s.key(o.namespace, o.name)
+element_text([kind, _], obj) := k8s.display(obj) if kind != "automount"
 
 message(e, obj, n, sinks) := sprintf("Changing %s cuts %d attack paths (%s)", [
 	element_text(e, obj),

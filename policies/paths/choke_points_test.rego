@@ -7,8 +7,8 @@ import data.sascan.rules.paths.choke_points as rule
 got(objs) := {[f.object, f.severity, f.evidence.kind, f.evidence.cuts] | some f in rule.findings with input as t.inv(objs)}
 
 # Two CI accounts may create pods in ops through one group binding; ops
-# holds a cluster-admin account. Each CI token reaches three sinks through
-# it (node-escape is their own grant).
+# holds a cluster-admin account. Each CI token reaches cluster-admin
+# through it: two paths.
 two_bots := [
 	t.sa("ci", "a"),
 	t.sa("ci", "b"),
@@ -23,20 +23,18 @@ two_bots := [
 
 test_shared_steps_rank_first if {
 	got(two_bots) == {
-		[5, "high", "binding", 6], # RoleBinding ops/ci-deploys
-		[4, "high", "role", 6], # Role ops/deployer
-		[8, "high", "binding", 6], # ClusterRoleBinding operator-admin
-		[0, "high", "automount", 3], # ServiceAccount ci/a
-		[1, "high", "automount", 3],
+		[5, "high", "binding", 2], # RoleBinding ops/ci-deploys
+		[4, "high", "role", 2], # Role ops/deployer
+		[8, "high", "binding", 2], # ClusterRoleBinding operator-admin
 	}
 }
 
 test_evidence_counts_sinks if {
 	some f in rule.findings with input as t.inv(two_bots)
 	f.object == 5
-	f.evidence.sinks == {"cluster-admin": 2, "secrets": 2, "token-minting": 2}
+	f.evidence.sinks == {"cluster-admin": 2}
 	f.evidence.serviceAccounts == ["ci/a", "ci/b"]
-	f.message == "Changing RoleBinding ops/ci-deploys cuts 6 attack paths (2 to cluster-admin, 2 to secrets, 2 to token-minting)"
+	f.message == "Changing RoleBinding ops/ci-deploys cuts 2 attack paths (2 to cluster-admin)"
 }
 
 # One path: nothing to rank. The bot reads the operator's legacy token
