@@ -81,7 +81,7 @@ test-integration: ## live-cluster tests against real API servers (starts two and
 	eval "$$(hack/kube/up.sh | tail -1)"; \
 	fleet=$$(SASCAN_KUBE_DIR=$(SASCAN_FLEET_KUBE_DIR) SASCAN_ETCD_PORT=$(SASCAN_FLEET_ETCD_PORT) SASCAN_API_PORT=$(SASCAN_FLEET_API_PORT) hack/kube/up.sh | tail -1); \
 	export SASCAN_FLEET_KUBECONFIG=$${fleet#export KUBECONFIG=}; \
-	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF|Transient|Slow|Pagination|SIGTERM|LeastPrivilege|Fleet' ./cmd/sascan/; \
+	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF|Transient|Slow|Pagination|SIGTERM|LeastPrivilege|Fleet|TokenLedger' ./cmd/sascan/; \
 	$(GO) test -count=1 -tags integration -run 'Live' ./scanner/; \
 	$(GO) test -count=1 -tags integration -run 'SubjectAccessReview' -v ./access/
 
