@@ -12,7 +12,7 @@ IMAGE_TOOL := $(GO) -C hack/release run ./image
 IMAGE_REPO ?= ghcr.io/sascan/sascan
 BENCHTIME ?= 3x
 
-.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot image image-push release demo test test-browser test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
+.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot image image-push release demo test test-browser test-go test-rego test-integration bench-cluster bench-ledger fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -100,6 +100,9 @@ bench-cluster: ## sascan cluster vs a bare client-go list over 5k objects in the
 
 bench: ## benchmarks: 1k/10k/100k-object scans (objects/s, allocations)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./cmd/sascan/
+
+bench-ledger: ## the audit-log ledger over a generated 1 GiB log: throughput and peak RSS growth (fails past 256 MiB)
+	$(GO) test -run '^$$' -bench BenchmarkRead1GB -benchtime 1x ./ledger/
 
 golden: ## rewrite golden files after an intended output change
 	$(GO) test ./cmd/sascan -run 'TestDemoReports' -update
