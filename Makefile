@@ -12,7 +12,7 @@ IMAGE_TOOL := $(GO) -C hack/release run ./image
 IMAGE_REPO ?= ghcr.io/sascan/sascan
 BENCHTIME ?= 3x
 
-.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot image image-push release demo test test-browser test-go test-rego test-integration bench-cluster fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
+.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot image image-push release demo test test-browser test-go test-rego test-integration bench-cluster bench-ledger fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -81,7 +81,7 @@ test-integration: ## live-cluster tests against real API servers (starts two and
 	eval "$$(hack/kube/up.sh | tail -1)"; \
 	fleet=$$(SASCAN_KUBE_DIR=$(SASCAN_FLEET_KUBE_DIR) SASCAN_ETCD_PORT=$(SASCAN_FLEET_ETCD_PORT) SASCAN_API_PORT=$(SASCAN_FLEET_API_PORT) hack/kube/up.sh | tail -1); \
 	export SASCAN_FLEET_KUBECONFIG=$${fleet#export KUBECONFIG=}; \
-	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF|Transient|Slow|Pagination|SIGTERM|LeastPrivilege|Fleet' ./cmd/sascan/; \
+	$(GO) test -count=1 -tags integration -run 'Live|Legacy|Secret|Partial|Namespace|ClusterSARIF|Transient|Slow|Pagination|SIGTERM|LeastPrivilege|Fleet|TokenLedger' ./cmd/sascan/; \
 	$(GO) test -count=1 -tags integration -run 'Live' ./scanner/; \
 	$(GO) test -count=1 -tags integration -run 'SubjectAccessReview' -v ./access/
 
@@ -100,6 +100,9 @@ bench-cluster: ## sascan cluster vs a bare client-go list over 5k objects in the
 
 bench: ## benchmarks: 1k/10k/100k-object scans (objects/s, allocations)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./cmd/sascan/
+
+bench-ledger: ## the audit-log ledger over a generated 1 GiB log: throughput and peak RSS growth (fails past 256 MiB)
+	$(GO) test -run '^$$' -bench BenchmarkRead1GB -benchtime 1x ./ledger/
 
 golden: ## rewrite golden files after an intended output change
 	$(GO) test ./cmd/sascan -run 'TestDemoReports' -update

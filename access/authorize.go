@@ -117,3 +117,19 @@ func (m *Model) WhoCan(a Attributes) []Grant {
 	}
 	return out
 }
+
+// AllowingRules lists the indexes of the binding's role rules that cover
+// request a in the binding's scope; none when the binding does not allow
+// it.
+func (b *Binding) AllowingRules(a Attributes) []int {
+	if b.Role == nil || (b.Scope != "*" && (a.Namespace != b.Scope || !a.ResourceRequest())) {
+		return nil
+	}
+	var out []int
+	for i := range b.Role.Rules {
+		if b.Role.Rules[i].Allows(a) {
+			out = append(out, i)
+		}
+	}
+	return out
+}

@@ -58,6 +58,24 @@ type ServiceAccountAccess struct {
 	PrivilegeTier  string        `json:"privilegeTier"`
 	Grants         []SAGrant     `json:"grants"`
 	TokenHolders   []TokenHolder `json:"tokenHolders"`
+	// Usage is what the account did in the --audit-log window; nil
+	// without audit logs.
+	Usage *SAUsage `json:"usage,omitempty"`
+}
+
+// SAUsage is a ServiceAccount's requests in the audit logs' window, and
+// the roles that allow exactly those the baseline does not.
+type SAUsage struct {
+	First    string `json:"first"`
+	Last     string `json:"last"`
+	Requests int64  `json:"requests"`
+	Denied   int64  `json:"denied"`
+	// Used lists the distinct allowed requests ("list pods in ci: 4").
+	Used []string `json:"used"`
+	// LeastPrivilegeYAML holds the generated Roles and ClusterRole with
+	// their bindings to the account, ready for kubectl apply; "" when the
+	// baseline allows everything the account did.
+	LeastPrivilegeYAML string `json:"leastPrivilegeYAML"`
 }
 
 // SAGrant is one binding that applies to the ServiceAccount.
@@ -67,6 +85,9 @@ type SAGrant struct {
 	PrivilegeTier string     `json:"privilegeTier"`
 	Capabilities  []string   `json:"capabilities"`
 	Rules         []string   `json:"rules"`
+	// UsedRules are the rules (indexes into Rules) that allowed some of the
+	// account's requests in the --audit-log window; nil without audit logs.
+	UsedRules []int `json:"usedRules,omitempty"`
 }
 
 // RenderAccess writes an answer as a table, JSON or an HTML page.
@@ -158,13 +179,21 @@ func saTable(w io.Writer, a *ServiceAccountAccess) error {
 	}
 	if len(a.Grants) > 0 {
 		t := newTable(w, 4)
-		t.Header("TIER", "BINDING", "VIA", "SCOPE", "CAPABILITIES", "RULES")
+		header := []any{"TIER", "BINDING", "VIA", "SCOPE", "CAPABILITIES", "RULES"}
+		if a.Usage != nil {
+			header = append(header, "USED")
+		}
+		t.Header(header...)
 		for _, g := range a.Grants {
 			caps := strings.Join(g.Capabilities, ", ")
 			if caps == "" {
 				caps = "-"
 			}
-			if err := t.Append(g.PrivilegeTier, bindingText(g.Binding)+"\n"+g.Binding.Role, g.Via, g.Binding.Scope, caps, fmt.Sprint(len(g.Rules))); err != nil {
+			row := []any{g.PrivilegeTier, bindingText(g.Binding) + "\n" + g.Binding.Role, g.Via, g.Binding.Scope, caps, fmt.Sprint(len(g.Rules))}
+			if a.Usage != nil {
+				row = append(row, fmt.Sprintf("%d of %d rules", len(g.UsedRules), len(g.Rules)))
+			}
+			if err := t.Append(row...); err != nil {
 				return err
 			}
 		}
@@ -181,6 +210,20 @@ func saTable(w io.Writer, a *ServiceAccountAccess) error {
 	}
 	if _, err := fmt.Fprintf(w, "workloads holding its token: %s\n", strings.ReplaceAll(holdersText(a.TokenHolders, len(a.TokenHolders)), "\n", "; ")); err != nil {
 		return err
+	}
+	if u := a.Usage; u != nil {
+		text := fmt.Sprintf("audit window %s to %s: %d requests (%d denied)\n", u.First, u.Last, u.Requests, u.Denied)
+		for _, r := range u.Used {
+			text += "  used: " + r + "\n"
+		}
+		if u.LeastPrivilegeYAML != "" {
+			text += "least-privilege roles for what it used (kubectl apply -f):\n" + u.LeastPrivilegeYAML
+		} else {
+			text += "it used nothing beyond the discovery baseline: it needs no role\n"
+		}
+		if _, err := io.WriteString(w, text); err != nil {
+			return err
+		}
 	}
 	return nil
 }

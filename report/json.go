@@ -19,6 +19,7 @@ type jsonReport struct {
 	Errors        []Error         `json:"errors"`
 	Incomplete    []Incomplete    `json:"incomplete"`
 	Hints         []string        `json:"hints,omitempty"`
+	Audit         *Audit          `json:"audit,omitempty"`
 }
 
 // JSON writes the report as indented JSON. The same input gives the same
@@ -26,7 +27,7 @@ type jsonReport struct {
 func JSON(w io.Writer, r *Report) error {
 	out := jsonReport{
 		SchemaVersion: SchemaVersion, Tool: r.Tool, Source: r.Source, Summary: Summarize(r),
-		Findings: r.Findings, Errors: r.Errors, Incomplete: r.Incomplete, Hints: r.Hints,
+		Findings: r.Findings, Errors: r.Errors, Incomplete: r.Incomplete, Hints: r.Hints, Audit: r.Audit,
 	}
 	if out.Findings == nil {
 		out.Findings = []rules.Finding{}

@@ -84,7 +84,9 @@ type Report struct {
 	Incomplete []Incomplete
 	// Hints say once how the scan's own settings may explain findings
 	// (a --default-namespace that would resolve binding subjects).
-	Hints     []string
+	Hints []string
+	// Audit is what the --audit-log logs held; nil without them.
+	Audit     *Audit
 	Rules     []*rules.Rule // the enabled rules, for SARIF's driver
 	SarifRoot string        // absolute directory SARIF URIs are relative to
 	Color     bool          // table: ANSI colours

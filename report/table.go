@@ -85,6 +85,9 @@ func Table(w io.Writer, r *Report) error {
 	for _, h := range r.Hints {
 		lines = append(lines, "hint: "+h)
 	}
+	if r.Audit != nil {
+		lines = append(lines, r.Audit.Text())
+	}
 	scanned := 0
 	for _, c := range sum.Clusters {
 		if !c.Scanned {

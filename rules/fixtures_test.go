@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sascan/sascan/ledger"
 	"github.com/sascan/sascan/scanner"
 )
 
@@ -30,6 +31,10 @@ var fixtureParams = Params{
 //
 //	# expect: SA016 low Deployment web/frontend line=9 path=spec.template.spec confidence=likely
 //	# expect: none SA018
+//	# audit-log: pass-used.audit.jsonl
+//
+// An "# audit-log:" line names an audit log (JSON lines, beside the
+// fixture) the scan reads as --audit-log would.
 //
 // The findings of the folder's rule and of every rule named in the header
 // must equal the expectations exactly (confidence defaults to certain).
@@ -38,6 +43,7 @@ type fixture struct {
 	kube  string // "# kube-version: 1.29" overrides the default 1.34
 	whole bool   // "# corpus-complete: true"
 	live  bool   // "# mode: cluster": objects as a live cluster returns them
+	audit string // "# audit-log: FILE": an audit log beside the fixture, as --audit-log FILE
 	rule  string
 	want  map[string][]string // rule -> formatted findings
 	rules map[string]bool     // rules asserted
@@ -66,6 +72,10 @@ func loadFixtures(t *testing.T) []fixture {
 			}
 			if v, ok := strings.CutPrefix(line, "# corpus-complete:"); ok {
 				fx.whole = strings.TrimSpace(v) == "true"
+				continue
+			}
+			if v, ok := strings.CutPrefix(line, "# audit-log:"); ok {
+				fx.audit = filepath.Join(filepath.Dir(f), strings.TrimSpace(v))
 				continue
 			}
 			if v, ok := strings.CutPrefix(line, "# kube-version:"); ok {
@@ -192,6 +202,13 @@ func TestFixtures(t *testing.T) {
 				params.KubeVersion = kv
 			}
 			params.CorpusComplete = fx.whole
+			if fx.audit != "" {
+				l, err := ledger.Read(context.Background(), []string{fx.audit}, ledger.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				params.Audit = l
+			}
 			var fs []Finding
 			if fx.live {
 				fs, _ = scanMode(t, live, params, scanner.ModeCluster, fx.path)

@@ -96,6 +96,9 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params) (ast.Valu
 	obj.Insert(ast.StringTerm("kinds"), ast.NewTerm(byKind))
 	obj.Insert(ast.StringTerm("podSpecs"), ast.ArrayTerm(specs...))
 	obj.Insert(ast.StringTerm("access"), accessTerm(model))
+	if p.Audit != nil {
+		obj.Insert(ast.StringTerm("audit"), auditTerm(p.Audit, model))
+	}
 	return obj, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/version"
+
+	"github.com/sascan/sascan/ledger"
 )
 
 // KubeVersion is the Kubernetes version rules gate on.
@@ -53,6 +55,9 @@ type Params struct {
 	// resource ("*" when a list failed cluster-wide): nothing is concluded
 	// from absence there either.
 	Unlisted []string
+	// Audit is what the audit logs (--audit-log) say about token use;
+	// nil when none was given. The input carries it as input.audit.
+	Audit *ledger.Ledger
 }
 
 func (p Params) value() map[string]any {

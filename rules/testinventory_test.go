@@ -1,13 +1,16 @@
 package rules
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/types"
 
+	"github.com/sascan/sascan/ledger"
 	"github.com/sascan/sascan/scanner"
 )
 
@@ -60,7 +63,27 @@ func testInventory(_ rego.BuiltinContext, objsTerm, paramsTerm *ast.Term) (*ast.
 		}
 		p.KubeVersion = KubeVersion{Major: v.Major, Minor: v.Minor, Known: v.Known}
 	}
-	v, err := InputValue(inv, NewModel(inv, p), Params{})
+	var audit *ledger.Ledger
+	if events := params.Get(ast.StringTerm("_audit")); events != nil {
+		// Audit events as the log holds them, one JSON line each, read
+		// by the ledger as production reads a log.
+		var lines []string
+		arr, ok := events.Value.(*ast.Array)
+		if !ok {
+			return nil, fmt.Errorf("sascan.test.inventory: _audit must be an array of events")
+		}
+		arr.Foreach(func(e *ast.Term) { lines = append(lines, e.String()) })
+		l := ledger.New()
+		if err := l.ReadFrom(context.Background(), "test.audit.jsonl", strings.NewReader(strings.Join(lines, "\n"))); err != nil {
+			return nil, fmt.Errorf("sascan.test.inventory: _audit: %w", err)
+		}
+		if l.Unparsed > 0 {
+			return nil, fmt.Errorf("sascan.test.inventory: _audit: %v", l.LineErrors[0])
+		}
+		l.Finish()
+		audit = l
+	}
+	v, err := InputValue(inv, NewModel(inv, p), Params{Audit: audit})
 	if err != nil {
 		return nil, fmt.Errorf("sascan.test.inventory: %w", err)
 	}
@@ -87,7 +110,7 @@ func testParams(over ast.Object) (ast.Object, error) {
 	}
 	p := base.(ast.Object)
 	over.Foreach(func(k, v *ast.Term) {
-		if k.Value.Compare(ast.String("_mode")) != 0 {
+		if s, ok := k.Value.(ast.String); !ok || !strings.HasPrefix(string(s), "_") {
 			p.Insert(k, v)
 		}
 	})

@@ -71,7 +71,8 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
   %[1]s cluster --read-secret-data -o json
   %[1]s cluster --context prod-eu --context prod-us -o table -o sarif=fleet.sarif
   %[1]s cluster --all-contexts --parallel-clusters 4 -o json --output-file fleet.json
-  %[1]s cluster --cluster-name prod-eu -o json   # in a CronJob, for sascan merge`, programName()),
+  %[1]s cluster --cluster-name prod-eu -o json   # in a CronJob, for sascan merge
+  %[1]s cluster --audit-log /var/log/kubernetes/audit/   # verdicts from token use (SA035-SA039)`, programName()),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.allNamespacesSet = cmd.Flags().Changed("all-namespaces")
@@ -135,6 +136,9 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	if o.fleet() && o.clusterName != "" {
 		return fmt.Errorf("--cluster-name names one cluster; the clusters of a fleet scan are named by their contexts")
 	}
+	if o.fleet() && len(o.common.auditLogs) > 0 {
+		return fmt.Errorf("--audit-log is one cluster's: scan the clusters of a fleet one at a time with their own logs")
+	}
 	if o.parallel < 1 {
 		return fmt.Errorf("--parallel-clusters must be at least 1")
 	}
@@ -182,6 +186,9 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	if o.cluster.ReadSecretData {
 		st.log.Warn("--read-secret-data: sascan reads Secret values; they never appear in its output")
 	}
+	if err := o.common.readAudit(ctx, st, o.streams.In); err != nil {
+		return err
+	}
 	l := <-lists
 	if l.err != nil {
 		return l.err
@@ -198,6 +205,7 @@ func (o *clusterOptions) run(ctx context.Context) error {
 		Findings:   cs.findings,
 		Incomplete: cs.incomplete,
 		Rules:      st.rules,
+		Audit:      st.audit,
 	}
 	if name != contextName {
 		r.Source.Cluster = name

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/sascan/sascan/access"
+	"github.com/sascan/sascan/ledger"
 	"github.com/sascan/sascan/report"
 	"github.com/sascan/sascan/rules"
 	"github.com/sascan/sascan/scanner"
@@ -38,6 +40,7 @@ type commonOptions struct {
 	baseline      string
 	writeBaseline string
 	now           string
+	auditLogs     []string
 }
 
 func (c *commonOptions) bind(cmd *cobra.Command) {
@@ -53,6 +56,7 @@ func (c *commonOptions) bind(cmd *cobra.Command) {
 	f.StringVar(&c.kubeVersion, "kube-version", "", "target Kubernetes version for version-gated rules, e.g. 1.34 (default: latest behaviour)")
 	f.StringVar(&c.baseline, "baseline", "", "JSON report of a previous scan: findings in it are marked suppressed")
 	f.StringVar(&c.writeBaseline, "write-baseline", "", "write this scan's JSON report to FILE for use with --baseline")
+	f.StringArrayVar(&c.auditLogs, "audit-log", nil, "kube-apiserver audit log (JSON lines; plain or gzip, a folder of rotated logs, or - for stdin) for the verdicts drawn from token use (repeatable)")
 	f.StringVar(&c.now, "now", "", "evaluate as of this RFC 3339 time (for reproducible reports)")
 	_ = f.MarkHidden("now")
 }
@@ -89,7 +93,8 @@ a warning, not an error.`,
   helm template my-release ./chart | %[1]s scan -
   %[1]s scan -k overlays/prod
   %[1]s scan -o sarif --output-file sascan.sarif .
-  %[1]s scan -o table -o html=report.html deploy/`, programName()),
+  %[1]s scan -o table -o html=report.html deploy/
+  %[1]s scan --audit-log audit.log.gz deploy/    # verdicts from token use (SA035-SA039)`, programName()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && len(o.kustomize) == 0 {
 				return fmt.Errorf("requires at least 1 arg(s), only received 0 (a path, - for stdin, or -k DIR)")
@@ -116,6 +121,7 @@ type settings struct {
 	rules       []*rules.Rule
 	engine      *pendingEngine
 	params      rules.Params
+	audit       *report.Audit // what --audit-log held
 	baseline    report.Baseline
 	log         *slog.Logger
 }
@@ -171,6 +177,38 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 		}
 	}
 	return st, nil
+}
+
+// readAudit reads the --audit-log logs into the ledger the rules read
+// (st.params.Audit), warning about each line that is not an event.
+func (c *commonOptions) readAudit(ctx context.Context, st *settings, stdin io.Reader) error {
+	if len(c.auditLogs) == 0 {
+		return nil
+	}
+	l, err := readLedger(ctx, c.auditLogs, stdin, st.log)
+	if err != nil {
+		return err
+	}
+	st.params.Audit = l
+	st.audit = report.AuditOf(l)
+	return nil
+}
+
+// readLedger reads audit logs; lines that are not events are warnings
+// (the first ledger.MaxLineErrors named, the others counted).
+func readLedger(ctx context.Context, paths []string, stdin io.Reader, log *slog.Logger) (*ledger.Ledger, error) {
+	l, err := ledger.Read(ctx, paths, ledger.Options{Stdin: stdin})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range l.LineErrors {
+		log.Warn("audit log line not parsed", "file", e.File, "line", e.Line, "reason", e.Message)
+	}
+	if more := l.Unparsed - int64(len(l.LineErrors)); more > 0 {
+		log.Warn("more audit log lines not parsed", "count", more)
+	}
+	log.Debug("read audit logs", "events", l.Events, "first", l.First, "last", l.Last, "serviceAccounts", len(l.Accounts))
+	return l, nil
 }
 
 // readBaseline reads the --baseline file.
@@ -256,6 +294,12 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 	if err != nil {
 		return err
 	}
+	if slices.Contains(o.common.auditLogs, "-") && slices.Contains(paths, "-") {
+		return fmt.Errorf("--audit-log - and the path - both read stdin: give one of them a file")
+	}
+	if err := o.common.readAudit(ctx, st, o.streams.In); err != nil {
+		return err
+	}
 	start := time.Now()
 	m, err := loadManifests(ctx, paths, o.kustomize, scanner.LoadOptions{Stdin: o.streams.In, MaxFileSize: o.maxFileSize})
 	if err != nil {
@@ -306,6 +350,7 @@ func (o *scanOptions) run(ctx context.Context, paths []string) error {
 		Findings:  findings,
 		Rules:     st.rules,
 		SarifRoot: root,
+		Audit:     st.audit,
 	}
 	for _, e := range m.Errors {
 		r.Errors = append(r.Errors, report.Error{File: e.File, Line: e.Line, Message: e.Message})

@@ -3,6 +3,9 @@
 # etcd, kube-apiserver (RBAC, ServiceAccount issuer and keys, an admin token)
 # and kube-controller-manager (the ServiceAccount, token, legacy-token
 # cleaner, root-CA publisher and ClusterRole aggregation controllers).
+# kube-apiserver writes an audit log (Metadata level, with the
+# authentication annotations: legacy-token, stale-token) to
+# $SASCAN_KUBE_DIR/logs/audit.log, for sascan --audit-log.
 # Builds the binaries first when they are missing or older than go.mod.
 # The last line printed is `export KUBECONFIG=<path>`.
 set -euo pipefail
@@ -36,6 +39,16 @@ openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
 openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
 
 admin_token=$(openssl rand -hex 24)
+
+# Every request at Metadata level: who (user, extra claims), what
+# (objectRef, verb), from where, and the annotations; never a body.
+cat > "$state/audit-policy.yaml" <<'POLICY'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+POLICY
 printf '%s,sascan-admin,sascan-admin,"system:masters"\n' "$admin_token" > "$pki/tokens.csv"
 
 log "starting etcd on 127.0.0.1:$etcd_port"
@@ -60,6 +73,8 @@ log "starting kube-apiserver on https://127.0.0.1:$api_port"
   --service-cluster-ip-range 10.96.0.0/16 \
   --allow-privileged \
   --endpoint-reconciler-type none \
+  --audit-policy-file "$state/audit-policy.yaml" --audit-log-path "$state/logs/audit.log" \
+  --audit-log-format json --audit-log-maxbackup 3 --audit-log-maxsize 200 \
   >"$state/logs/kube-apiserver.log" 2>&1 &
 echo $! > "$state/kube-apiserver.pid"
 

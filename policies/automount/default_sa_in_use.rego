@@ -4,7 +4,9 @@
 #   The pod runs as its namespace's default ServiceAccount and holds its token
 #   (automounted or projected). Medium when that default ServiceAccount has
 #   permissions beyond the discovery baseline: they then reach every pod in the
-#   namespace that omits serviceAccountName (CIS 5.1.5).
+#   namespace that omits serviceAccountName (CIS 5.1.5). With --audit-log,
+#   when the default ServiceAccount made no request while the workload existed
+#   in the window, the evidence cites the window: the token can go (SA037).
 # related_resources:
 # - ref: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
 # - ref: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#service-account-permissions
@@ -36,6 +38,7 @@
 #   modes: [manifest, cluster]
 package sascan.rules.automount.default_sa_in_use
 
+import data.sascan.lib.audit
 import data.sascan.lib.k8s
 import data.sascan.lib.rbac
 import data.sascan.lib.result
@@ -49,13 +52,21 @@ findings contains f if {
 	privileged := default_privileged(ps.obj.namespace)
 	f := result.finding(ps.obj, path(ps), sprintf("%s %s/%s runs as ServiceAccount %s/default and holds its token", [ps.obj.kind, ps.obj.namespace, ps.obj.name, ps.obj.namespace]), {
 		"severity": severity(privileged),
-		"evidence": {
-			"serviceAccount": ps.saKey,
-			"containers": [x.c.name | some x in holders],
-			"defaultHasPermissions": privileged,
-		},
+		"confidence": "certain",
+		"evidence": object.union(
+			{
+				"serviceAccount": ps.saKey,
+				"containers": [x.c.name | some x in holders],
+				"defaultHasPermissions": privileged,
+			},
+			audit_evidence(ps),
+		),
 	})
 }
+
+audit_evidence(ps) := audit.evidence(ps.obj) if audit.silent(ps.saKey, ps.obj)
+
+else := {}
 
 default default_privileged(_) := false
 

@@ -36,3 +36,14 @@ test_projected_token_counts if {
 	})
 	got([p]) == {[0, "low", "spec"]}
 }
+
+# --audit-log: the default account made no request: the evidence says so.
+test_audit_log_cites_the_window if {
+	objs := [t.deployment("web", "frontend", {"containers": [t.container("c")]})]
+	quiet := [[f.confidence, f.evidence.auditWindow, f.evidence.auditRequests] | some f in rule.findings with input as t.inv_with(objs, {"_audit": t.window})]
+	quiet == [["certain", {"first": "2026-06-30T00:00:00Z", "last": "2026-06-30T12:00:00Z"}, 0]]
+	busy := [object.get(f.evidence, "auditWindow", null) |
+		some f in rule.findings with input as t.inv_with(objs, {"_audit": array.concat(t.window, [t.sa_event("web", "default", "2026-06-30T01:00:00Z")])})
+	]
+	busy == [null]
+}

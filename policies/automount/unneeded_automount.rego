@@ -5,7 +5,9 @@
 #   permissions beyond the discovery baseline. A compromised container can
 #   still authenticate with it, to the API and to anything that trusts the
 #   cluster's issuer. Info when the ServiceAccount's bindings are not part of
-#   the scan, so the need cannot be judged (CIS 5.1.6).
+#   the scan, so the need cannot be judged (CIS 5.1.6). With --audit-log,
+#   when the ServiceAccount made no request while the workload existed in the
+#   window, the finding is certain and its evidence cites the window (SA037).
 # related_resources:
 # - ref: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting
 # - ref: https://kubernetes.io/docs/concepts/security/rbac-good-practices/#hardening
@@ -36,6 +38,7 @@
 #   modes: [manifest, cluster]
 package sascan.rules.automount.unneeded_automount
 
+import data.sascan.lib.audit
 import data.sascan.lib.k8s
 import data.sascan.lib.params
 import data.sascan.lib.rbac
@@ -51,15 +54,27 @@ findings contains f if {
 	not rbac.sa_exceeds_baseline(ps.obj.namespace, sa)
 	f := result.finding(ps.obj, path(ps), message(ps, sa), {
 		"severity": severity,
-		"confidence": "likely",
-		"evidence": {
-			"serviceAccount": k8s.key(ps.obj.namespace, sa),
-			"automountSource": source(ps),
-			"containers": [x.c.name | some x in mounted],
-			"permissionsObservable": k8s.rbac_observed,
-		},
+		"confidence": confidence(ps),
+		"evidence": object.union(
+			{
+				"serviceAccount": k8s.key(ps.obj.namespace, sa),
+				"automountSource": source(ps),
+				"containers": [x.c.name | some x in mounted],
+				"permissionsObservable": k8s.rbac_observed,
+			},
+			audit_evidence(ps),
+		),
 	})
 }
+
+# The audit logs confirm it: the account made no request in the window.
+confidence(ps) := "certain" if audit.silent(ps.saKey, ps.obj)
+
+else := "likely"
+
+audit_evidence(ps) := audit.evidence(ps.obj) if audit.silent(ps.saKey, ps.obj)
+
+else := {}
 
 severity := "low" if k8s.rbac_observed
 

@@ -78,3 +78,15 @@ test_filtered_live_scan_cannot_judge_need if {
 	[[f.severity, f.evidence.permissionsObservable] | some f in filtered] == [["info", false]]
 	contains(filtered[0].message, "listed only some namespaces")
 }
+
+# --audit-log: the account made no request while the workload existed, so
+# the token is unneeded for certain and the evidence cites the window.
+test_audit_log_makes_it_certain if {
+	objs := array.concat(t.builtins, [frontend])
+	quiet := [[f.confidence, f.evidence.auditWindow] | some f in rule.findings with input as t.inv_with(objs, {"_audit": t.window})]
+	quiet == [["certain", {"first": "2026-06-30T00:00:00Z", "last": "2026-06-30T12:00:00Z"}]]
+	busy := [[f.confidence, object.get(f.evidence, "auditWindow", null)] |
+		some f in rule.findings with input as t.inv_with(objs, {"_audit": array.concat(t.window, [t.sa_event("web", "default", "2026-06-30T01:00:00Z")])})
+	]
+	busy == [["likely", null]]
+}

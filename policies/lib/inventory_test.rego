@@ -107,3 +107,28 @@ component(comp, flags) := {
 		occ := [{"value": v, "bare": false, "path": sprintf("spec.containers[0].command[%d]", [i + 1])} | some i, v in vals]
 	}}],
 }
+
+# Audit events (audit.k8s.io/v1, level Metadata) as kube-apiserver writes
+# them; inv_with(objs, {"_audit": [events]}) reads them with the ledger.
+event(user, at) := {
+	"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "stage": "ResponseComplete",
+	"verb": "get", "requestURI": "/version", "user": {"username": user}, "sourceIPs": ["10.0.0.1"],
+	"userAgent": "client/1.0", "requestReceivedTimestamp": at, "annotations": {"authorization.k8s.io/decision": "allow"},
+}
+
+sa_event(ns, name, at) := event(sprintf("system:serviceaccount:%s:%s", [ns, name]), at)
+
+# A request of a ServiceAccount with the legacy token of Secret secret.
+legacy_event(ns, name, secret, at) := object.union(sa_event(ns, name, at), {"annotations": {
+	"authentication.k8s.io/legacy-token": sprintf("system:serviceaccount:%s:%s", [ns, name]),
+	"authentication.k8s.io/legacy-token-manual-secret": secret,
+}})
+
+# ev as a resource request.
+resource_request(ev, verb, group, resource, ns) := object.union(ev, {
+	"verb": verb, "requestURI": "/apis/x",
+	"objectRef": {"apiGroup": group, "resource": resource, "namespace": ns},
+})
+
+# The window every audit test shares: the first and last events, by a user.
+window := [event("admin", "2026-06-30T00:00:00Z"), event("admin", "2026-06-30T12:00:00Z")]
