@@ -43,27 +43,27 @@ func TestShortestPaths(t *testing.T) {
 		name:    "a longer route that takes fewer costly nodes wins",
 		graph:   `{"t:a": ["t:b", "p"], "t:b": ["t:c"], "t:c": ["s"], "p": ["q"], "q": ["r"], "r": ["t:d"], "t:d": ["s"]}`,
 		sources: `["t:a"]`, sinks: `{"k": ["s"]}`, limits: `{"cost_prefix": "t:", "max_cost": 5}`,
-		want:    paths{"k": paths{"t:a": []any{"t:a", "p", "q", "r", "t:d", "s"}}},
+		want: paths{"k": paths{"t:a": []any{"t:a", "p", "q", "r", "t:d", "s"}}},
 	}, {
 		name:    "the cost limit: the source is free, each costly node entered counts",
 		graph:   `{"t:a": ["t:b"], "t:b": ["t:c"], "t:c": ["s"]}`,
 		sources: `["t:a", "t:b"]`, sinks: `{"k": ["s"]}`, limits: `{"cost_prefix": "t:", "max_cost": 1}`,
-		want:    paths{"k": paths{"t:b": []any{"t:b", "t:c", "s"}}},
+		want: paths{"k": paths{"t:b": []any{"t:b", "t:c", "s"}}},
 	}, {
 		name:    "a source that is a sink, a source that reaches none, an empty sink set",
 		graph:   `{"a": ["b"], "z": []}`,
 		sources: `["a", "b", "z"]`, sinks: `{"k": ["b"], "none": []}`, limits: `{"cost_prefix": "", "max_cost": 0}`,
-		want:    paths{"k": paths{"a": []any{"a", "b"}, "b": []any{"b"}}, "none": paths{}},
+		want: paths{"k": paths{"a": []any{"a", "b"}, "b": []any{"b"}}, "none": paths{}},
 	}, {
 		name:    "cycles end",
 		graph:   `{"x": ["y", "a"], "y": ["x", "s2"], "a": ["a0"], "a0": ["s1"]}`,
 		sources: `["x"]`, sinks: `{"k": ["s1", "s2"]}`, limits: `{"cost_prefix": "t:", "max_cost": 0}`,
-		want:    paths{"k": paths{"x": []any{"x", "y", "s2"}}},
+		want: paths{"k": paths{"x": []any{"x", "y", "s2"}}},
 	}, {
 		name:    "an array of graphs is their union",
 		graph:   `[{"a": ["b"]}, {"b": ["c"], "a": ["x"]}]`,
 		sources: `["a"]`, sinks: `{"k": ["c"]}`, limits: `{"cost_prefix": "t:", "max_cost": 0}`,
-		want:    paths{"k": paths{"a": []any{"a", "b", "c"}}},
+		want: paths{"k": paths{"a": []any{"a", "b", "c"}}},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := evalBuiltin(t, "sascan.graph.shortest_paths("+tc.graph+", "+tc.sources+", "+tc.sinks+", "+tc.limits+")")
