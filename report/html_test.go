@@ -107,30 +107,100 @@ func TestHTMLSummaryCounts(t *testing.T) {
 			t.Errorf("summary lacks %s", want)
 		}
 	}
-	// Choke points ranked by the paths they cut, then by name.
-	var got []string
-	for _, m := range regexp.MustCompile(`<td class="element">(.*?)</td><td>(\w+)</td><td class="num cuts">(\d+)</td>`).FindAllStringSubmatch(page, -1) {
-		got = append(got, m[1]+" | "+m[2]+" | "+m[3])
+	// Choke points ranked by the paths they cut, then by name; the
+	// shortest paths first.
+	if diff := cmp.Diff(fixtureChokePoints, chokePointRows(page)); diff != "" {
+		t.Errorf("choke points (-want +got)\n%s", diff)
 	}
-	want := []string{
+	if diff := cmp.Diff(fixturePaths, pathRows(page)); diff != "" {
+		t.Errorf("paths (-want +got)\n%s", diff)
+	}
+}
+
+// The fixture's choke points (element | kind | paths cut) and shortest
+// paths (address | account | sink | hops | route), as the summary shows
+// them.
+var (
+	fixtureChokePoints = []string{
 		"ClusterRoleBinding &lt;/script&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;!-- | binding | 5",
 		"ClusterRoleBinding admin-bot | binding | 2",
 		"RoleBinding kube-system/deployers | binding | 2",
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("choke points (-want +got)\n%s", diff)
-	}
-	// The shortest paths first.
-	var paths []string
-	for _, m := range regexp.MustCompile(`<tr><td><a href="(#sa/[^"]+)">([^<]+)</a></td><td><span class="sink">([\w-]+)</span></td><td class="num">(\d+)</td><td>([^<]+)</td></tr>`).FindAllStringSubmatch(page, -1) {
-		paths = append(paths, strings.Join(m[1:], " | "))
-	}
-	wantPaths := []string{
+	fixturePaths = []string{
 		"#sa/shop/default | shop/default | secrets | 1 | secrets",
 		"#sa/shop/deployer | shop/deployer | cluster-admin | 2 | ServiceAccount kube-system/admin-bot → cluster-admin",
 		"#sa/ci/builder | ci/builder | cluster-admin | 3 | ServiceAccount shop/deployer → ServiceAccount kube-system/admin-bot → cluster-admin",
 	}
-	if diff := cmp.Diff(wantPaths, paths); diff != "" {
+)
+
+// chokePointRows reads the summary's choke points: element | kind | cuts.
+func chokePointRows(page string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`<td class="element">(.*?)</td><td>(\w+)</td><td class="num cuts">(\d+)</td>`).FindAllStringSubmatch(page, -1) {
+		out = append(out, strings.Join(m[1:], " | "))
+	}
+	return out
+}
+
+// pathRows reads the summary's shortest paths: address | account | sink |
+// hops | route.
+func pathRows(page string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`<tr><td><a href="(#sa/[^"]+)">([^<]+)</a></td><td><span class="sink">([\w-]+)</span></td><td class="num">(\d+)</td><td>([^<]+)</td></tr>`).FindAllStringSubmatch(page, -1) {
+		out = append(out, strings.Join(m[1:], " | "))
+	}
+	return out
+}
+
+// Evidence numbers come as float64 from the rules engine, as json.Number
+// from a JSON report read back (sascan merge) and as int from Go: the
+// summary reads them all.
+func TestHTMLEvidenceNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		n    any
+		want int
+	}{
+		{"float64", float64(7), 7},
+		{"json.Number", json.Number("7"), 7},
+		{"json.Number with a fraction", json.Number("7.0"), 7},
+		{"int", 7, 7},
+		{"int64", int64(7), 7},
+		{"absent", nil, 0},
+		{"a string", "7", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := map[string]any{}
+			if tc.n != nil {
+				ev["cuts"] = tc.n
+			}
+			if got := evidenceInt(ev, "cuts"); got != tc.want {
+				t.Errorf("evidenceInt = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// A JSON report read back (what sascan merge renders) keeps its choke
+// points' cuts and its paths' hops in the summary.
+func TestHTMLFromJSONReport(t *testing.T) {
+	r := fixtureReport(t)
+	var b bytes.Buffer
+	if err := JSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadJSON(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := back.Findings[slices.IndexFunc(back.Findings, func(f rules.Finding) bool { return f.RuleID == ruleChokePoint })].Evidence["cuts"].(json.Number); !ok {
+		t.Fatal("ReadJSON no longer gives json.Number: the test reads nothing back")
+	}
+	page := renderHTML(t, back)
+	if diff := cmp.Diff(fixtureChokePoints, chokePointRows(page)); diff != "" {
+		t.Errorf("choke points (-want +got)\n%s", diff)
+	}
+	if diff := cmp.Diff(fixturePaths, pathRows(page)); diff != "" {
 		t.Errorf("paths (-want +got)\n%s", diff)
 	}
 }
