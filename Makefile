@@ -101,8 +101,8 @@ bench-cluster: ## sascan cluster vs a bare client-go list over 5k objects in the
 bench: ## benchmarks: 1k/10k/100k-object scans (objects/s, allocations)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./cmd/sascan/
 
-golden: ## rewrite golden files after an intended output change
-	$(GO) test ./cmd/sascan -run 'TestDemoReports' -update
+golden: ## rewrite golden files after an intended output change (the demo reports, the HTML report's test input)
+	$(GO) test ./cmd/sascan -run 'TestDemoReports|TestReportHTMLFixture' -update
 
 docs: ## regenerate docs/rules.md from the rules' METADATA
 	$(GO) run ./cmd/sascan rules -o markdown > docs/rules.md
