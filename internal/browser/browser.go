@@ -81,18 +81,26 @@ func Start(ctx context.Context, path string, width, height int) (*Browser, error
 	if err != nil {
 		return nil, err
 	}
+	// Until Chromium runs, every error path closes what is open so far and
+	// removes the profile.
+	var open []*os.File
+	fail := func(err error) (*Browser, error) {
+		for _, f := range open {
+			f.Close()
+		}
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	toBrowser, w, err := os.Pipe()
 	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+		return fail(err)
 	}
+	open = append(open, toBrowser, w)
 	r, fromBrowser, err := os.Pipe()
 	if err != nil {
-		os.RemoveAll(dir)
-		toBrowser.Close()
-		w.Close()
-		return nil, err
+		return fail(err)
 	}
+	open = append(open, r, fromBrowser)
 	args := []string{
 		"--headless", "--remote-debugging-pipe", "--user-data-dir=" + dir,
 		"--no-first-run", "--no-default-browser-check", "--disable-extensions",
@@ -109,9 +117,10 @@ func Start(ctx context.Context, path string, width, height int) (*Browser, error
 	b.cmd.ExtraFiles = []*os.File{toBrowser, fromBrowser} // fds 3 and 4
 	b.cmd.Stderr = b.stderr
 	if err := b.cmd.Start(); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("start %s: %w", path, err)
+		return fail(fmt.Errorf("start %s: %w", path, err))
 	}
+	// Chromium has its ends; from here Close closes w, and the reader
+	// closes r when Chromium's end closes.
 	toBrowser.Close()
 	fromBrowser.Close()
 	go func() {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -53,5 +55,54 @@ func TestPageErrors(t *testing.T) {
 		if !slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, want) }) {
 			t.Errorf("no error with %q in %q", want, errs)
 		}
+	}
+}
+
+// Start leaves no file descriptor open and no profile behind when it
+// fails: when the binary cannot start, and when it starts but never
+// answers on the pipe.
+func TestStartFailsClean(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd to count open files")
+	}
+	openFDs := func() int {
+		t.Helper()
+		fds, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(fds)
+	}
+	notChromium, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, tc := range []struct{ name, path string }{
+		{"no such binary", filepath.Join(t.TempDir(), "no-chromium")},
+		{"exits at once", notChromium},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			before := openFDs()
+			if b, err := Start(ctx, tc.path, 800, 600); err == nil {
+				b.Close()
+				t.Fatal("Start succeeded")
+			}
+			// The pipe's reader closes its end when it sees the end of
+			// the stream, just after Start returns.
+			deadline := time.Now().Add(5 * time.Second)
+			for openFDs() != before && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if after := openFDs(); after != before {
+				t.Errorf("%d file descriptors open after a failed Start, %d before", after, before)
+			}
+			if left, _ := os.ReadDir(tmp); len(left) != 0 {
+				t.Errorf("left behind in TMPDIR: %v", left)
+			}
+		})
 	}
 }
