@@ -22,8 +22,9 @@ import (
 // script error or a policy violation, its summary counts, the table
 // filters, sorts and pages, a ServiceAccount page opens by its address and
 // draws its attack paths, hostile names stay text, and a report of 45,000
-// findings paints within 3 s. Skipped without Chromium; under CI=true a
-// missing Chromium fails (.ci/run installs it).
+// findings pages and filters (BenchmarkHTMLPaint times it). Skipped
+// without Chromium; under CI=true a missing Chromium fails (.ci/run
+// installs it).
 func TestHTMLInBrowser(t *testing.T) {
 	path, err := browser.Find()
 	if err != nil {
@@ -381,20 +382,16 @@ func TestHTMLInBrowser(t *testing.T) {
 		}
 	})
 
-	// The size of the 100k-object benchmark's report: 45,000 findings.
 	t.Run("45000 findings", func(t *testing.T) {
-		big := &Report{Tool: Tool{Name: "sascan", Version: "test"}, Source: Source{Mode: "manifest", Paths: []string{"dump.yaml"}}, Objects: 100_000, Findings: syntheticFindings(45_000, 1)}
-		rules.SortFindings(big.Findings)
+		big := bigReport()
 		file := filepath.Join(dir, "big.html")
-		page := renderHTML(t, big)
-		if err := os.WriteFile(file, []byte(page), 0o644); err != nil {
+		if err := os.WriteFile(file, []byte(renderHTML(t, big)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		bp, err := b.NewPage(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		start := time.Now()
 		if err := bp.Navigate(ctx, "file://"+file); err != nil {
 			t.Fatal(err)
 		}
@@ -402,18 +399,6 @@ func TestHTMLInBrowser(t *testing.T) {
 		defer cancel()
 		if err := bp.WaitFor(wctx, `document.documentElement.dataset.ready`); err != nil {
 			t.Fatal(err)
-		}
-		ready := time.Since(start)
-		m := bp.Milestones()
-		t.Logf("45,000 findings, %.1f MB: first contentful paint %v, DOMContentLoaded %v, load %v (from navigation start); table ready %v after the navigate command",
-			float64(len(page))/1e6, m["firstContentfulPaint"].Round(time.Millisecond), m["DOMContentLoaded"].Round(time.Millisecond), m["load"].Round(time.Millisecond), ready.Round(time.Millisecond))
-		for _, name := range []string{"firstContentfulPaint", "DOMContentLoaded"} {
-			if d, ok := m[name]; !ok || d > 3*time.Second {
-				t.Errorf("%s: %v (seen %v), want under 3 s", name, d, ok)
-			}
-		}
-		if ready > 3*time.Second {
-			t.Errorf("table ready after %v, want under 3 s", ready)
 		}
 		var s struct {
 			Status string `json:"status"`
@@ -431,15 +416,13 @@ func TestHTMLInBrowser(t *testing.T) {
 				want++
 			}
 		}
-		var took float64
-		if err := bp.Eval(ctx, `(() => { const t0 = performance.now(); const e = document.getElementById('f-rule'); e.value = 'SA013'; e.dispatchEvent(new Event('change')); return performance.now() - t0; })()`, &took); err != nil {
+		if err := bp.Eval(ctx, filterBySA013, nil); err != nil {
 			t.Fatal(err)
 		}
 		var count string
 		if err := bp.Eval(ctx, `document.getElementById('f-status').dataset.count`, &count); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("filtering 45,000 findings by rule: %.0f ms", took)
 		if count != strconv.Itoa(want) {
 			t.Errorf("%s findings of SA013, want %d", count, want)
 		}
@@ -447,6 +430,127 @@ func TestHTMLInBrowser(t *testing.T) {
 			t.Errorf("page errors: %q", errs)
 		}
 	})
+}
+
+// bigReport has the size of the 100,000-object benchmark's report: 45,000
+// findings.
+func bigReport() *Report {
+	r := &Report{Tool: Tool{Name: "sascan", Version: "test"}, Source: Source{Mode: "manifest", Paths: []string{"dump.yaml"}}, Objects: 100_000, Findings: syntheticFindings(45_000, 1)}
+	rules.SortFindings(r.Findings)
+	return r
+}
+
+// filterBySA013 filters the findings table by rule SA013 as a user does
+// and returns how long the page took, in ms.
+const filterBySA013 = `(() => { const t0 = performance.now(); const e = document.getElementById('f-rule'); e.value = 'SA013'; e.dispatchEvent(new Event('change')); return performance.now() - t0; })()`
+
+// BenchmarkHTMLPaint loads a generated report of 45,000 findings (the size
+// of the 100,000-object mix dump's) in headless Chromium and reports, from
+// the page's own performance timeline in ms since the navigation started:
+// first contentful paint (the summary), DOMContentLoaded, and the table
+// ready (findings parsed, first page of the table drawn); and how long
+// filtering all findings by a rule takes. cold: a fresh browser and
+// profile for each load; warm: the same tab loads the page again. Skipped
+// without Chromium.
+func BenchmarkHTMLPaint(b *testing.B) {
+	path, err := browser.Find()
+	if err != nil {
+		b.Skip(err)
+	}
+	page := renderHTML(b, bigReport())
+	file := filepath.Join(b.TempDir(), "big.html")
+	if err := os.WriteFile(file, []byte(page), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []string{"cold", "warm"} {
+		b.Run("load="+mode, func(b *testing.B) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			var br *browser.Browser
+			var p *browser.Page
+			open := func() {
+				var err error
+				if br, err = browser.Start(ctx, path, 1400, 1000); err != nil {
+					b.Fatal(err)
+				}
+				if p, err = br.NewPage(ctx); err != nil {
+					br.Close()
+					b.Fatal(err)
+				}
+			}
+			if mode == "warm" {
+				open()
+				defer br.Close()
+				loadTimes(ctx, b, p, file)
+			}
+			var sum pageTimes
+			b.ResetTimer()
+			for range b.N {
+				if mode == "cold" {
+					b.StopTimer()
+					open()
+					b.StartTimer()
+				}
+				t := loadTimes(ctx, b, p, file)
+				sum.Paint += t.Paint
+				sum.DOMContentLoaded += t.DOMContentLoaded
+				sum.Ready += t.Ready
+				sum.Filter += t.Filter
+				if mode == "cold" {
+					b.StopTimer()
+					br.Close()
+					b.StartTimer()
+				}
+			}
+			n := float64(b.N)
+			b.ReportMetric(sum.Paint/n, "paint-ms")
+			b.ReportMetric(sum.DOMContentLoaded/n, "dcl-ms")
+			b.ReportMetric(sum.Ready/n, "ready-ms")
+			b.ReportMetric(sum.Filter/n, "filter-ms")
+			b.ReportMetric(float64(len(page))/1e6, "page-MB")
+		})
+	}
+}
+
+// pageTimes are a page load's milestones in ms since the navigation
+// started, and the time a filter took.
+type pageTimes struct {
+	Paint            float64 `json:"paint"`
+	DOMContentLoaded float64 `json:"dcl"`
+	Ready            float64 `json:"ready"`
+	Filter           float64 `json:"filter"`
+}
+
+// loadTimes loads the report in p, waits for its table and filters it by a
+// rule.
+func loadTimes(ctx context.Context, b *testing.B, p *browser.Page, file string) pageTimes {
+	b.Helper()
+	if err := p.Navigate(ctx, "file://"+file); err != nil {
+		b.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := p.WaitFor(wctx, `document.documentElement.dataset.ready`); err != nil {
+		b.Fatal(err)
+	}
+	var t pageTimes
+	if err := p.Eval(ctx, `(() => {
+		const nav = performance.getEntriesByType('navigation')[0];
+		const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+		return {paint: fcp ? fcp.startTime : -1, dcl: nav.domContentLoadedEventStart, ready: window.sascanReady};
+	})()`, &t); err != nil {
+		b.Fatal(err)
+	}
+	if t.Paint < 0 {
+		b.Fatal("no first-contentful-paint entry")
+	}
+	if err := p.Eval(ctx, filterBySA013, &t.Filter); err != nil {
+		b.Fatal(err)
+	}
+	if errs := p.Errors(); len(errs) > 0 {
+		b.Fatalf("page errors: %q", errs)
+	}
+	return t
 }
 
 // syntheticFindings makes n findings in the proportions of the 100k-object
