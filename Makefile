@@ -27,7 +27,7 @@ demo: build ## build and scan the bundled example (its findings are expected)
 test: lint test-go ## lint (gofmt, vet, opa fmt/check, actionlint) and all Go tests, Rego tests included; CI also runs test-integration and fuzz
 
 test-browser: ## the HTML report in headless Chromium alone, verbose (part of test-go too; make bench BENCH=HTMLPaint times it)
-	$(GO) test -count=1 -run 'TestHTMLInBrowser|TestPageErrors|TestStartFailsClean' -v ./report ./internal/browser
+	$(GO) test -count=1 -run 'TestHTMLInBrowser|TestHTMLReportInBrowser|TestPageErrors|TestStartFailsClean' -v ./report ./cmd/sascan ./internal/browser
 
 test-go: ## go test ./... (Rego unit tests run inside it)
 	$(GO) test -count=1 ./...

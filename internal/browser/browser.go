@@ -42,11 +42,12 @@ func Find() (string, error) {
 
 // Browser is a running headless Chromium.
 type Browser struct {
-	cmd     *exec.Cmd
-	dir     string
-	stderr  *lockedBuffer
-	done    chan struct{} // closed when the process has exited
-	waitErr error
+	cmd           *exec.Cmd
+	width, height int // each page's viewport
+	dir           string
+	stderr        *lockedBuffer
+	done          chan struct{} // closed when the process has exited
+	waitErr       error
 
 	wmu sync.Mutex
 	w   *os.File
@@ -74,8 +75,9 @@ type protocolError struct {
 
 func (e *protocolError) Error() string { return fmt.Sprintf("devtools: %s (%d)", e.Message, e.Code) }
 
-// Start launches Chromium headless with a fresh profile and a window of
-// width x height.
+// Start launches Chromium headless with a fresh profile; its pages have a
+// viewport of width x height CSS pixels (at one device pixel each, so
+// screenshots have that size).
 func Start(ctx context.Context, path string, width, height int) (*Browser, error) {
 	dir, err := os.MkdirTemp("", "sascan-chromium-")
 	if err != nil {
@@ -112,7 +114,7 @@ func Start(ctx context.Context, path string, width, height int) (*Browser, error
 		// Chromium refuses to run as root with its sandbox (CI runs as root).
 		args = append([]string{"--no-sandbox"}, args...)
 	}
-	b := &Browser{dir: dir, stderr: &lockedBuffer{}, done: make(chan struct{}), w: w, pending: map[int]chan message{}, pages: map[string]*Page{}}
+	b := &Browser{width: width, height: height, dir: dir, stderr: &lockedBuffer{}, done: make(chan struct{}), w: w, pending: map[int]chan message{}, pages: map[string]*Page{}}
 	b.cmd = exec.Command(path, args...)
 	b.cmd.ExtraFiles = []*os.File{toBrowser, fromBrowser} // fds 3 and 4
 	b.cmd.Stderr = b.stderr
@@ -251,7 +253,8 @@ type Page struct {
 	lifecycle map[string]float64 // event name -> first timestamp (s) since the last Navigate
 }
 
-// NewPage opens a blank tab and starts listening to its errors.
+// NewPage opens a blank tab with the browser's viewport and starts
+// listening to its errors.
 func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 	var t struct {
 		TargetID string `json:"targetId"`
@@ -275,6 +278,10 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 		}
 	}
 	if err := b.call(ctx, p.session, "Page.setLifecycleEventsEnabled", map[string]any{"enabled": true}, nil); err != nil {
+		return nil, err
+	}
+	viewport := map[string]any{"width": b.width, "height": b.height, "deviceScaleFactor": 1, "mobile": false}
+	if err := b.call(ctx, p.session, "Emulation.setDeviceMetricsOverride", viewport, nil); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -43,9 +43,14 @@ func TestPageErrors(t *testing.T) {
 	var got struct {
 		Ran     any `json:"ran"`
 		Blocked any `json:"blocked"`
+		Width   int `json:"width"`
+		Height  int `json:"height"`
 	}
-	if err := p.Eval(ctx, `({ran: window.ran || null, blocked: window.blocked || null})`, &got); err != nil {
+	if err := p.Eval(ctx, `({ran: window.ran || null, blocked: window.blocked || null, width: window.innerWidth, height: window.innerHeight})`, &got); err != nil {
 		t.Fatal(err)
+	}
+	if got.Width != 800 || got.Height != 600 {
+		t.Errorf("viewport %dx%d, want the 800x600 Start was given", got.Width, got.Height)
 	}
 	if got.Ran != float64(1) || got.Blocked != nil {
 		t.Errorf("the allowed script ran: %v, the other: %v", got.Ran, got.Blocked)
