@@ -248,9 +248,8 @@ type Page struct {
 	session string
 
 	// guarded by b.mu
-	errs      []string
-	loaded    chan struct{}
-	lifecycle map[string]float64 // event name -> first timestamp (s) since the last Navigate
+	errs   []string
+	loaded chan struct{}
 }
 
 // NewPage opens a blank tab with the browser's viewport and starts
@@ -277,9 +276,6 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 			return nil, err
 		}
 	}
-	if err := b.call(ctx, p.session, "Page.setLifecycleEventsEnabled", map[string]any{"enabled": true}, nil); err != nil {
-		return nil, err
-	}
 	viewport := map[string]any{"width": b.width, "height": b.height, "deviceScaleFactor": 1, "mobile": false}
 	if err := b.call(ctx, p.session, "Emulation.setDeviceMetricsOverride", viewport, nil); err != nil {
 		return nil, err
@@ -290,17 +286,6 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 // event handles one event of the page's session (b.mu held).
 func (p *Page) event(m message) {
 	switch m.Method {
-	case "Page.lifecycleEvent":
-		var e struct {
-			Name      string  `json:"name"`
-			Timestamp float64 `json:"timestamp"`
-		}
-		_ = json.Unmarshal(m.Params, &e)
-		if p.lifecycle != nil {
-			if _, seen := p.lifecycle[e.Name]; !seen {
-				p.lifecycle[e.Name] = e.Timestamp
-			}
-		}
 	case "Page.loadEventFired":
 		if p.loaded != nil {
 			close(p.loaded)
@@ -355,24 +340,6 @@ func (p *Page) event(m message) {
 	}
 }
 
-// Milestones returns the page's lifecycle events since the last Navigate
-// (init, DOMContentLoaded, firstPaint, firstContentfulPaint, load, ...),
-// each as the time from the navigation's start ("init") to its first
-// occurrence.
-func (p *Page) Milestones() map[string]time.Duration {
-	p.b.mu.Lock()
-	defer p.b.mu.Unlock()
-	out := map[string]time.Duration{}
-	start, ok := p.lifecycle["init"]
-	if !ok {
-		return out
-	}
-	for name, ts := range p.lifecycle {
-		out[name] = time.Duration((ts - start) * float64(time.Second))
-	}
-	return out
-}
-
 // Errors returns the errors the page reported so far.
 func (p *Page) Errors() []string {
 	p.b.mu.Lock()
@@ -385,7 +352,6 @@ func (p *Page) Navigate(ctx context.Context, url string) error {
 	loaded := make(chan struct{})
 	p.b.mu.Lock()
 	p.loaded = loaded
-	p.lifecycle = map[string]float64{}
 	p.b.mu.Unlock()
 	var r struct {
 		ErrorText string `json:"errorText"`
