@@ -11,6 +11,7 @@ GORELEASER := $(GO) tool -modfile=hack/release/go.mod goreleaser
 IMAGE_TOOL := $(GO) -C hack/release run ./image
 IMAGE_REPO ?= ghcr.io/sascan/sascan
 BENCHTIME ?= 3x
+BENCH ?= .
 
 .PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot image image-push release demo test test-browser test-go test-rego test-integration bench-cluster bench-ledger fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
 
@@ -25,8 +26,8 @@ demo: build ## build and scan the bundled example (its findings are expected)
 
 test: lint test-go ## lint (gofmt, vet, opa fmt/check, actionlint) and all Go tests, Rego tests included; CI also runs test-integration and fuzz
 
-test-browser: ## the HTML report in headless Chromium alone, verbose, with the paint times of a 45,000-finding report (part of test-go too)
-	$(GO) test -count=1 -run 'TestHTMLInBrowser|TestPageErrors' -v ./report ./internal/browser
+test-browser: ## the HTML report in headless Chromium alone, verbose (part of test-go too; make bench BENCH=HTMLPaint times it)
+	$(GO) test -count=1 -run 'TestHTMLInBrowser|TestHTMLReportInBrowser|TestPageErrors|TestStartFailsClean' -v ./report ./cmd/sascan ./internal/browser
 
 test-go: ## go test ./... (Rego unit tests run inside it)
 	$(GO) test -count=1 ./...
@@ -98,14 +99,14 @@ bench-cluster: ## sascan cluster vs a bare client-go list over 5k objects in the
 	eval "$$(hack/kube/up.sh | tail -1)"; \
 	$(GO) test -tags integration -run '^$$' -bench BenchmarkClusterScan -benchtime 3x -benchmem ./cmd/sascan/
 
-bench: ## benchmarks: 1k/10k/100k-object scans (objects/s, allocations)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./cmd/sascan/
+bench: ## benchmarks: 1k/10k/100k-object scans (objects/s, allocations), the HTML report of 45,000 findings in headless Chromium (paint, DOMContentLoaded, table ready, ms); BENCH=regexp picks some
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./cmd/sascan/ ./report/
 
 bench-ledger: ## the audit-log ledger over a generated 1 GiB log: throughput and peak RSS growth (fails past 256 MiB)
 	$(GO) test -run '^$$' -bench BenchmarkRead1GB -benchtime 1x ./ledger/
 
-golden: ## rewrite golden files after an intended output change
-	$(GO) test ./cmd/sascan -run 'TestDemoReports' -update
+golden: ## rewrite golden files after an intended output change (the demo reports, the HTML report's test input)
+	$(GO) test ./cmd/sascan -run 'TestDemoReports|TestReportHTMLFixture' -update
 
 docs: ## regenerate docs/rules.md from the rules' METADATA
 	$(GO) run ./cmd/sascan rules -o markdown > docs/rules.md

@@ -401,14 +401,12 @@ func summaryView(r *Report, d *htmlData) *htmlSummary {
 		case ruleChokePoint:
 			el, _ := f.Evidence["element"].(string)
 			kind, _ := f.Evidence["kind"].(string)
-			cuts, _ := f.Evidence["cuts"].(float64)
-			v.ChokePoints = append(v.ChokePoints, chokePoint{Element: el, Kind: kind, Cuts: int(cuts)})
+			v.ChokePoints = append(v.ChokePoints, chokePoint{Element: el, Kind: kind, Cuts: evidenceInt(f.Evidence, "cuts")})
 		case ruleAttackPath:
 			sink, _ := f.Evidence["sink"].(string)
-			hops, _ := f.Evidence["hops"].(float64)
 			acct, _ := f.Evidence["serviceAccount"].(string)
 			sinks[sink]++
-			v.Paths = append(v.Paths, pathRow{Account: acct, Sink: sink, Hops: int(hops), Chain: pathChain(f.Evidence)})
+			v.Paths = append(v.Paths, pathRow{Account: acct, Sink: sink, Hops: evidenceInt(f.Evidence, "hops"), Chain: pathChain(f.Evidence)})
 		}
 	}
 	for _, row := range byRule {
@@ -438,6 +436,29 @@ func summaryView(r *Report, d *htmlData) *htmlSummary {
 		v.Tiers = append(v.Tiers, countRow{t, tiers[t]})
 	}
 	return v
+}
+
+// evidenceInt reads a whole number from evidence as each source gives it:
+// float64 from the rules engine or encoding/json, json.Number from a JSON
+// report read back (ReadJSON, sascan merge), int from Go. 0 when absent or
+// not a number.
+func evidenceInt(ev map[string]any, key string) int {
+	switch n := ev[key].(type) {
+	case float64:
+		return int(n)
+	case int:
+		return n
+	case int64:
+		return int(n)
+	case json.Number:
+		if i, err := n.Int64(); err == nil {
+			return int(i)
+		}
+		if f, err := n.Float64(); err == nil {
+			return int(f)
+		}
+	}
+	return 0
 }
 
 // pathChain writes where an attack path goes once it has the first token:

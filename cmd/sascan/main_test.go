@@ -52,7 +52,13 @@ const fixedNow = "--now=2026-07-01T00:00:00Z"
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("cmd", "sascan", "testdata", "golden", name)
+	goldenFile(t, filepath.Join("cmd", "sascan", "testdata", "golden", name), got)
+}
+
+// goldenFile compares got with the file at path (from the repository
+// root), or writes it there under -update.
+func goldenFile(t *testing.T, path string, got []byte) {
+	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -67,7 +73,7 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Fatalf("%v (run go test ./cmd/sascan -update)", err)
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got); rerun with -update if intended:\n%s", name, diff)
+		t.Errorf("%s differs (-want +got); rerun with -update if intended:\n%s", path, diff)
 	}
 }
 

@@ -28,9 +28,9 @@ func newMergeCommand(s streams, g *globalOptions) *cobra.Command {
 		Short: "Combine the JSON reports of several cluster scans into one report",
 		Long: `Combine JSON reports of sascan cluster (each of one cluster, as a CronJob in
 every cluster writes them, or of a fleet) into one report of every cluster:
-table, JSON or SARIF, with the rules of a fleet scan. Every finding names its
-cluster, the summary has a row per cluster, and SARIF has one run per cluster
-with its own category (automationDetails.id sascan/cluster/NAME/).
+table, JSON, SARIF or HTML, with the rules of a fleet scan. Every finding
+names its cluster, the summary has a row per cluster, and SARIF has one run
+per cluster with its own category (automationDetails.id sascan/cluster/NAME/).
 
 A cluster is named by its report's --cluster-name, else its context; two
 reports of the same name are an error (inside a pod every context is
@@ -45,6 +45,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 cannot be merged.`,
 		Example: fmt.Sprintf(`  %[1]s merge prod-eu.json prod-us.json staging.json
   %[1]s merge -o table -o sarif=fleet.sarif --fail-on critical reports/*.json
+  %[1]s merge -o html=fleet.html reports/*.json
   %[1]s merge --baseline last-week.json -o json --output-file fleet.json reports/*.json`, programName()),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -53,7 +54,7 @@ cannot be merged.`,
 	}
 	c := &o.common
 	f := cmd.Flags()
-	f.StringArrayVarP(&c.outputs, "output", "o", []string{"table"}, "report format: table, json or sarif, optionally =FILE (repeatable: -o table -o sarif=results.sarif)")
+	f.StringArrayVarP(&c.outputs, "output", "o", []string{"table"}, "report format: table, json, sarif or html, optionally =FILE (repeatable: -o table -o sarif=results.sarif -o html=fleet.html)")
 	f.StringVar(&c.outputFile, "output-file", "", "write the report to FILE instead of stdout")
 	f.StringVar(&c.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above: none, info, low, medium, high, critical (default high)")
 	f.StringVar(&c.minSeverity, "min-severity", "", "do not report findings below this severity")

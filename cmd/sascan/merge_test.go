@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -371,5 +372,83 @@ func TestMergeSARIFValidates(t *testing.T) {
 	res, err := exec.Command(tool, out).CombinedOutput()
 	if err != nil || !strings.Contains(string(res), " 0 error(s)") {
 		t.Fatalf("validate-sarif: %v\n%s", err, res)
+	}
+}
+
+// The HTML report of a merge shows the numbers its inputs' evidence holds
+// (read back from JSON, they are json.Number): each choke point's paths
+// cut and each path's hops. The inputs are the JSON reports of the SA034
+// fixture's scan, given as the reports of two clusters.
+func TestMergeHTML(t *testing.T) {
+	repoRoot(t)
+	dir := t.TempDir()
+	scan := cli(t, "", "scan", "-o", "json", "--fail-on", "none", "testdata/rules/SA034/fail-group-binding.yaml")
+	if scan.code != exitClean {
+		t.Fatalf("scan: exit %d: %s", scan.code, scan.err)
+	}
+	var inputs []string
+	for _, cluster := range []string{"prod-eu", "prod-us"} {
+		var rep map[string]any
+		if err := json.Unmarshal([]byte(scan.out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		rep["source"] = map[string]any{"mode": "cluster", "context": cluster}
+		for _, f := range rep["findings"].([]any) {
+			f.(map[string]any)["location"] = map[string]any{"cluster": cluster}
+		}
+		b, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Join(dir, cluster+".json")
+		if err := os.WriteFile(name, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, name)
+	}
+	page := filepath.Join(dir, "fleet.html")
+	if r := cli(t, "", append([]string{"merge", "-o", "html=" + page, "--fail-on", "none"}, inputs...)...); r.code != exitClean || r.err != "" {
+		t.Fatalf("merge: exit %d: %s", r.code, r.err)
+	}
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cuts []string
+	for _, m := range regexp.MustCompile(`<td class="element">(.*?)</td><td>\w+</td><td class="num cuts">(\d+)</td>`).FindAllStringSubmatch(string(b), -1) {
+		cuts = append(cuts, m[1]+" "+m[2])
+	}
+	// Each cluster's choke points, both clusters' alike.
+	wantCuts := []string{
+		"ClusterRoleBinding operator-admin 6", "ClusterRoleBinding operator-admin 6",
+		"Role ops/deployer 6", "Role ops/deployer 6",
+		"RoleBinding ops/ci-deploys 6", "RoleBinding ops/ci-deploys 6",
+		"automount of ServiceAccount ci/a 3", "automount of ServiceAccount ci/a 3",
+		"automount of ServiceAccount ci/b 3", "automount of ServiceAccount ci/b 3",
+	}
+	if diff := cmp.Diff(wantCuts, cuts); diff != "" {
+		t.Errorf("choke points (-want +got)\n%s", diff)
+	}
+	hops := regexp.MustCompile(`<td><span class="sink">[\w-]+</span></td><td class="num">(\d+)</td>`).FindAllStringSubmatch(string(b), -1)
+	if len(hops) != 10 {
+		t.Fatalf("%d paths in the summary, want the first 10 of 12", len(hops))
+	}
+	for _, m := range hops {
+		if m[1] != "1" {
+			t.Errorf("a path of %s hops, want 1 (each takes the operator's token)", m[1])
+		}
+	}
+}
+
+// merge --help names every format -o takes.
+func TestMergeHelpFormats(t *testing.T) {
+	r := cli(t, "", "merge", "--help")
+	if r.code != exitClean {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	for _, want := range []string{"report format: table, json, sarif or html, optionally =FILE", "table, JSON, SARIF or HTML", "merge -o html=fleet.html reports/*.json"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("merge --help lacks %q:\n%s", want, r.out)
+		}
 	}
 }

@@ -42,11 +42,12 @@ func Find() (string, error) {
 
 // Browser is a running headless Chromium.
 type Browser struct {
-	cmd     *exec.Cmd
-	dir     string
-	stderr  *lockedBuffer
-	done    chan struct{} // closed when the process has exited
-	waitErr error
+	cmd           *exec.Cmd
+	width, height int // each page's viewport
+	dir           string
+	stderr        *lockedBuffer
+	done          chan struct{} // closed when the process has exited
+	waitErr       error
 
 	wmu sync.Mutex
 	w   *os.File
@@ -74,25 +75,34 @@ type protocolError struct {
 
 func (e *protocolError) Error() string { return fmt.Sprintf("devtools: %s (%d)", e.Message, e.Code) }
 
-// Start launches Chromium headless with a fresh profile and a window of
-// width x height.
+// Start launches Chromium headless with a fresh profile; its pages have a
+// viewport of width x height CSS pixels (at one device pixel each, so
+// screenshots have that size).
 func Start(ctx context.Context, path string, width, height int) (*Browser, error) {
 	dir, err := os.MkdirTemp("", "sascan-chromium-")
 	if err != nil {
 		return nil, err
 	}
+	// Until Chromium runs, every error path closes what is open so far and
+	// removes the profile.
+	var open []*os.File
+	fail := func(err error) (*Browser, error) {
+		for _, f := range open {
+			f.Close()
+		}
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	toBrowser, w, err := os.Pipe()
 	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+		return fail(err)
 	}
+	open = append(open, toBrowser, w)
 	r, fromBrowser, err := os.Pipe()
 	if err != nil {
-		os.RemoveAll(dir)
-		toBrowser.Close()
-		w.Close()
-		return nil, err
+		return fail(err)
 	}
+	open = append(open, r, fromBrowser)
 	args := []string{
 		"--headless", "--remote-debugging-pipe", "--user-data-dir=" + dir,
 		"--no-first-run", "--no-default-browser-check", "--disable-extensions",
@@ -104,14 +114,15 @@ func Start(ctx context.Context, path string, width, height int) (*Browser, error
 		// Chromium refuses to run as root with its sandbox (CI runs as root).
 		args = append([]string{"--no-sandbox"}, args...)
 	}
-	b := &Browser{dir: dir, stderr: &lockedBuffer{}, done: make(chan struct{}), w: w, pending: map[int]chan message{}, pages: map[string]*Page{}}
+	b := &Browser{width: width, height: height, dir: dir, stderr: &lockedBuffer{}, done: make(chan struct{}), w: w, pending: map[int]chan message{}, pages: map[string]*Page{}}
 	b.cmd = exec.Command(path, args...)
 	b.cmd.ExtraFiles = []*os.File{toBrowser, fromBrowser} // fds 3 and 4
 	b.cmd.Stderr = b.stderr
 	if err := b.cmd.Start(); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("start %s: %w", path, err)
+		return fail(fmt.Errorf("start %s: %w", path, err))
 	}
+	// Chromium has its ends; from here Close closes w, and the reader
+	// closes r when Chromium's end closes.
 	toBrowser.Close()
 	fromBrowser.Close()
 	go func() {
@@ -237,12 +248,12 @@ type Page struct {
 	session string
 
 	// guarded by b.mu
-	errs      []string
-	loaded    chan struct{}
-	lifecycle map[string]float64 // event name -> first timestamp (s) since the last Navigate
+	errs   []string
+	loaded chan struct{}
 }
 
-// NewPage opens a blank tab and starts listening to its errors.
+// NewPage opens a blank tab with the browser's viewport and starts
+// listening to its errors.
 func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 	var t struct {
 		TargetID string `json:"targetId"`
@@ -265,7 +276,8 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 			return nil, err
 		}
 	}
-	if err := b.call(ctx, p.session, "Page.setLifecycleEventsEnabled", map[string]any{"enabled": true}, nil); err != nil {
+	viewport := map[string]any{"width": b.width, "height": b.height, "deviceScaleFactor": 1, "mobile": false}
+	if err := b.call(ctx, p.session, "Emulation.setDeviceMetricsOverride", viewport, nil); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -274,17 +286,6 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 // event handles one event of the page's session (b.mu held).
 func (p *Page) event(m message) {
 	switch m.Method {
-	case "Page.lifecycleEvent":
-		var e struct {
-			Name      string  `json:"name"`
-			Timestamp float64 `json:"timestamp"`
-		}
-		_ = json.Unmarshal(m.Params, &e)
-		if p.lifecycle != nil {
-			if _, seen := p.lifecycle[e.Name]; !seen {
-				p.lifecycle[e.Name] = e.Timestamp
-			}
-		}
 	case "Page.loadEventFired":
 		if p.loaded != nil {
 			close(p.loaded)
@@ -339,24 +340,6 @@ func (p *Page) event(m message) {
 	}
 }
 
-// Milestones returns the page's lifecycle events since the last Navigate
-// (init, DOMContentLoaded, firstPaint, firstContentfulPaint, load, ...),
-// each as the time from the navigation's start ("init") to its first
-// occurrence.
-func (p *Page) Milestones() map[string]time.Duration {
-	p.b.mu.Lock()
-	defer p.b.mu.Unlock()
-	out := map[string]time.Duration{}
-	start, ok := p.lifecycle["init"]
-	if !ok {
-		return out
-	}
-	for name, ts := range p.lifecycle {
-		out[name] = time.Duration((ts - start) * float64(time.Second))
-	}
-	return out
-}
-
 // Errors returns the errors the page reported so far.
 func (p *Page) Errors() []string {
 	p.b.mu.Lock()
@@ -369,7 +352,6 @@ func (p *Page) Navigate(ctx context.Context, url string) error {
 	loaded := make(chan struct{})
 	p.b.mu.Lock()
 	p.loaded = loaded
-	p.lifecycle = map[string]float64{}
 	p.b.mu.Unlock()
 	var r struct {
 		ErrorText string `json:"errorText"`
