@@ -54,7 +54,7 @@ findings contains f if {
 	direct := rbac.direct_capabilities(ns, name)
 	groups := rbac.sa_group_grants(ns)
 	dormant := is_dormant(ns, name)
-	caps := sort([capability_text(c) | some c in direct])
+	caps := sort({capability_text(c) | some c in direct})
 	direct_bindings := {c.binding | some c in direct}
 	f := result.finding(anchor(key, direct, groups, tier), "", message(key, tier, dormant), {
 		"severity": result.lower(rbac.tier_severity(tier), to_number(dormant)),

@@ -67,3 +67,17 @@ test_group_grant_applies if {
 	# The implicit default ServiceAccount of web (id 4) is in the group too, dormant.
 	got(objs, 34) == {[0, "critical"], [4, "high"]}
 }
+
+# A capability that two targets of one grant give (impersonating users and
+# ServiceAccounts are both P09 cluster-wide) is listed once.
+test_capabilities_listed_once if {
+	objs := array.concat(t.builtins, [
+		t.sa("ci", "deployer"),
+		t.cluster_role_binding("deployer-admin", "cluster-admin", [{"kind": "ServiceAccount", "name": "deployer", "namespace": "ci"}]),
+	])
+	some f in rule.findings with input as t.inv_with(objs, v(34))
+	caps := f.evidence.capabilities
+	count(caps) == count({c | some c in caps})
+	f.evidence.capabilitiesTotal == count(caps)
+	count([c | some c in caps; startswith(c, "P09 ")]) == 1
+}
