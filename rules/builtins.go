@@ -23,12 +23,13 @@ import (
 // graph maps each node to its successors (an array or set of strings);
 // an array of such objects is their union. sources is a set or array of
 // nodes and sinks an object of named sink sets. limits is
-// {"cost_prefix": p, "max_cost": n}: entering a node whose name starts
-// with p costs one, any other step nothing. The result maps each sink name
-// to an object with, for every source from which one of its sinks is
-// reachable at a cost of at most max_cost, the cheapest such path
+// {"cost_prefix": p, "max_cost": n, "min_cost": m}: entering a node whose
+// name starts with p costs one, any other step nothing. The result maps
+// each sink name to an object with, for every source from which one of its
+// sinks is reachable at a cost of at most max_cost, the cheapest such path
 // [source, ..., sink]: fewest costly nodes, then fewest edges, then the
-// lexicographically smallest nodes step by step, so the result does not
+// lexicographically smallest nodes step by step; a cheapest path that costs
+// less than min_cost (optional, 0) is left out, so the result does not
 // depend on the order of the input. One search per sink name over the
 // reversed graph, whatever the number of sources.
 var shortestPathsDecl = &rego.Function{
@@ -38,7 +39,7 @@ var shortestPathsDecl = &rego.Function{
 			types.Named("graph", types.NewAny(adjacency, types.NewArray(nil, adjacency))).Description("successors of each node, or an array of such objects"),
 			types.Named("sources", types.NewAny(types.NewArray(nil, types.S), types.NewSet(types.S))).Description("the nodes paths start from"),
 			types.Named("sinks", types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewAny(types.NewArray(nil, types.S), types.NewSet(types.S))))).Description("named sets of nodes paths end at"),
-			types.Named("limits", types.NewObject([]*types.StaticProperty{types.NewStaticProperty("cost_prefix", types.S), types.NewStaticProperty("max_cost", types.N)}, nil)).Description("which nodes cost one to enter, and the most a path may cost"),
+			types.Named("limits", types.NewObject([]*types.StaticProperty{types.NewStaticProperty("cost_prefix", types.S), types.NewStaticProperty("max_cost", types.N)}, types.NewDynamicProperty(types.S, types.N))).Description("which nodes cost one to enter, and the most a path may cost"),
 		),
 		types.Named("paths", types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))).Description("per sink name, source to path"),
 	),
@@ -94,6 +95,13 @@ func shortestPaths(_ rego.BuiltinContext, graphT, sourcesT, sinksT, limitsT *ast
 	if !ok || limit < 0 {
 		return nil, fmt.Errorf("%s: limits.max_cost must be a whole number >= 0", shortestPathsDecl.Name)
 	}
+	least := 0
+	if t := limits.Get(ast.StringTerm("min_cost")); t != nil {
+		n, _ := t.Value.(ast.Number)
+		if least, ok = n.Int(); !ok || least < 0 {
+			return nil, fmt.Errorf("%s: limits.min_cost must be a whole number >= 0", shortestPathsDecl.Name)
+		}
+	}
 	sinkSets, ok := sinksT.Value.(ast.Object)
 	if !ok {
 		return nil, fmt.Errorf("%s: sinks must be an object", shortestPathsDecl.Name)
@@ -135,6 +143,9 @@ func shortestPaths(_ rego.BuiltinContext, graphT, sourcesT, sinksT, limitsT *ast
 		paths := ast.NewObject()
 		dist := gr.distances(sinks, limit)
 		for _, s := range sources {
+			if dist[s].cost < least {
+				continue
+			}
 			if p := gr.path(s, dist); p != nil {
 				paths.Insert(ast.StringTerm(gr.names[s]), p)
 			}

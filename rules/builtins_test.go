@@ -55,6 +55,11 @@ func TestShortestPaths(t *testing.T) {
 		sources: `["a", "b", "z"]`, sinks: `{"k": ["b"], "none": []}`, limits: `{"cost_prefix": "", "max_cost": 0}`,
 		want: paths{"k": paths{"a": []any{"a", "b"}, "b": []any{"b"}}, "none": paths{}},
 	}, {
+		name:    "min_cost leaves out the cheaper paths",
+		graph:   `{"t:a": ["s"], "t:b": ["t:c"], "t:c": ["s"]}`,
+		sources: `["t:a", "t:b"]`, sinks: `{"k": ["s"]}`, limits: `{"cost_prefix": "t:", "max_cost": 3, "min_cost": 1}`,
+		want: paths{"k": paths{"t:b": []any{"t:b", "t:c", "s"}}},
+	}, {
 		name:    "cycles end",
 		graph:   `{"x": ["y", "a"], "y": ["x", "s2"], "a": ["a0"], "a0": ["s1"]}`,
 		sources: `["x"]`, sinks: `{"k": ["s1", "s2"]}`, limits: `{"cost_prefix": "t:", "max_cost": 0}`,
@@ -93,6 +98,7 @@ func TestShortestPathsRejectsBadArguments(t *testing.T) {
 		`sascan.graph.shortest_paths({"a": ["b"]}, ["a"], {"k": ["b"]}, {"cost_prefix": "", "max_cost": -1})`,
 		`sascan.graph.shortest_paths({"a": ["b"]}, ["a"], {"k": ["b"]}, {"cost_prefix": "", "max_cost": 1.5})`,
 		`sascan.graph.shortest_paths({"a": ["b"]}, ["a"], {"k": ["b"]}, {"max_cost": 1})`,
+		`sascan.graph.shortest_paths({"a": ["b"]}, ["a"], {"k": ["b"]}, {"cost_prefix": "", "max_cost": 1, "min_cost": -1})`,
 		`sascan.graph.shortest_paths([{"a": ["b"]}, 3], ["a"], {"k": ["b"]}, {"cost_prefix": "", "max_cost": 1})`,
 	} {
 		_, err := rego.New(rego.Query("x := "+q), rego.StrictBuiltinErrors(true), withBuiltins).Eval(context.Background())

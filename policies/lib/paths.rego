@@ -65,6 +65,18 @@ take_targets := [
 	{"pool": "secret", "named": "secret", "escape": false, "group": "", "resource": "secrets", "verbs": ["get", "list", "watch"], "does": "read Secrets"},
 ]
 
+# The targets a rule can match: all when one of its resources is a
+# wildcard, else those its resources name.
+_candidates(r) := take_targets if {
+	some res in r.resources
+	startswith(res, "*")
+} else := [t |
+	some res in r.resources
+	some t in object.get(_targets_by_resource, res, [])
+]
+
+_targets_by_resource := {res: [t | some t in take_targets; t.resource == res] | some res in {t.resource | some t in take_targets}}
+
 # Before 1.35 an exec could be opened with get.
 _exec_verbs := ["create", "get"] if params.pre135_exec_get
 
@@ -80,7 +92,7 @@ _role_pools := {[key, kind]: pools |
 	rules := rbac.role_rules(key)
 	pools := {[t.pool, t.does, name, t.escape] |
 		some r in rules
-		some t in take_targets
+		some t in _candidates(r)
 		rbac.matches_group(r, t.group)
 		rbac.matches_resource(r, t.resource)
 		some v in t.verbs
@@ -241,7 +253,9 @@ sources := {sa_node(s.serviceAccount) | some s in _sources}
 
 # shortest[sink][token node]: the path from the token to the sink that
 # takes the fewest other tokens (then has the fewest steps).
-shortest := sascan.graph.shortest_paths(graph, sources, sinks, {"cost_prefix": "sa:", "max_cost": max_token_hops})
+# Paths that take no other token are left out (min_cost): they are not
+# reported.
+shortest := sascan.graph.shortest_paths(graph, sources, sinks, {"cost_prefix": "sa:", "max_cost": max_token_hops, "min_cost": 1})
 
 # The tokens taken on a path, in order (the first is the stolen one).
 tokens(path) := [trim_prefix(n, "sa:") | some n in path; startswith(n, "sa:")]
