@@ -105,8 +105,8 @@ bench: ## benchmarks: 1k/10k/100k-object scans (objects/s, allocations), the HTM
 bench-ledger: ## the audit-log ledger over a generated 1 GiB log: throughput and peak RSS growth (fails past 256 MiB)
 	$(GO) test -run '^$$' -bench BenchmarkRead1GB -benchtime 1x ./ledger/
 
-golden: ## rewrite golden files after an intended output change (the demo reports, the HTML report's test input)
-	$(GO) test ./cmd/sascan -run 'TestDemoReports|TestReportHTMLFixture' -update
+golden: ## rewrite golden files after an intended output change (the demo reports, the HTML report's test input and the README's screenshot)
+	$(GO) test ./cmd/sascan -run 'TestDemoReports|TestReportHTMLFixture|TestHTMLReportInBrowser' -update
 
 docs: ## regenerate docs/rules.md from the rules' METADATA
 	$(GO) run ./cmd/sascan rules -o markdown > docs/rules.md
