@@ -312,18 +312,14 @@ func accountOf(f *rules.Finding) string {
 	return ""
 }
 
-// pathAccounts lists the ServiceAccounts an attack path's steps go from or
-// to ("ServiceAccount ns/name"), in order, once each.
+// pathAccounts lists the ServiceAccounts ("ns/name") whose tokens an
+// attack path takes (evidence.tokens), in order, once each.
 func pathAccounts(ev map[string]any) []string {
 	var out []string
-	steps, _ := ev["steps"].([]any)
-	for _, s := range steps {
-		step, _ := s.(map[string]any)
-		for _, k := range []string{"from", "to"} {
-			v, _ := step[k].(string)
-			if key, ok := strings.CutPrefix(v, "ServiceAccount "); ok && !slices.Contains(out, key) {
-				out = append(out, key)
-			}
+	tokens, _ := ev["tokens"].([]any)
+	for _, t := range tokens {
+		if key, _ := t.(string); key != "" && !slices.Contains(out, key) {
+			out = append(out, key)
 		}
 	}
 	return out
