@@ -918,7 +918,7 @@ func TestLiveAttackPath(t *testing.T) {
 	}
 	sort.Strings(got)
 	want := []string{
-		"critical ServiceAccount live-path-ci/bot cluster-admin [live-path-ci/bot live-path-ops/operator]",
+		"critical Pod live-path-ci/runner cluster-admin [live-path-ci/bot live-path-ops/operator]",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("attack paths (-want +got):\n%s", diff)

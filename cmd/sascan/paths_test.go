@@ -10,8 +10,8 @@ import (
 )
 
 // A baseline knows the attack paths it saw: a pull request that adds a
-// second workload account reaching the same operator fails only on the
-// new account's paths.
+// second workload and account reaching the same operator fails only on the
+// new workload's path.
 func TestBaselineKnowsAttackPaths(t *testing.T) {
 	repoRoot(t)
 	dir := t.TempDir()
@@ -71,10 +71,10 @@ subjects: [{kind: ServiceAccount, name: bot2, namespace: ci}]
 	}
 	slices.Sort(open)
 	slices.Sort(known)
-	if want := "ci/bot2 cluster-admin"; strings.Join(open, ",") != want {
+	if want := "ci/runner2 cluster-admin"; strings.Join(open, ",") != want {
 		t.Errorf("new paths %q, want %s", open, want)
 	}
-	if want := "ci/bot cluster-admin"; strings.Join(known, ",") != want {
+	if want := "ci/runner cluster-admin"; strings.Join(known, ",") != want {
 		t.Errorf("known paths %q, want %s", known, want)
 	}
 }

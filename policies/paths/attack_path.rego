@@ -10,9 +10,12 @@
 #   tokens of running pods) to a sink: a tier-0 grant (cluster-admin), reading Secrets
 #   cluster-wide or in kube-system, creating pods (or their controllers)
 #   where no Pod Security level stops a privileged one (node escape), or minting tokens. One finding per
-#   token and sink, on the shortest route (at most three tokens taken on the
-#   way); a token that holds the sink's grant itself is SA013's finding.
-#   Critical for cluster-admin, High for the others.
+#   place the token can be taken and sink, on that place's line, for the
+#   route that takes the fewest other tokens (at most three); a token that
+#   holds the sink's grant itself is SA013's finding. A route that ends at a
+#   binding which is several sinks is reported for the first of
+#   cluster-admin, secrets, node-escape, token-minting. Critical for
+#   cluster-admin, High for the others.
 # related_resources:
 # - ref: https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks
 # - ref: https://kubernetes.io/docs/concepts/security/service-accounts/
@@ -44,8 +47,11 @@ import data.sascan.lib.result
 
 findings contains f if {
 	some p in paths.reported
-	t := token[p.serviceAccount]
-	f := result.finding(t.anchor, "", message(p, t.held), {
+	steps := paths.steps(p.path, p.sink)
+	bindings := [{"object": id, "path": ""} | some id in p.bindings]
+	some src in paths.token_sources[p.serviceAccount]
+	o := input.objects[src.object]
+	f := result.finding(o, "", message(p, o, src.ways), {
 		"key": p.sink,
 		"severity": severity[p.sink],
 		"confidence": "likely",
@@ -54,45 +60,22 @@ findings contains f if {
 			"serviceAccount": p.serviceAccount,
 			"hops": count(p.tokens) - 1,
 			"tokens": p.tokens,
-			"steps": paths.steps(p.path, p.sink),
-			"sources": t.sources,
-			"sourcesTotal": t.sourcesTotal,
+			"steps": steps,
+			"sources": [sprintf("%s (%s)", [k8s.display(o), concat(", ", src.ways)])],
 		},
 		# The way the path goes, in order: where the token is taken, then
 		# the binding of each step.
-		"related": array.concat(t.related, [{"object": id, "path": ""} | some id in p.bindings]),
+		"related": array.concat([{"object": src.object, "path": ""}], bindings),
 	})
-}
-
-# What the findings of one token share, computed once per token rather
-# than once per sink it reaches.
-token[key] := {
-	"anchor": anchor(key, sources),
-	"held": held(sources),
-	"sources": [source_text(s) | some s in array.slice(sources, 0, result.list_cap)],
-	"sourcesTotal": count(sources),
-	"related": [{"object": sources[0].object, "path": ""}],
-} if {
-	some key, sources in paths.token_sources
 }
 
 severity := {"cluster-admin": "critical", "secrets": "high", "node-escape": "high", "token-minting": "high"}
 
-# On the ServiceAccount when the scan has it, else where its token is taken.
-anchor(key, _) := k8s.service_accounts[key]
-
-anchor(key, sources) := input.objects[sources[0].object] if not k8s.service_accounts[key]
-
-message(p, held) := sprintf("A token of ServiceAccount %s (%s) reaches %s by taking %d more token(s): %s", [
+message(p, o, ways) := sprintf("%s holds a token of ServiceAccount %s (%s) that reaches %s by taking %d more token(s): %s", [
+	k8s.display(o),
 	p.serviceAccount,
-	held,
+	concat(", ", ways),
 	p.sink,
 	count(p.tokens) - 1,
 	concat(" -> ", p.tokens),
 ])
-
-held(sources) := sprintf("held by %s", [k8s.display(input.objects[sources[0].object])]) if count(sources) == 1
-
-else := sprintf("held by %s and %d more", [k8s.display(input.objects[sources[0].object]), count(sources) - 1])
-
-source_text(s) := sprintf("%s (%s)", [k8s.display(input.objects[s.object]), concat(", ", s.ways)])

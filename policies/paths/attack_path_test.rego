@@ -20,7 +20,7 @@ ci := [
 # The operator's binding is also a secrets and token-minting sink: one
 # route, reported for its first sink.
 test_create_pods_then_cluster_admin if {
-	got(ci) == {[0, "cluster-admin", "critical", ["ci/bot", "ops/operator"]]}
+	got(ci) == {[1, "cluster-admin", "critical", ["ci/bot", "ops/operator"]]} # on Deployment ci/runner
 }
 
 test_steps_name_the_grant_and_the_binding if {
@@ -63,7 +63,7 @@ test_group_grant_and_legacy_token_secret if {
 		t.cluster_admin,
 		t.cluster_role_binding("operator-admin", "cluster-admin", [{"kind": "ServiceAccount", "name": "operator", "namespace": "ops"}]),
 	]
-	found := {[f.key, f.evidence.steps[0].as, f.evidence.steps[0].action] | some f in rule.findings with input as t.inv(objs); f.object == 0}
+	found := {[f.key, f.evidence.steps[0].as, f.evidence.steps[0].action] | some f in rule.findings with input as t.inv(objs); f.object == 1}
 	found == {["cluster-admin", "system:serviceaccounts:ci", "read Secrets in namespace ops"]}
 }
 
@@ -84,4 +84,15 @@ mint(names) := [
 test_resource_names_narrow if {
 	{k | some [_, k, _, _] in got(mint(["operator"]))} == {"cluster-admin"}
 	got(mint(["other"])) == set()
+}
+
+# One finding per place the token can be taken: the Deployment that mounts
+# it and the legacy token Secret that holds it, each with how.
+test_one_finding_per_source if {
+	objs := array.concat(ci, [t.token_secret("ci", "bot-token", "bot")])
+	found := {[f.object, f.evidence.sources[0]] | some f in rule.findings with input as t.inv(objs)}
+	found == {
+		[1, "Deployment ci/runner (automounted token)"],
+		[7, "Secret ci/bot-token (legacy token Secret)"],
+	}
 }
