@@ -14,22 +14,22 @@
 #
 #   What the log can show: kube-apiserver checks a bound token's pod on
 #   every request and refuses it once the pod is gone, has another UID, or
-#   was deleted more than a minute ago. A refused request is written as a
-#   401 with no user and no claims, so the log cannot tie it to a token or
-#   an account and this rule cannot report it. What it can report is a
-#   replay the API server accepted anyway: an API server whose check was
-#   skipped or fooled (a stale pod cache, or a token authenticated by a
-#   component that does not check the pod). Uses within a minute of the
-#   pod's end are left out: kube-apiserver caches a successful
-#   authentication for 10 s and its pod cache lags. Requests made before the
-#   pod went away are ordinary: a pod that is absent from the scan, with no
-#   other pod of its name in the scan or the log, was most likely deleted
-#   after its last request (the log covers a time before the scan), so its
-#   absence is no verdict, in manifests or live. Node claims
-#   (authentication.kubernetes.io/node-name) are not judged: the API server
-#   does not check the node of a pod-bound token, and the scan does not list
-#   Nodes. Reported on the pod that holds the name now when the scan holds
-#   it, else on the ServiceAccount.
+#   its deletion (grace period included) is more than a minute past. A
+#   refused request is written as a 401 with no user and no claims, so the
+#   log cannot tie it to a token or an account and this rule cannot report
+#   it. What it can report is a replay the API server accepted anyway: an
+#   API server whose check was skipped or fooled (a stale pod cache, or a
+#   token authenticated by a component that does not check the pod). Uses
+#   within a minute of the pod's end are left out: kube-apiserver caches a
+#   successful authentication for 10 s and its pod cache lags. Requests
+#   made before the pod went away are ordinary: a pod that is absent from
+#   the scan, with no other pod of its name in the scan or the log, was
+#   most likely deleted after its last request (the log covers a time
+#   before the scan), so its absence is no verdict, in manifests or live.
+#   Node claims (authentication.kubernetes.io/node-name) are not judged:
+#   the API server does not check the node of a pod-bound token, and the
+#   scan does not list Nodes. Reported on the pod that holds the name now
+#   when the scan holds it, else on the ServiceAccount.
 # related_resources:
 # - ref: https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#bound-service-account-tokens
 # - ref: https://kubernetes.io/docs/reference/access-authn-authz/authentication/#service-account-tokens
