@@ -143,9 +143,10 @@ type Account struct {
 	DroppedClaims int64
 }
 
-// ClaimUse is the use of one bound token claim set.
+// ClaimUse is the use of one bound token claim set: how often, when, from
+// where and by which client.
 type ClaimUse struct {
-	Tally
+	Usage
 	Stale Tally // requests with a stale token
 }
 
@@ -229,6 +230,9 @@ func (l *Ledger) Finish() {
 		a.Usage.sort()
 		a.Legacy.sort()
 		a.Stale.sort()
+		for _, cu := range a.Claims {
+			cu.sort()
+		}
 	}
 	for _, s := range l.Secrets {
 		s.Usage.sort()

@@ -169,14 +169,15 @@ func event(stage, id, user, at, extra string) string {
 // invalidated Secrets are counted per account.
 func TestStagesAndClaims(t *testing.T) {
 	claims := `,"extra":{"authentication.kubernetes.io/pod-name":["p-1"],"authentication.kubernetes.io/pod-uid":["u-1"],"authentication.kubernetes.io/node-name":["n-1"],"authentication.kubernetes.io/credential-id":["JTI=j"]}`
-	staleEv := strings.Replace(event("ResponseComplete", "c", "system:serviceaccount:web:app", "2026-11-30T12:00:00Z", claims), `"requestReceivedTimestamp"`, `"annotations":{"authentication.k8s.io/stale-token":"subject: system:serviceaccount:web:app, seconds after warning threshold: 10"},"requestReceivedTimestamp"`, 1)
+	staleEv := strings.Replace(event("ResponseComplete", "c", "system:serviceaccount:web:app", "2026-11-30T12:00:00Z", claims), `"requestReceivedTimestamp"`, `"annotations":{"authentication.k8s.io/stale-token":"subject: system:serviceaccount:web:app, seconds after warning threshold: 10"},"sourceIPs":["10.2.2.3"],"userAgent":"app/1.0","requestReceivedTimestamp"`, 1)
+	// Claim uses keep their clients, sorted whatever the order of the log.
+	withClient := strings.Replace(event("ResponseComplete", "b", "system:serviceaccount:web:app", "2026-11-30T11:00:00Z", claims), `"requestReceivedTimestamp"`, `"sourceIPs":["10.2.2.2"],"requestReceivedTimestamp"`, 1)
 	invalid := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"d","stage":"ResponseComplete","verb":"get","requestURI":"/api","user":{},"sourceIPs":["10.1.1.1"],"responseStatus":{"code":401},"requestReceivedTimestamp":"2026-11-30T13:00:00Z","annotations":{"authentication.k8s.io/legacy-token-invalidated":"old-token/web"}}`
 	log := strings.Join([]string{
 		event("RequestReceived", "a", "system:serviceaccount:web:app", "2026-11-30T10:00:00Z", claims),
 		event("ResponseStarted", "a", "system:serviceaccount:web:app", "2026-11-30T10:00:00Z", claims),
 		event("ResponseComplete", "a", "system:serviceaccount:web:app", "2026-11-30T10:00:00Z", claims),
-		event("ResponseComplete", "b", "system:serviceaccount:web:app", "2026-11-30T11:00:00Z", claims),
-		staleEv, invalid,
+		staleEv, withClient, invalid,
 	}, "\n")
 	l := readString(t, "a.log", log)
 	if l.Events != 6 || l.Counted != 4 {
@@ -185,7 +186,7 @@ func TestStagesAndClaims(t *testing.T) {
 	app := l.Accounts["web/app"]
 	c := Claim{Pod: "p-1", PodUID: "u-1", Node: "n-1"}
 	want := &ClaimUse{
-		Tally: Tally{Count: 3, First: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC), Last: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)},
+		Usage: Usage{Count: 3, First: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC), Last: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC), SourceIPs: []string{"10.2.2.2", "10.2.2.3"}, UserAgents: []string{"app/1.0"}},
 		Stale: Tally{Count: 1, First: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC), Last: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)},
 	}
 	if diff := cmp.Diff(map[Claim]*ClaimUse{c: want}, app.Claims); diff != "" {

@@ -363,7 +363,7 @@ func (l *Ledger) Add(ev *Event) {
 		if cu == nil {
 			a.DroppedClaims++
 		} else {
-			cu.add(t)
+			cu.add(t, ev.SourceIPs, ev.UserAgent)
 			if stale {
 				cu.Stale.add(t)
 			}

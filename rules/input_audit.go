@@ -21,9 +21,10 @@ import (
 //	invalidated:     {"ns/name": use}: invalidated legacy token Secrets still presented
 //
 // An account is {requests, denied, first, last, sourceIPs, userAgents,
-// legacy: use, stale: use, claims: [{pod, podUID, node, requests, last,
-// staleRequests}], used: [{verb, group, resource, subresource, namespace,
-// name, path, requests, last}], droppedRequests, grants: [{binding, rules,
+// legacy: use, stale: use, claims: [use + {pod, podUID, node, firstNs,
+// staleRequests}]: the bound-token claims its requests carried, used:
+// [{verb, group, resource, subresource, namespace, name, path, requests,
+// last}], droppedRequests, grants: [{binding, rules,
 // requests}]: the bindings (object ids) whose role rules (indexes) allowed
 // some of the allowed requests, by the access model; leastPrivilege: the
 // roles that allow exactly the requests the baseline does not
@@ -98,11 +99,11 @@ func accountValue(a *ledger.Account, m *access.Model) map[string]any {
 	claims := []any{}
 	for _, c := range a.SortedClaims() {
 		cu := a.Claims[c]
-		claims = append(claims, map[string]any{
-			"pod": c.Pod, "podUID": c.PodUID, "node": c.Node,
-			"requests": cu.Count, "first": stamp(cu.First), "last": stamp(cu.Last), "lastNs": cu.Last.UnixNano(),
-			"staleRequests": cu.Stale.Count,
-		})
+		cv := usageValue(&cu.Usage)
+		cv["pod"], cv["podUID"], cv["node"] = c.Pod, c.PodUID, c.Node
+		cv["firstNs"] = cu.First.UnixNano()
+		cv["staleRequests"] = cu.Stale.Count
+		claims = append(claims, cv)
 	}
 	v["claims"] = claims
 	grants := m.GrantsTo(access.ServiceAccount(a.Namespace, a.Name))

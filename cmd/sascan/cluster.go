@@ -72,7 +72,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
   %[1]s cluster --context prod-eu --context prod-us -o table -o sarif=fleet.sarif
   %[1]s cluster --all-contexts --parallel-clusters 4 -o json --output-file fleet.json
   %[1]s cluster --cluster-name prod-eu -o json   # in a CronJob, for sascan merge
-  %[1]s cluster --audit-log /var/log/kubernetes/audit/   # verdicts from token use (SA035-SA039)`, programName()),
+  %[1]s cluster --audit-log /var/log/kubernetes/audit/   # verdicts from token use (SA035-SA040)`, programName()),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.allNamespacesSet = cmd.Flags().Changed("all-namespaces")

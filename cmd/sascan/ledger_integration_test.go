@@ -25,6 +25,7 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/kubernetes"
@@ -33,8 +34,9 @@ import (
 )
 
 // TestLiveTokenLedger makes real requests to the test API server with a
-// legacy token Secret's token, a pod-bound TokenRequest token and a stale
-// bound token, then scans the cluster with the API server's own audit log
+// legacy token Secret's token, a pod-bound TokenRequest token, a stale
+// bound token and the token of a pod that was replaced (SA040's boundary:
+// what the API server accepts and what it logs), then scans the cluster with the API server's own audit log
 // (hack/kube/up.sh: Metadata level, $SASCAN_KUBE_DIR/logs/audit.log) and
 // checks the ledger's verdicts, and that access sa's least-privilege roles
 // are accepted by the API server (a server-side dry run, as kubectl apply --dry-run=server does).
@@ -141,10 +143,67 @@ func TestLiveTokenLedger(t *testing.T) {
 	stale := staleBoundToken(t, ns, sa, app, node)
 	must(client(stale, "app/1.0-old").CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{}))
 
+	// SA040: a TokenRequest token bound to pod gone-0 is used; the pod is
+	// replaced (deleted, and created again under its name: another UID)
+	// and the old token presented again. kube-apiserver checks the pod on
+	// every request and refuses the token once its 10 s cache of
+	// successful authentications has expired (a use it still accepts from
+	// that cache lies within SA040's one-minute margin). The refusal is
+	// logged as a 401 with no user and no claims: nothing ties it to the
+	// token, so SA040 must stay silent, and the log must show exactly that.
+	gonePod := func() *corev1.Pod {
+		t.Helper()
+		p, err := cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: "gone-0"},
+			Spec: corev1.PodSpec{ServiceAccountName: "app", AutomountServiceAccountToken: &off,
+				Containers: []corev1.Container{{Name: "gone", Image: "registry.example/app:1.0"}}},
+		}, metav1.CreateOptions{})
+		must(p, err)
+		return p
+	}
+	gone := gonePod()
+	trGone, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(ctx, "app", &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{
+		ExpirationSeconds: &exp,
+		BoundObjectRef:    &authenticationv1.BoundObjectReference{Kind: "Pod", APIVersion: "v1", Name: "gone-0", UID: gone.UID},
+	}}, metav1.CreateOptions{})
+	must(trGone, err)
+	goneClient := client(trGone.Status.Token, "gone/1.0")
+	must(goneClient.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{}))
+	zero := int64(0)
+	if err := cs.CoreV1().Pods(ns).Delete(ctx, "gone-0", metav1.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if _, err := cs.CoreV1().Pods(ns).Get(ctx, "gone-0", metav1.GetOptions{}); apierrors.IsNotFound(err) {
+			break
+		}
+		if i == 100 {
+			t.Fatal("pod gone-0 is still there 10 s after its deletion")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	successor := gonePod()
+	refusedAt := time.Time{}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		_, err := goneClient.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{})
+		if apierrors.IsUnauthorized(err) {
+			refusedAt = time.Now()
+			break
+		}
+		if err != nil {
+			t.Fatalf("the token of the replaced pod gone-0: %v, want 401", err)
+		}
+	}
+	if refusedAt.IsZero() {
+		t.Fatal("the API server still accepts the token of pod gone-0 30 s after it was replaced")
+	}
+	t.Logf("the token of gone-0 was refused %v after its successor was created", refusedAt.Sub(successor.CreationTimestamp.Time).Round(time.Second))
+
 	logPath := filepath.Join(filepath.Dir(os.Getenv("KUBECONFIG")), "logs", "audit.log")
 	// The log backend writes each event as its request completes; give
 	// the last one a moment.
 	time.Sleep(500 * time.Millisecond)
+	checkGoneTokenLog(t, logPath, ns, gone, successor)
 
 	r := cli(t, "", "cluster", "-o", "json", "--fail-on", "none", "--audit-log", logPath)
 	if r.code != exitClean {
@@ -166,7 +225,7 @@ func TestLiveTokenLedger(t *testing.T) {
 	}
 	var got []string
 	for _, f := range rep.Findings {
-		if f.Object.Namespace != ns || !strings.HasPrefix(f.RuleID, "SA03") && f.RuleID != "SA016" {
+		if f.Object.Namespace != ns || !strings.HasPrefix(f.RuleID, "SA03") && f.RuleID != "SA016" && f.RuleID != "SA040" {
 			continue
 		}
 		if f.RuleID < "SA035" && f.RuleID != "SA016" {
@@ -302,6 +361,66 @@ subjects:
 	}
 	if diff := cmp.Diff([]string{"Role least-privilege-ci", "RoleBinding least-privilege-ci"}, created); diff != "" {
 		t.Errorf("dry-run created (-want +got):\n%s", diff)
+	}
+}
+
+// checkGoneTokenLog reads the audit log as written: the requests in ns of
+// user agent gone/1.0 (the token of the first pod gone-0) that the API
+// server accepted carry that pod's name and UID in user.extra and none is
+// later than its successor's creation plus the 10 s token cache (and a
+// second of clock granularity); the refused one is a 401, written at
+// ResponseStarted, with no user and no claims at all.
+func checkGoneTokenLog(t *testing.T, path, ns string, gone, successor *corev1.Pod) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted, refused := 0, 0
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.Contains(line, `"userAgent":"gone/1.0"`) || !strings.Contains(line, "/namespaces/"+ns+"/") {
+			continue
+		}
+		var ev struct {
+			Stage string
+			User  struct {
+				Username string
+				Extra    map[string][]string
+			}
+			ResponseStatus           struct{ Code int }
+			RequestReceivedTimestamp time.Time
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatal(err)
+		}
+		switch ev.ResponseStatus.Code {
+		case 200:
+			if ev.Stage != "ResponseComplete" {
+				t.Errorf("an accepted request of gone-0's token logged at stage %s", ev.Stage)
+			}
+			accepted++
+			if got := ev.User.Extra["authentication.kubernetes.io/pod-uid"]; len(got) != 1 || got[0] != string(gone.UID) {
+				t.Errorf("an accepted request of gone-0's token carries pod UID %v, want %s", got, gone.UID)
+			}
+			if late := ev.RequestReceivedTimestamp.Sub(successor.CreationTimestamp.Time); late > 11*time.Second {
+				t.Errorf("the API server accepted gone-0's token %v after its successor was created, past its 10 s token cache", late)
+			}
+		case 401:
+			// Written once, at ResponseStarted, by the failed-authentication
+			// audit filter.
+			refused++
+			if ev.Stage != "ResponseStarted" {
+				t.Errorf("a refused request of gone-0's token logged at stage %s, want ResponseStarted", ev.Stage)
+			}
+			if ev.User.Username != "" || len(ev.User.Extra) != 0 {
+				t.Errorf("a refused request of gone-0's token names user %q with extra %v; want neither", ev.User.Username, ev.User.Extra)
+			}
+		default:
+			t.Errorf("a request of gone-0's token ended %d", ev.ResponseStatus.Code)
+		}
+	}
+	if accepted == 0 || refused != 1 {
+		t.Errorf("gone-0's token: %d accepted and %d refused requests in the log, want at least 1 and exactly 1", accepted, refused)
 	}
 }
 

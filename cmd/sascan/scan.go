@@ -94,7 +94,7 @@ a warning, not an error.`,
   %[1]s scan -k overlays/prod
   %[1]s scan -o sarif --output-file sascan.sarif .
   %[1]s scan -o table -o html=report.html deploy/
-  %[1]s scan --audit-log audit.log.gz deploy/    # verdicts from token use (SA035-SA039)`, programName()),
+  %[1]s scan --audit-log audit.log.gz deploy/    # verdicts from token use (SA035-SA040)`, programName()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && len(o.kustomize) == 0 {
 				return fmt.Errorf("requires at least 1 arg(s), only received 0 (a path, - for stdin, or -k DIR)")
