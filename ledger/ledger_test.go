@@ -232,3 +232,35 @@ func TestScrub(t *testing.T) {
 		}
 	}
 }
+
+// Impersonation: the token's owner is credited with the token's use and
+// the impersonate request; what the request did is the impersonated
+// ServiceAccount's, whose grants authorized it. A person impersonating
+// counts for the account alone.
+func TestImpersonation(t *testing.T) {
+	imp := func(id, user, as string) string {
+		return `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"` + id + `","stage":"ResponseComplete","verb":"create","requestURI":"/api/v1/namespaces/shop/configmaps","user":{"username":"` + user + `"},"impersonatedUser":{"username":"` + as + `"},"objectRef":{"resource":"configmaps","namespace":"shop","apiVersion":"v1"},"responseStatus":{"code":201},"requestReceivedTimestamp":"2026-11-30T10:00:00Z"}`
+	}
+	l := readString(t, "a.log", imp("a", "system:serviceaccount:argocd:controller", "system:serviceaccount:shop:deployer")+"\n"+imp("b", "alice", "system:serviceaccount:shop:deployer"))
+	requests := func(key string) map[Request]int {
+		out := map[Request]int{}
+		if a := l.Accounts[key]; a != nil {
+			for r, tl := range a.Requests {
+				out[r] = int(tl.Count)
+			}
+		}
+		return out
+	}
+	if diff := cmp.Diff(map[Request]int{{Verb: "impersonate", Resource: "serviceaccounts", Namespace: "shop", Name: "deployer"}: 1}, requests("argocd/controller")); diff != "" {
+		t.Errorf("argocd/controller requests (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[Request]int{{Verb: "create", Resource: "configmaps", Namespace: "shop"}: 2}, requests("shop/deployer")); diff != "" {
+		t.Errorf("shop/deployer requests (-want +got):\n%s", diff)
+	}
+	if got := l.Accounts["argocd/controller"].Count; got != 1 {
+		t.Errorf("argocd/controller token uses %d, want 1", got)
+	}
+	if got := l.Accounts["shop/deployer"].Count; got != 0 {
+		t.Errorf("shop/deployer token uses %d, want 0 (its token was not used)", got)
+	}
+}

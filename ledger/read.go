@@ -209,6 +209,11 @@ type Event struct {
 		Username string              `json:"username"`
 		Extra    map[string][]string `json:"extra"`
 	} `json:"user"`
+	// ImpersonatedUser is who the request acted as: RBAC authorized the
+	// request for this user, and the token's owner only for impersonate.
+	ImpersonatedUser *struct {
+		Username string `json:"username"`
+	} `json:"impersonatedUser"`
 	SourceIPs []string `json:"sourceIPs"`
 	UserAgent string   `json:"userAgent"`
 	ObjectRef *struct {
@@ -310,17 +315,16 @@ func (l *Ledger) Add(ev *Event) {
 	}
 	ns, name, ok := ParseServiceAccountUser(ev.User.Username)
 	if !ok {
+		// A person or component acting as a ServiceAccount: the request
+		// used the account's grants.
+		if !denied(ev) {
+			l.actedAs(ev, requestOf(ev), t)
+		}
 		return
 	}
-	key := ns + "/" + name
-	a := l.Accounts[key]
+	a := l.account(ns, name)
 	if a == nil {
-		if len(l.Accounts) >= MaxAccounts {
-			l.DroppedAccounts++
-			return
-		}
-		a = &Account{Namespace: ns, Name: name, Requests: map[Request]*Tally{}, Claims: map[Claim]*ClaimUse{}}
-		l.Accounts[key] = a
+		return
 	}
 	a.Usage.add(t, ev.SourceIPs, ev.UserAgent)
 	if _, ok := ann[AnnotationLegacyToken]; ok {
@@ -374,6 +378,49 @@ func (l *Ledger) Add(ev *Event) {
 		return
 	}
 	r := requestOf(ev)
+	if ev.ImpersonatedUser != nil && ev.ImpersonatedUser.Username != "" {
+		// The token's owner used impersonate; what the request did was
+		// authorized for the impersonated user, whose grants it used.
+		a.request(impersonation(ev.ImpersonatedUser.Username), t)
+		l.actedAs(ev, r, t)
+		return
+	}
+	a.request(r, t)
+}
+
+// actedAs counts request r for the ServiceAccount the event impersonated,
+// if it did.
+func (l *Ledger) actedAs(ev *Event, r Request, t time.Time) {
+	if ev.ImpersonatedUser == nil {
+		return
+	}
+	ns, name, ok := ParseServiceAccountUser(ev.ImpersonatedUser.Username)
+	if !ok {
+		return
+	}
+	if a := l.account(ns, name); a != nil {
+		a.request(r, t)
+	}
+}
+
+// account returns the summary of ServiceAccount ns/name, created on first
+// use; nil past MaxAccounts (counted in DroppedAccounts).
+func (l *Ledger) account(ns, name string) *Account {
+	key := ns + "/" + name
+	a := l.Accounts[key]
+	if a == nil {
+		if len(l.Accounts) >= MaxAccounts {
+			l.DroppedAccounts++
+			return nil
+		}
+		a = &Account{Namespace: ns, Name: name, Requests: map[Request]*Tally{}, Claims: map[Claim]*ClaimUse{}}
+		l.Accounts[key] = a
+	}
+	return a
+}
+
+// request counts one authorized request of the account.
+func (a *Account) request(r Request, t time.Time) {
 	tl := a.Requests[r]
 	if tl == nil {
 		if len(a.Requests) >= MaxRequests {
@@ -384,6 +431,16 @@ func (l *Ledger) Add(ev *Event) {
 		a.Requests[r] = tl
 	}
 	tl.add(t)
+}
+
+// impersonation is the request the authorizer checks when a user
+// impersonates username: impersonate on the ServiceAccount for a
+// ServiceAccount's username, else on the user.
+func impersonation(username string) Request {
+	if ns, name, ok := ParseServiceAccountUser(username); ok {
+		return Request{Verb: "impersonate", Resource: "serviceaccounts", Namespace: ns, Name: Scrub(name)}
+	}
+	return Request{Verb: "impersonate", Resource: "users", Name: Scrub(username)}
 }
 
 func claimOf(extra map[string][]string) Claim {

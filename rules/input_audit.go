@@ -61,6 +61,9 @@ func auditTerm(l *ledger.Ledger, m *access.Model) *ast.Term {
 			"staleTokens": l.Evidence.StaleTokens, "boundClaims": l.Evidence.BoundClaims, "credentialIDs": l.Evidence.CredentialIDs,
 		},
 		"serviceAccounts": accounts,
+		// Events of accounts past the ledger's cap: an account missing from
+		// serviceAccounts may then have made requests.
+		"droppedAccounts": l.DroppedAccounts,
 		"secrets":         secrets,
 		"invalidated":     invalidated,
 	})

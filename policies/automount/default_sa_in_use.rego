@@ -64,7 +64,7 @@ findings contains f if {
 	})
 }
 
-audit_evidence(ps) := audit.evidence(ps.obj) if audit.silent(ps.saKey, ps.obj)
+audit_evidence(ps) := audit.evidence(ps.obj) if audit.silent_workload(ps)
 
 else := {}
 

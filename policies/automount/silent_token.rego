@@ -43,7 +43,7 @@ findings contains f if {
 	not ps.static
 	holders := ps.tokenContainers
 	count(holders) > 0
-	audit.silent(ps.saKey, ps.obj)
+	audit.silent_workload(ps)
 	f := result.finding(ps.obj, path(ps), sprintf("%s %s/%s holds the token of ServiceAccount %s, which made no API request from %s", [ps.obj.kind, ps.obj.namespace, ps.obj.name, ps.sa, audit.observed_text(ps.obj)]), {"evidence": object.union(
 		{"serviceAccount": ps.saKey, "containers": [x.c.name | some x in holders]},
 		audit.evidence(ps.obj),

@@ -35,3 +35,16 @@ test_window_since_creation if {
 	fs := rule.findings with input as t.inv_with([t.sa("web", "app"), pod("late", "2026-06-30T13:00:00Z"), pod("mid", "2026-06-30T06:00:00Z")], {"_audit": t.window})
 	[[f.object, f.evidence.auditWindow] | some f in fs] == [[2, {"first": "2026-06-30T06:00:00Z", "last": "2026-06-30T12:00:00Z"}]]
 }
+
+# A projected token for another audience (Vault) is presented elsewhere:
+# the API server's log says nothing of its use. One for the API is judged.
+projected(name, audience) := t.deployment("web", name, {
+	"serviceAccountName": "app", "automountServiceAccountToken": false,
+	"containers": [object.union(t.container("c"), {"volumeMounts": [{"name": "tok", "mountPath": "/t"}]})],
+	"volumes": [{"name": "tok", "projected": {"sources": [{"serviceAccountToken": {"path": "token", "audience": audience}}]}}],
+})
+
+test_other_audience_is_not_judged if {
+	objs2 := [t.sa("web", "app"), projected("vault", "vault"), projected("api", "https://kubernetes.default.svc")]
+	{f.object | some f in rule.findings with input as t.inv_with(objs2, {"_audit": t.window})} == {2}
+}

@@ -68,11 +68,11 @@ findings contains f if {
 }
 
 # The audit logs confirm it: the account made no request in the window.
-confidence(ps) := "certain" if audit.silent(ps.saKey, ps.obj)
+confidence(ps) := "certain" if audit.silent_workload(ps)
 
 else := "likely"
 
-audit_evidence(ps) := audit.evidence(ps.obj) if audit.silent(ps.saKey, ps.obj)
+audit_evidence(ps) := audit.evidence(ps.obj) if audit.silent_workload(ps)
 
 else := {}
 

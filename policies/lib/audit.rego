@@ -8,6 +8,8 @@
 #   claims. Every verdict drawn from it names the window it saw.
 package sascan.lib.audit
 
+import data.sascan.lib.tokens
+
 # The scan was given audit logs.
 present if input.audit
 
@@ -54,6 +56,32 @@ silent(key, obj) if {
 	present
 	existed(obj)
 	requests(key) == 0
+}
+
+# A workload whose account made no request in the window while it
+# existed, and whose token is one the API server would have seen: an
+# automounted token or a projected one for the API's audience (a token for
+# Vault or a cloud's identity service is presented elsewhere, so the API
+# server's log says nothing about its use). No account was left out of
+# the ledger for its caps.
+silent_workload(ps) if {
+	silent(ps.saKey, ps.obj)
+	object.get(input.audit, "droppedAccounts", 0) == 0
+	_api_token(ps)
+}
+
+_api_token(ps) if {
+	some x in ps.tokenContainers
+	x.auto
+}
+
+_api_token(ps) if {
+	some x in ps.tokenContainers
+	x.projected
+	some v in x.mounted
+	some src in object.get(v, ["projected", "sources"], [])
+	tok := src.serviceAccountToken
+	tokens.api_audience(object.get(tok, "audience", ""))
 }
 
 # Evidence that cites the window.

@@ -46,6 +46,7 @@ findings contains f if {
 	obj := input.objects[id]
 	not rbac.bootstrap(obj)
 	account_existed(key)
+	complete(key)
 	role := input.access.roles[b.role]
 	used := audit.used_rules(key, id)
 	unused := [r | some i, r in role.rules; not i in used]
@@ -78,3 +79,11 @@ account_existed(key) if audit.existed(k8s.service_accounts[key])
 message(obj, b, key, n, total) := sprintf("%s %s grants %s to ServiceAccount %s, which used none of its %d rules from %s to %s", [obj.kind, obj.name, b.role, key, total, audit.window.first, audit.window.last]) if {
 	n == total
 } else := sprintf("%s %s grants %s to ServiceAccount %s, which used %d of its %d rules from %s to %s: the evidence has the least-privilege role", [obj.kind, obj.name, b.role, key, total - n, total, audit.window.first, audit.window.last])
+
+# The ledger kept every distinct request of the account (none was dropped
+# past its cap), and no account was dropped: what it did not see, the
+# account did not do.
+complete(key) if {
+	object.get(input.audit.serviceAccounts, [key, "droppedRequests"], 0) == 0
+	object.get(input.audit, "droppedAccounts", 0) == 0
+}

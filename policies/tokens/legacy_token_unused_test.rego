@@ -43,3 +43,17 @@ test_message_states_the_window if {
 	fs := rule.findings with input as t.inv_with(objs, {"_audit": array.concat(t.window, [t.legacy_event("ci", "deployer", "used", "2026-06-30T06:00:00Z")])})
 	[f.message | some f in fs] == ["Secret ci/spare holds a legacy token of ServiceAccount deployer that no request used from 2026-06-30T00:00:00Z to 2026-06-30T12:00:00Z: delete it"]
 }
+
+# The Secret's own last-used label on or after the window's first day
+# proves a use the log did not show: no finding. An earlier day does not.
+labelled(day) := [t.sa("ci", "deployer"), json.patch(t.token_secret("ci", "spare", "deployer"), [{"op": "add", "path": "/metadata/labels", "value": {"kubernetes.io/legacy-token-last-used": day}}])]
+
+unused_with_label(day) := {f.object | some f in fs} if {
+	fs := rule.findings with input as t.inv_with(labelled(day), {"_audit": t.window})
+}
+
+test_last_used_label_inside_the_window if {
+	unused_with_label("2026-06-30") == set()
+	unused_with_label("2026-07-01") == set()
+	unused_with_label("2026-06-29") == {1}
+}

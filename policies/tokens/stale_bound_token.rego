@@ -42,7 +42,7 @@ findings contains f if {
 	some c in a.claims
 	c.staleRequests > 0
 	[ns, _] := split(key, "/")
-	pod := k8s.objects_by_key("Pod", k8s.key(ns, c.pod))
+	pod := _bound_pod(ns, c)
 	f := result.finding(pod, "", sprintf("Pod %s/%s: a client still sends a stale bound token of ServiceAccount %s (%d requests past its refresh time, last at %s, from %s to %s): it does not reload its projected token", [ns, c.pod, key, c.staleRequests, c.last, audit.window.first, audit.window.last]), {"evidence": evidence(key, a, c)})
 }
 
@@ -59,7 +59,22 @@ _on_pod(key, a) if {
 	some c in a.claims
 	c.staleRequests > 0
 	[ns, _] := split(key, "/")
-	k8s.objects_by_key("Pod", k8s.key(ns, c.pod))
+	_bound_pod(ns, c)
+}
+
+# The pod the token was bound to: the scan's pod of that name, unless the
+# claim's UID and the pod's differ (then it is another pod of the same
+# name, and the token outlived its own: SA040's finding).
+_bound_pod(ns, c) := pod if {
+	pod := k8s.objects_by_key("Pod", k8s.key(ns, c.pod))
+	not _other_pod(pod, c)
+}
+
+_other_pod(pod, c) if {
+	uid := object.get(pod.object, ["metadata", "uid"], "")
+	uid != ""
+	object.get(c, "podUID", "") != ""
+	uid != c.podUID
 }
 
 evidence(key, a, c) := object.union(audit.usage(a.stale), {

@@ -32,3 +32,11 @@ test_on_the_account if {
 test_fresh_tokens_only if {
 	got([fresh("app-1", "2026-06-30T02:00:00Z")]) == set()
 }
+
+# A pod of the same name with another UID is not the token's pod: the
+# finding goes to the ServiceAccount, not to the healthy pod.
+test_another_pod_of_the_name if {
+	replaced := [t.sa("web", "app"), json.patch(t.pod("web", "app-1", {"serviceAccountName": "app", "containers": [t.container("c")]}), [{"op": "add", "path": "/metadata/uid", "value": "u-2"}])]
+	fs := rule.findings with input as t.inv_with(replaced, {"_audit": array.concat(t.window, [stale("app-1", "2026-06-30T02:00:00Z")])})
+	{f.object | some f in fs} == {0}
+}
