@@ -369,11 +369,7 @@ func result(f rules.Finding, ruleIndex int, r *Report) *sarif.Result {
 	res.Message = sarif.NewTextMessage(f.Message)
 	loc := location(f.Location, r)
 	if f.Location.Cluster != "" || r.Source.Mode == "cluster" {
-		ll := sarif.NewLogicalLocation()
-		ll.FullyQualifiedName = str(fmt.Sprintf("%s/%s/%s/%s", f.Location.Cluster, f.Object.Namespace, f.Object.Kind, f.Object.Name))
-		ll.Name = str(f.Object.Name)
-		ll.Kind = str("object")
-		loc.LogicalLocations = []*sarif.LogicalLocation{ll}
+		loc.LogicalLocations = []*sarif.LogicalLocation{logicalLocation(f.Location.Cluster, f.Object)}
 	}
 	res.Locations = []*sarif.Location{loc}
 	for i, rel := range f.Related {
@@ -432,15 +428,21 @@ func codeFlow(f rules.Finding, r *Report) *sarif.CodeFlow {
 		}
 		l.Message = sarif.NewTextMessage(msg)
 		if f.Location.Cluster != "" || r.Source.Mode == "cluster" {
-			ll := sarif.NewLogicalLocation()
-			ll.FullyQualifiedName = str(fmt.Sprintf("%s/%s/%s/%s", f.Location.Cluster, rel.Object.Namespace, rel.Object.Kind, rel.Object.Name))
-			ll.Name = str(rel.Object.Name)
-			ll.Kind = str("object")
-			l.LogicalLocations = []*sarif.LogicalLocation{ll}
+			l.LogicalLocations = []*sarif.LogicalLocation{logicalLocation(f.Location.Cluster, rel.Object)}
 		}
 		locs = append(locs, sarif.NewThreadFlowLocation().WithLocation(l))
 	}
 	return sarif.NewCodeFlow().WithThreadFlows([]*sarif.ThreadFlow{sarif.NewThreadFlow().WithLocations(locs)})
+}
+
+// logicalLocation names an object of a live cluster:
+// CLUSTER/NAMESPACE/KIND/NAME.
+func logicalLocation(cluster string, o rules.ObjectRef) *sarif.LogicalLocation {
+	ll := sarif.NewLogicalLocation()
+	ll.FullyQualifiedName = str(fmt.Sprintf("%s/%s/%s/%s", cluster, o.Namespace, o.Kind, o.Name))
+	ll.Name = str(o.Name)
+	ll.Kind = str("object")
+	return ll
 }
 
 func objectID(o rules.ObjectRef) string {
