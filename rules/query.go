@@ -17,6 +17,13 @@ type Access struct {
 	Capabilities map[int][]Capability
 	// Holders by ServiceAccount ("ns/name").
 	Holders map[string][]Holder
+	// BindingTiers is the top privilege tier each binding grants, and
+	// AccountTiers each ServiceAccount's (lib/rbac top_tier, sa_top_tier):
+	// 0 is T0, 3 none.
+	BindingTiers map[int]int
+	AccountTiers map[string]int
+	// TierNames spells tier t as TierNames[t] (lib/rbac tier_name).
+	TierNames []string
 }
 
 // Capability is one entry of the dangerous-permission catalogue a binding
@@ -34,7 +41,10 @@ type Holder struct {
 	Ways   []string `json:"ways"`
 }
 
-const accessQuery = "caps = data.sascan.lib.rbac.binding_capabilities; holders = data.sascan.lib.holders.by_sa"
+const accessQuery = `caps = data.sascan.lib.rbac.binding_capabilities; holders = data.sascan.lib.holders.by_sa;
+btiers = {id: data.sascan.lib.rbac.top_tier(c) | some id, c in caps};
+atiers = {k: data.sascan.lib.rbac.sa_top_tier(ns, name) | some k in data.sascan.lib.rbac.sa_keys; [ns, name] := split(k, "/")};
+names = [data.sascan.lib.rbac.tier_name(t) | some t in numbers.range(0, 3)]`
 
 // EvaluateAccess evaluates the access conclusions over input (InputValue).
 func EvaluateAccess(ctx context.Context, cat *Catalogue, input ast.Value) (*Access, error) {
@@ -54,13 +64,24 @@ func EvaluateAccess(ctx context.Context, cat *Catalogue, input ast.Value) (*Acce
 	if err := convert(rs[0].Bindings["caps"], &caps); err != nil {
 		return nil, fmt.Errorf("evaluate access: capabilities: %w", err)
 	}
-	a := &Access{Capabilities: map[int][]Capability{}, Holders: map[string][]Holder{}}
+	var btiers map[string]int
+	if err := convert(rs[0].Bindings["btiers"], &btiers); err != nil {
+		return nil, fmt.Errorf("evaluate access: tiers: %w", err)
+	}
+	a := &Access{Capabilities: map[int][]Capability{}, Holders: map[string][]Holder{}, BindingTiers: map[int]int{}, AccountTiers: map[string]int{}}
 	for k, v := range caps {
 		var id int
 		if _, err := fmt.Sscan(k, &id); err != nil {
 			return nil, fmt.Errorf("evaluate access: binding id %q", k)
 		}
 		a.Capabilities[id] = v
+		a.BindingTiers[id] = btiers[k]
+	}
+	if err := convert(rs[0].Bindings["atiers"], &a.AccountTiers); err != nil {
+		return nil, fmt.Errorf("evaluate access: tiers: %w", err)
+	}
+	if err := convert(rs[0].Bindings["names"], &a.TierNames); err != nil || len(a.TierNames) != 4 {
+		return nil, fmt.Errorf("evaluate access: tier names: %v", err)
 	}
 	if err := convert(rs[0].Bindings["holders"], &a.Holders); err != nil {
 		return nil, fmt.Errorf("evaluate access: holders: %w", err)
@@ -74,4 +95,12 @@ func convert(v any, out any) error {
 		return err
 	}
 	return json.Unmarshal(b, out)
+}
+
+// TierName spells tier t as the rules do; "none" past the last.
+func (a *Access) TierName(t int) string {
+	if t < 0 || t >= len(a.TierNames) {
+		return a.TierNames[len(a.TierNames)-1]
+	}
+	return a.TierNames[t]
 }

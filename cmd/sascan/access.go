@@ -343,47 +343,39 @@ func bindingRef(inv *scanner.Inventory, b *access.Binding) report.BindingRef {
 func serviceAccountAccess(inv *scanner.Inventory, m *access.Model, concl *rules.Access, ns, name string) *report.ServiceAccountAccess {
 	key := ns + "/" + name
 	out := &report.ServiceAccountAccess{ServiceAccount: key, Grants: []report.SAGrant{}, TokenHolders: []report.TokenHolder{}}
-	for _, k := range m.ServiceAccounts {
-		if k == key {
-			out.InScan = true
-		}
-	}
-	top := 3
+	out.InScan = slices.Contains(m.ServiceAccounts, key)
 	for _, g := range m.GrantsTo(access.ServiceAccount(ns, name)) {
 		s := g.Binding.Subjects[g.Subject]
 		via := "direct"
 		if s.Group != "" {
 			via = s.Group
 		}
-		tier := 3
 		var caps []string
 		for _, c := range concl.Capabilities[g.Binding.Object] {
-			tier = min(tier, c.Tier)
-			caps = append(caps, fmt.Sprintf("%s %s", c.ID, tierName(c.Tier)))
+			caps = append(caps, fmt.Sprintf("%s %s", c.ID, concl.TierName(c.Tier)))
 		}
 		sort.Strings(caps)
 		caps = slices.Compact(caps)
-		top = min(top, tier)
 		var rs []string
 		if g.Binding.Role != nil {
 			for _, r := range g.Binding.Role.Rules {
 				rs = append(rs, ruleText(r))
 			}
 		}
-		out.Grants = append(out.Grants, report.SAGrant{Binding: bindingRef(inv, g.Binding), Via: via, PrivilegeTier: tierName(tier), Capabilities: caps, Rules: rs})
+		tier, ok := concl.BindingTiers[g.Binding.Object]
+		if !ok {
+			tier = 3
+		}
+		out.Grants = append(out.Grants, report.SAGrant{Binding: bindingRef(inv, g.Binding), Via: via, PrivilegeTier: concl.TierName(tier), Capabilities: caps, Rules: rs})
 	}
 	sort.SliceStable(out.Grants, func(i, j int) bool { return out.Grants[i].PrivilegeTier < out.Grants[j].PrivilegeTier })
-	out.PrivilegeTier = tierName(top)
+	top, ok := concl.AccountTiers[key]
+	if !ok {
+		top = 3
+	}
+	out.PrivilegeTier = concl.TierName(top)
 	out.TokenHolders = append(out.TokenHolders, subjectHolders(inv, m, concl, access.Subject{ServiceAccount: key})...)
 	return out
-}
-
-// tierName spells a tier as the rules do (lib/rbac tier_name).
-func tierName(t int) string {
-	if t >= 0 && t < 3 {
-		return fmt.Sprintf("T%d", t)
-	}
-	return "none"
 }
 
 func ruleText(r access.Rule) string {
