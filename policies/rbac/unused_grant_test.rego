@@ -49,8 +49,12 @@ test_groups_and_bootstrap_are_not_judged if {
 		t.role_binding("ci", "all", "Role", "r", [{"kind": "Group", "name": "system:serviceaccounts:ci"}]),
 		object.union(t.cluster_role_binding("system:controller:x", "cluster-admin", [{"kind": "ServiceAccount", "name": "x", "namespace": "kube-system"}]), {"_origin": "builtin"}),
 		t.cluster_admin,
+		# the control: the same role bound to the account itself is judged
+		t.sa("ci", "deployer"),
+		t.role_binding("ci", "own", "Role", "r", [t.sa_subject("deployer")]),
 	]
-	count(rule.findings) == 0 with input as t.inv_with(group, {"_audit": t.window})
+	fs := rule.findings with input as t.inv_with(group, {"_audit": t.window})
+	{[f.object, f.path] | some f in fs} == {[5, "subjects[0]"]}
 }
 
 test_without_log_nothing if {

@@ -35,8 +35,10 @@ test_needs_the_log_and_the_window if {
 	count(rule.findings) == 0 with input as t.inv(objs)
 	late := json.patch(t.token_secret("ci", "late", "deployer"), [{"op": "add", "path": "/metadata/creationTimestamp", "value": "2026-06-30T13:00:00Z"}])
 	invalid := json.patch(t.token_secret("ci", "old", "deployer"), [{"op": "add", "path": "/metadata/labels", "value": {"kubernetes.io/legacy-token-invalid-since": "2026-01-01"}}])
-	fs := rule.findings with input as t.inv_with([t.sa("ci", "deployer"), late, invalid], {"_audit": t.window})
-	count(fs) == 0
+
+	# the control: an unused Secret of the same account is judged
+	fs := rule.findings with input as t.inv_with([t.sa("ci", "deployer"), late, invalid, t.token_secret("ci", "spare", "deployer")], {"_audit": t.window})
+	{f.object | some f in fs} == {3}
 }
 
 test_message_states_the_window if {
