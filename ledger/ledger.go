@@ -24,6 +24,10 @@ const (
 	MaxSamples = 10
 	// MaxRequests is how many distinct requests an account's summary keeps.
 	MaxRequests = 4096
+	// MaxNames is how many object names one account keeps for one verb and
+	// resource: a controller that creates generated names would otherwise
+	// fill MaxRequests in hours.
+	MaxNames = 16
 	// MaxClaims is how many distinct bound-token claims (pod, node) an
 	// account's summary keeps.
 	MaxClaims = 256
@@ -134,9 +138,12 @@ type Account struct {
 	// warnafter time (a client that does not reload its projected token).
 	Stale Usage
 	// Requests are the allowed requests by what they asked for, at most
-	// MaxRequests; DroppedRequests counts the others.
+	// MaxRequests, and at most MaxNames object names for one verb and
+	// resource (the others are kept without their name); DroppedRequests
+	// counts the requests not kept as they were.
 	Requests        map[Request]*Tally
 	DroppedRequests int64
+	names           map[Request]int // distinct names kept per request without its name
 	// Claims are the bound-token claims the requests carried (pod, node),
 	// at most MaxClaims; DroppedClaims counts the others.
 	Claims        map[Claim]*ClaimUse

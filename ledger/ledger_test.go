@@ -133,7 +133,7 @@ func TestSources(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(want, got, cmp.AllowUnexported(Ledger{}), cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Sources" }, cmp.Ignore())); diff != "" {
+			if diff := cmp.Diff(want, got, cmp.AllowUnexported(Ledger{}, Account{}), cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Sources" }, cmp.Ignore())); diff != "" {
 				t.Errorf("(-plain +%s):\n%s", name, diff)
 			}
 		})
@@ -262,5 +262,27 @@ func TestImpersonation(t *testing.T) {
 	}
 	if got := l.Accounts["shop/deployer"].Count; got != 0 {
 		t.Errorf("shop/deployer token uses %d, want 0 (its token was not used)", got)
+	}
+}
+
+// One verb and resource keep MaxNames object names; further names are
+// kept without the name and counted as dropped (SA038 then concludes
+// nothing).
+func TestNamesAreCapped(t *testing.T) {
+	var lines []string
+	for i := range MaxNames + 3 {
+		lines = append(lines, `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"`+strconv.Itoa(i)+`","stage":"ResponseComplete","verb":"create","requestURI":"/api/v1/namespaces/ci/events","user":{"username":"system:serviceaccount:ci:ctl"},"objectRef":{"resource":"events","namespace":"ci","name":"e-`+strconv.Itoa(i)+`","apiVersion":"v1"},"responseStatus":{"code":201},"requestReceivedTimestamp":"2026-11-30T10:00:00Z"}`)
+	}
+	a := readString(t, "a.log", strings.Join(lines, "\n")).Accounts["ci/ctl"]
+	named, unnamed := 0, int64(0)
+	for r, tl := range a.Requests {
+		if r.Name != "" {
+			named++
+		} else {
+			unnamed += tl.Count
+		}
+	}
+	if named != MaxNames || unnamed != 3 || a.DroppedRequests != 3 {
+		t.Errorf("%d named requests, %d without a name, %d dropped; want %d, 3, 3", named, unnamed, a.DroppedRequests, MaxNames)
 	}
 }

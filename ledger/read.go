@@ -422,6 +422,19 @@ func (l *Ledger) account(ns, name string) *Account {
 // request counts one authorized request of the account.
 func (a *Account) request(r Request, t time.Time) {
 	tl := a.Requests[r]
+	if tl == nil && r.Name != "" {
+		shape := r
+		shape.Name = ""
+		if a.names[shape] >= MaxNames {
+			a.DroppedRequests++
+			r, tl = shape, a.Requests[shape]
+		} else {
+			if a.names == nil {
+				a.names = map[Request]int{}
+			}
+			a.names[shape]++
+		}
+	}
 	if tl == nil {
 		if len(a.Requests) >= MaxRequests {
 			a.DroppedRequests++
