@@ -259,7 +259,10 @@ func (o *clusterOptions) evaluate(ctx context.Context, st *settings, log *slog.L
 	if !o.cluster.ReadSecretData {
 		cs.incomplete = append(cs.incomplete, report.Incomplete{Resource: "secret values", Reason: "not read (pass --read-secret-data)", Rules: []string{"SA002", "SA003"}})
 	}
-	reads := engine.KindsRead()
+	var reads map[string][]string
+	if len(res.Incomplete) > 0 {
+		reads = engine.KindsRead() // walks every rule's dependencies: only when a list failed
+	}
 	for _, inc := range res.Incomplete {
 		resource, _, _ := strings.Cut(inc.Resource, " ")
 		log.Warn("cannot list", "resource", inc.Resource, "reason", inc.Reason)

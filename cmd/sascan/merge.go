@@ -92,6 +92,10 @@ func (o *mergeOptions) run(_ context.Context, files []string) error {
 		return err
 	}
 	var inputs []report.Input
+	known := map[string]bool{}
+	for _, rule := range cat.Rules {
+		known[rule.ID] = true
+	}
 	versions := map[string][]string{}
 	for _, name := range files {
 		r, err := readReport(name)
@@ -99,7 +103,7 @@ func (o *mergeOptions) run(_ context.Context, files []string) error {
 			return err
 		}
 		for _, f := range r.Findings {
-			if cat.Rule(f.RuleID) == nil {
+			if !known[f.RuleID] {
 				return fmt.Errorf("%s: finding of rule %s, which this sascan does not know (a custom policy: pass its folder with -p; a rule of a newer sascan: merge with that version)", name, f.RuleID)
 			}
 		}
@@ -131,8 +135,12 @@ func (o *mergeOptions) run(_ context.Context, files []string) error {
 	r.Tool = report.Tool{Name: "sascan", Version: buildStamp().Version}
 	// SARIF's driver lists the rules a cluster scan runs, and any other
 	// rule a finding names.
+	named := map[string]bool{}
+	for _, f := range r.Findings {
+		named[f.RuleID] = true
+	}
 	for _, rule := range cat.Rules {
-		if rule.RunsIn(rules.ModeCluster) || slices.ContainsFunc(r.Findings, func(f rules.Finding) bool { return f.RuleID == rule.ID }) {
+		if rule.RunsIn(rules.ModeCluster) || named[rule.ID] {
 			r.Rules = append(r.Rules, rule)
 		}
 	}
