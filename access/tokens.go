@@ -131,7 +131,7 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 			}
 		}
 		autoOn := ps.Automount && admission
-		for _, field := range []string{"initContainers", "containers", "ephemeralContainers"} {
+		for _, field := range ContainerFields {
 			cs, _ := spec[field].([]any)
 			for j, raw := range cs {
 				c, _ := raw.(map[string]any)
@@ -251,3 +251,7 @@ func isNumber(v any, n float64) bool {
 	}
 	return false
 }
+
+// ContainerFields are a pod spec's container lists, in the order the model
+// lists their containers.
+var ContainerFields = []string{"initContainers", "containers", "ephemeralContainers"}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -59,6 +60,10 @@ type Catalogue struct {
 	Rules   []*Rule // sorted by ID
 	modules map[string]*ast.Module
 	tests   map[string]*ast.Module
+	user    bool // holds user policies (-p)
+
+	projOnce sync.Once
+	proj     *Projection
 }
 
 // LoadOptions select what Load reads besides the built-in policies.
@@ -162,6 +167,7 @@ func (c *Catalogue) add(file string, src []byte, builtin, tests bool) error {
 		return nil
 	}
 	c.modules[file] = m
+	c.user = c.user || !builtin
 	if !definesFindings(m) {
 		if builtin && strings.HasPrefix(pkg, "sascan.rules.") {
 			return fmt.Errorf("%w: %s: rule package %s has no findings rule", ErrPolicy, file, pkg)

@@ -21,6 +21,8 @@ type Engine struct {
 	rules    []*Rule
 	parts    []partition
 	compiler *ast.Compiler
+	proj     *Projection
+	unshared bool // InputOptions.Unshared (tests)
 }
 
 // partition is one prepared query over a share of the enabled rules.
@@ -41,7 +43,7 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 		return nil, fmt.Errorf("%w: %w", ErrPolicy, compiler.Errors)
 	}
 	n := min(runtime.GOMAXPROCS(0), max(len(enabled), 1))
-	e := &Engine{rules: enabled, parts: make([]partition, n), compiler: compiler}
+	e := &Engine{rules: enabled, parts: make([]partition, n), compiler: compiler, proj: cat.Projection()}
 	for i := range enabled {
 		p := &e.parts[i%n]
 		p.rules = append(p.rules, i)
@@ -115,7 +117,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	if model == nil {
 		model = NewModel(inv, p)
 	}
-	input, err := InputValue(inv, model, p)
+	input, err := InputValue(inv, model, p, InputOptions{Projection: e.proj, ReleaseRaw: opts.ReleaseRaw, Unshared: e.unshared})
 	if err != nil {
 		return nil, err
 	}
@@ -141,11 +143,13 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	if err != nil {
 		return nil, err
 	}
+	input = nil // the findings are out: the input's terms can go
 	var out []Finding
 	loc := &locations{cluster: cluster}
 	specPath := podSpecPaths(inv)
 	for i, r := range e.rules {
 		fs, err := decodeFindings(bindings[i])
+		bindings[i] = nil // decoded: let the collector have it
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: findings must be objects built by lib.result.finding: %w", r.ID, err)
 		}

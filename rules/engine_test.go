@@ -34,9 +34,9 @@ func comparePrepared(t *testing.T, e *Engine, file string) int {
 	}
 	prep := make([]scanner.RawObject, len(m.Objects))
 	for i, o := range m.Objects {
-		prep[i] = scanner.RawObject{Value: o.Value, Prepared: PrepareObject(o.Value)}
-		if prep[i].Prepared.(prepared).value == nil {
-			t.Fatalf("object %d was not prepared", i)
+		prep[i] = scanner.RawObject{Value: o.Value, Prepared: e.proj.PrepareObject(o.Value)}
+		if pr := prep[i].Prepared.(prepared); pr.value == nil || pr.proj != e.proj {
+			t.Fatalf("object %d was not prepared under the engine's projection", i)
 		}
 	}
 	plain := make([]scanner.RawObject, len(m.Objects))

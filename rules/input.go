@@ -18,7 +18,8 @@ import (
 // scan every object; tokenCandidates lists the ids of the objects with a
 // string in which a JWT could be found (mayHoldToken), so the token rules
 // read only those.
-func InputValue(inv *scanner.Inventory, model *access.Model, p Params) (ast.Value, error) {
+func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts InputOptions) (ast.Value, error) {
+	proj := opts.Projection
 	if len(model.PodSpecs) != len(inv.PodSpecs) {
 		return nil, fmt.Errorf("build input: the access model has %d pod specs, the inventory %d: built from another inventory", len(model.PodSpecs), len(inv.PodSpecs))
 	}
@@ -26,16 +27,21 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params) (ast.Valu
 	candidate := make([]bool, len(inv.Objects))
 	workers := runtime.GOMAXPROCS(0)
 	err := parallel(workers, func(w int) error {
+		c := newTerms(proj, !opts.Unshared)
 		for i := w; i < len(inv.Objects); i += workers {
-			t, err := objectTerm(inv.Objects[i])
+			o := inv.Objects[i]
+			pr, ok := o.Prepared.(prepared)
+			if !ok || pr.proj != proj {
+				pr = proj.prepareWith(o.Raw, c)
+			}
+			t, err := objectTerm(o, pr)
 			if err != nil {
 				return err
 			}
 			objs[i] = t
-			if pr, ok := inv.Objects[i].Prepared.(prepared); ok {
-				candidate[i] = pr.tokenCandidate
-			} else {
-				candidate[i] = mayHoldToken(inv.Objects[i].Raw)
+			candidate[i] = pr.tokenCandidate
+			if opts.ReleaseRaw {
+				o.Raw, o.Prepared = nil, nil
 			}
 		}
 		return nil
@@ -100,6 +106,18 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params) (ast.Valu
 		obj.Insert(ast.StringTerm("audit"), auditTerm(p.Audit, model))
 	}
 	return obj, nil
+}
+
+// InputOptions tune how InputValue builds the input.
+type InputOptions struct {
+	// Projection is what of each object goes in (nil: whole objects).
+	Projection *Projection
+	// ReleaseRaw drops each raw object once its term is built, so the raw
+	// objects and their terms are not all in memory at once.
+	ReleaseRaw bool
+	// Unshared gives every object its own terms (terms shares equal
+	// subterms otherwise).
+	Unshared bool
 }
 
 // podSpecTerm is one pod spec as the rules read it (lib/k8s pod_specs):
@@ -206,19 +224,14 @@ func valueOf(t *ast.Term) ast.Value {
 	return t.Value
 }
 
-func objectTerm(o *scanner.Object) (*ast.Term, error) {
+func objectTerm(o *scanner.Object, pr prepared) (*ast.Term, error) {
 	owners := make([]*ast.Term, len(o.Owners))
 	for i, id := range o.Owners {
 		owners[i] = ast.IntNumberTerm(id)
 	}
-	pr, _ := o.Prepared.(prepared)
 	raw := pr.value
-	if raw == nil {
-		v, err := ast.InterfaceToValue(o.Raw)
-		if err != nil {
-			return nil, fmt.Errorf("convert %s %s/%s: %w", o.Kind, o.Namespace, o.Name, err)
-		}
-		raw = v
+	if pr.err != nil {
+		return nil, fmt.Errorf("convert %s %s/%s: %w", o.Kind, o.Namespace, o.Name, pr.err)
 	}
 	return ast.ObjectTerm(
 		ast.Item(ast.StringTerm("id"), ast.IntNumberTerm(o.ID)),
@@ -236,18 +249,34 @@ func objectTerm(o *scanner.Object) (*ast.Term, error) {
 
 // PrepareObject converts one listed object to the rules' input form ahead
 // of evaluation (scanner.ClusterOptions.Prepare), and notes whether it may
-// hold a token (mayHoldToken). When the conversion fails it is retried,
-// and its error reported, at evaluation.
-func PrepareObject(raw map[string]any) any {
-	v, err := ast.InterfaceToValue(raw)
-	if err != nil {
-		v = nil // InputValue converts it again and reports the error
-	}
-	return prepared{value: v, tokenCandidate: mayHoldToken(raw)}
+// hold a token (mayHoldToken). A conversion error is reported at
+// evaluation. A nil projection keeps whole objects.
+func (p *Projection) PrepareObject(raw map[string]any) any {
+	return p.prepare(raw)
 }
 
-// prepared is what PrepareObject makes of an object.
+func (p *Projection) prepare(raw map[string]any) prepared {
+	return p.prepareWith(raw, newTerms(p, false))
+}
+
+// prepareWith converts raw with c (c's projection is p's).
+func (p *Projection) prepareWith(raw map[string]any, c *terms) prepared {
+	pr := prepared{proj: p, tokenCandidate: mayHoldToken(raw)}
+	if pr.tokenCandidate {
+		// The token rules walk every string of an object that may hold
+		// a token: it goes in whole.
+		pr.value, pr.err = ast.InterfaceToValue(raw)
+	} else {
+		pr.value, pr.err = c.object(raw)
+	}
+	return pr
+}
+
+// prepared is what PrepareObject makes of an object, under which
+// projection.
 type prepared struct {
+	proj           *Projection
 	value          ast.Value
+	err            error
 	tokenCandidate bool
 }

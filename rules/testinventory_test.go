@@ -83,7 +83,7 @@ func testInventory(_ rego.BuiltinContext, objsTerm, paramsTerm *ast.Term) (*ast.
 		l.Finish()
 		audit = l
 	}
-	v, err := InputValue(inv, NewModel(inv, p), Params{Audit: audit})
+	v, err := InputValue(inv, NewModel(inv, p), Params{Audit: audit}, InputOptions{Projection: builtinProjection()})
 	if err != nil {
 		return nil, fmt.Errorf("sascan.test.inventory: %w", err)
 	}

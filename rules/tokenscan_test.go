@@ -73,7 +73,7 @@ func TestTokenCandidatesChangeNoFinding(t *testing.T) {
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			inv := loadInventory(t, scanner.ModeManifest, p)
-			input, err := InputValue(inv, NewModel(inv, fixtureParams), fixtureParams)
+			input, err := InputValue(inv, NewModel(inv, fixtureParams), fixtureParams, InputOptions{Projection: builtinProjection()})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -276,6 +276,16 @@ var podSpecPaths = map[string][2][]string{
 	"CronJob":               {{"spec", "jobTemplate", "spec", "template", "spec"}, {"spec", "jobTemplate", "spec", "template", "metadata"}},
 }
 
+// PodSpecKeys lists the mapping keys on the way from a workload's root to
+// its pod spec and pod template metadata.
+func PodSpecKeys() []string {
+	var out []string
+	for _, p := range podSpecPaths {
+		out = append(append(out, p[0]...), p[1]...)
+	}
+	return out
+}
+
 // WorkloadKinds are the kinds that hold a pod spec, sorted.
 func WorkloadKinds() []string {
 	out := make([]string, 0, len(podSpecPaths))

@@ -249,7 +249,7 @@ func (o *accessOptions) run(ctx context.Context, paths []string, answer func(*sc
 		return err
 	}
 	model := rules.NewModel(inv, params)
-	input, err := rules.InputValue(inv, model, params)
+	input, err := rules.InputValue(inv, model, params, rules.InputOptions{Projection: cat.Projection()})
 	if err != nil {
 		return err
 	}

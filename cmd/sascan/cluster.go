@@ -117,6 +117,28 @@ func rulesReading(reads map[string][]string, resource string) []string {
 	return ids
 }
 
+// pendingProjection prepares listed objects for the rules once the
+// catalogue, loaded while the lists run, says what of them the rules read.
+type pendingProjection struct {
+	ready chan struct{}
+	stop  <-chan struct{} // the lists stopped: prepare nothing
+	p     *rules.Projection
+}
+
+func (pp *pendingProjection) set(p *rules.Projection) {
+	pp.p = p
+	close(pp.ready)
+}
+
+func (pp *pendingProjection) prepare(raw map[string]any) any {
+	select {
+	case <-pp.ready:
+		return pp.p.PrepareObject(raw)
+	case <-pp.stop:
+		return nil // the scan is over; nothing reads it
+	}
+}
+
 // fleet reports whether the flags ask for several clusters in one report.
 func (o *clusterOptions) fleet() bool {
 	return o.allContexts || len(o.contexts) > 1
@@ -174,7 +196,8 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	}
 	lists := make(chan listed, 1)
 	start := time.Now()
-	o.cluster.Prepare = rules.PrepareObject
+	proj := &pendingProjection{ready: make(chan struct{}), stop: listCtx.Done()}
+	o.cluster.Prepare = proj.prepare
 	go func() {
 		res, err := scanner.LoadCluster(listCtx, cfg, contextName, o.cluster)
 		lists <- listed{res, err}
@@ -183,6 +206,7 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	proj.set(st.projection)
 	if o.cluster.ReadSecretData {
 		st.log.Warn("--read-secret-data: sascan reads Secret values; they never appear in its output")
 	}
@@ -313,7 +337,7 @@ func (o *clusterOptions) runFleet(ctx context.Context) error {
 			log := st.log.With("cluster", name)
 			copts := o.cluster
 			copts.Context = name
-			copts.Prepare = rules.PrepareObject
+			copts.Prepare = st.projection.PrepareObject
 			if copts.Progress != nil {
 				copts.Progress = &prefixWriter{mu: &progress, w: copts.Progress, prefix: name + ": "}
 			}

@@ -1,0 +1,167 @@
+package rules
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/sascan/sascan/internal/gen"
+	"github.com/sascan/sascan/scanner"
+)
+
+// builtinProjection is production's projection, for tests that build the
+// input themselves.
+var builtinProjection = sync.OnceValue(func() *Projection {
+	cat, err := Load(LoadOptions{})
+	if err != nil {
+		panic(err)
+	}
+	return cat.Projection()
+})
+
+// TestProjectionKeepsFindings scans every fixture (in both modes), the
+// corpus and dumps of every generator profile with the projected input
+// (equal subterms shared) and with whole objects, each with its own terms:
+// the findings must be the same, field for field.
+func TestProjectionKeepsFindings(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/rules/*")
+	paths = append(paths, corpusDirs(t, sharedCorpus)...)
+	for _, p := range gen.Profiles {
+		file := filepath.Join(t.TempDir(), string(p)+".yaml")
+		f, err := os.Create(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := gen.WriteProfile(f, p, 3000, 7); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		paths = append(paths, file)
+	}
+	total := 0
+	for _, mode := range []scanner.Mode{scanner.ModeManifest, scanner.ModeCluster} {
+		_, e := modeEngine(t, string(mode))
+		if e.proj == nil {
+			t.Fatal("the built-in catalogue has no projection")
+		}
+		whole := *e
+		whole.proj, whole.unshared = nil, true
+		for _, p := range paths {
+			eval := func(e *Engine) []Finding {
+				fs, err := e.Evaluate(context.Background(), loadInventory(t, mode, p), fixtureParams, EvalOptions{Cluster: "test"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return fs
+			}
+			want, got := eval(&whole), eval(e)
+			if diff := cmp.Diff(want, got, cmp.AllowUnexported(Finding{})); diff != "" {
+				t.Errorf("%s %s: findings differ (-whole objects +projected):\n%s", mode, p, diff)
+			}
+			total += len(want)
+		}
+	}
+	if total < 5000 {
+		t.Fatalf("only %d findings: the comparison proves little", total)
+	}
+}
+
+// TestProjectionLeavesOutUnreadFields pins what the projection does to one
+// Deployment: fields no policy names go, free-form maps and arrays stay
+// whole, and an object that may hold a token is not projected.
+func TestProjectionLeavesOutUnreadFields(t *testing.T) {
+	p := builtinProjection()
+	raw := map[string]any{
+		"apiVersion": "apps/v1", "kind": "Deployment",
+		"metadata": map[string]any{"name": "web", "namespace": "shop", "labels": map[string]any{"app": "web", "tier": "front"}},
+		"spec": map[string]any{
+			"replicas": int64(3),
+			"template": map[string]any{"spec": map[string]any{
+				"serviceAccountName": "web",
+				"containers": []any{
+					map[string]any{
+						"name": "app", "image": "web:1",
+						"readinessProbe": map[string]any{"httpGet": map[string]any{"path": "/healthz", "port": int64(80)}},
+						"resources":      map[string]any{"limits": map[string]any{"cpu": "1"}},
+					},
+					map[string]any{"name": "sidecar"},
+				},
+			}},
+		},
+	}
+	got := p.prepare(raw)
+	if got.err != nil || got.tokenCandidate {
+		t.Fatalf("prepare: %+v", got)
+	}
+	// apiVersion, replicas, image and the probe are named by no policy
+	// (the object's apiVersion is the input's obj.apiVersion); "resources"
+	// is (RBAC rules), so the key stays, but not the limits under it.
+	want := ast.MustParseTerm(`{
+		"kind": "Deployment",
+		"metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web", "tier": "front"}},
+		"spec": {"template": {"spec": {
+			"serviceAccountName": "web",
+			"containers": [{"name": "app", "resources": {}}, {"name": "sidecar"}]
+		}}}
+	}`).Value
+	if got.value.Compare(want) != 0 {
+		t.Errorf("projected:\n%v\nwant:\n%v", got.value, want)
+	}
+	var nilProj *Projection
+	if w := nilProj.prepare(raw); w.value.Compare(ast.MustInterfaceToValue(raw)) != 0 {
+		t.Errorf("no projection: %v, want the whole object", w.value)
+	}
+	raw["spec"].(map[string]any)["note"] = map[string]any{"t": []any{"eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJrdWJlcm5ldGVzIn0.c2ln"}}
+	if c := p.prepare(raw); !c.tokenCandidate || c.value.Compare(ast.MustInterfaceToValue(raw)) != 0 {
+		t.Errorf("token candidate: %v (candidate %v), want the whole object", c.value, c.tokenCandidate)
+	}
+}
+
+// TestSharedTerms: equal parts of objects are one term, different ones
+// are not, and equal parts at different depths or under different keys
+// do not get mixed up.
+func TestSharedTerms(t *testing.T) {
+	c := newTerms(builtinProjection(), true)
+	pod := func(name, image string, mounts ...any) map[string]any {
+		return map[string]any{"kind": "Pod", "metadata": map[string]any{"name": name, "labels": map[string]any{"app": "web"}},
+			"spec": map[string]any{"containers": []any{map[string]any{"name": "app", "image": image, "volumeMounts": mounts}}}}
+	}
+	mount := func(name string) any { return map[string]any{"name": name, "mountPath": "/etc/" + name} }
+	a, err := c.object(pod("a", "web:1", mount("config")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := c.object(pod("b", "web:2", mount("config")))
+	d, _ := c.object(pod("d", "web:1", mount("data")))
+	containers := func(v ast.Value) *ast.Term {
+		return v.(ast.Object).Get(ast.StringTerm("spec")).Value.(ast.Object).Get(ast.StringTerm("containers"))
+	}
+	labels := func(v ast.Value) *ast.Term {
+		return v.(ast.Object).Get(ast.StringTerm("metadata")).Value.(ast.Object).Get(ast.StringTerm("labels"))
+	}
+	if containers(a) != containers(b) {
+		t.Error("containers that differ only in a field no policy reads (image) are not shared")
+	}
+	if containers(a) == containers(d) || containers(a).Equal(containers(d)) {
+		t.Error("containers with different volume mounts are shared")
+	}
+	if labels(a) != labels(d) {
+		t.Error("equal label sets are not shared")
+	}
+	if a.Compare(b) == 0 {
+		t.Error("pods with different names are equal")
+	}
+	// The same strings under different keys, and a list of one string
+	// against the string, stay apart.
+	x, _ := c.object(map[string]any{"kind": "a", "name": "b"})
+	y, _ := c.object(map[string]any{"kind": "b", "name": "a"})
+	z, _ := c.object(map[string]any{"kind": []any{"a"}, "name": "b"})
+	if x.Compare(y) == 0 || x.Compare(z) == 0 {
+		t.Errorf("distinct objects converted equal: %v %v %v", x, y, z)
+	}
+}
