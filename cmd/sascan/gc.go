@@ -13,16 +13,20 @@ import (
 // and OPA's evaluation state in one burst and exits; most of what it
 // allocates dies young. With Go's default pacing (GOGC=100) the collector
 // took 14 to 18 % of the CPU in profiles of the 5k-object live benchmark
-// and of manifest dumps. sascan
-// therefore lets the heap grow to five times the live heap (GOGC=400),
-// under a soft limit of 1 GiB, while the live heap is small; once the
-// live heap passes liveHeapForDefaultGC it restores the defaults, so a
-// large scan's peak memory is what it would be without tuning. GOGC or
-// GOMEMLIMIT in the environment turn all of this off.
+// and of manifest dumps, and the heap grew to twice the live heap: 2.7 GB
+// for a 100,000-object scan whose live heap peaks near 1 GB. sascan
+// therefore lets the heap grow to five times the live heap (GOGC=400) under
+// a soft limit of 1400 MiB, which keeps the process within 1.5 GiB
+// (make bench, README Performance) at the cost of more collections when
+// the live heap nears a gigabyte. Once the live heap passes
+// liveHeapForDefaultGC, where the limit would have the collector run
+// almost without pause, it restores the defaults and memory follows the
+// live heap as without tuning. GOGC or GOMEMLIMIT in the environment turn
+// all of this off.
 const (
 	smallScanGCPercent   = 400
-	smallScanMemoryLimit = 1 << 30
-	liveHeapForDefaultGC = 384 << 20
+	smallScanMemoryLimit = 1400 << 20
+	liveHeapForDefaultGC = 1 << 30
 	gcPollInterval       = 20 * time.Millisecond
 )
 
