@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sascan/sascan/rules"
 )
@@ -15,7 +18,7 @@ type jsonReport struct {
 	Tool          Tool            `json:"tool"`
 	Source        Source          `json:"source"`
 	Summary       Summary         `json:"summary"`
-	Findings      []rules.Finding `json:"findings"`
+	Findings      json.RawMessage `json:"findings"` // JSON splices them in
 	Errors        []Error         `json:"errors"`
 	Incomplete    []Incomplete    `json:"incomplete"`
 	Hints         []string        `json:"hints,omitempty"`
@@ -24,13 +27,15 @@ type jsonReport struct {
 
 // JSON writes the report as indented JSON. The same input gives the same
 // bytes: findings are sorted and maps are written with sorted keys.
+//
+// The findings, most of a large report, are encoded on every CPU, each
+// with the indentation of its place in the report, and spliced into the
+// rest, which is encoded as one value: the bytes are those of encoding the
+// whole report at once (TestJSONSplicesFindings).
 func JSON(w io.Writer, r *Report) error {
 	out := jsonReport{
 		SchemaVersion: SchemaVersion, Tool: r.Tool, Source: r.Source, Summary: Summarize(r),
-		Findings: r.Findings, Errors: r.Errors, Incomplete: r.Incomplete, Hints: r.Hints, Audit: r.Audit,
-	}
-	if out.Findings == nil {
-		out.Findings = []rules.Finding{}
+		Findings: json.RawMessage(findingsPlaceholder), Errors: r.Errors, Incomplete: r.Incomplete, Hints: r.Hints, Audit: r.Audit,
 	}
 	if out.Errors == nil {
 		out.Errors = []Error{}
@@ -38,10 +43,81 @@ func JSON(w io.Writer, r *Report) error {
 	if out.Incomplete == nil {
 		out.Incomplete = []Incomplete{}
 	}
+	var env bytes.Buffer
+	if err := encodeIndented(&env, out, ""); err != nil {
+		return err
+	}
+	head, tail, ok := bytes.Cut(env.Bytes(), []byte(`"findings": `+findingsPlaceholder))
+	if !ok {
+		return fmt.Errorf("JSON report: the findings' place is missing")
+	}
+	findings, err := encodeFindings(r.Findings)
+	if err != nil {
+		return err
+	}
+	for _, b := range [][]byte{head, []byte(`"findings": `), findings, tail} {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// findingsPlaceholder holds the findings' place in the encoded envelope.
+const findingsPlaceholder = `"sascan:findings"`
+
+// encodeIndented writes v as the report's encoder does (two-space indent,
+// no HTML escaping, a newline at the end), every line after the first
+// prefixed by prefix.
+func encodeIndented(w *bytes.Buffer, v any, prefix string) error {
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	enc.SetIndent(prefix, "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return enc.Encode(v)
+}
+
+// encodeFindings encodes the findings as the array at the report's
+// top level, in parallel.
+func encodeFindings(fs []rules.Finding) ([]byte, error) {
+	if len(fs) == 0 {
+		return []byte("[]"), nil
+	}
+	const itemIndent = "    "
+	parts := make([][]byte, len(fs))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	const chunk = 256
+	for lo := 0; lo < len(fs); lo += chunk {
+		hi := min(lo+chunk, len(fs))
+		g.Go(func() error {
+			var b bytes.Buffer
+			for i := lo; i < hi; i++ {
+				b.Reset()
+				if err := encodeIndented(&b, fs[i], itemIndent); err != nil {
+					return err
+				}
+				parts[i] = bytes.Clone(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	n := 2 + len("\n  ")
+	for _, p := range parts {
+		n += len(p) + len(",\n"+itemIndent)
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '[')
+	for i, p := range parts {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, "\n"+itemIndent...)
+		out = append(out, p...)
+	}
+	return append(out, "\n  ]"...), nil
 }
 
 // Baseline holds the fingerprints of a previous report's findings by the
