@@ -11,7 +11,7 @@ import (
 )
 
 // Objects converted while a cluster is still being listed
-// (PrepareObject) give exactly the findings of objects converted at
+// (Preparer) give exactly the findings of objects converted at
 // evaluation, over every rule fixture in cluster mode.
 func TestPreparedObjectsGiveTheSameFindings(t *testing.T) {
 	_, e := modeEngine(t, ModeCluster)
@@ -33,8 +33,9 @@ func comparePrepared(t *testing.T, e *Engine, file string) int {
 		t.Fatalf("load %s: %v %v", file, err, m.Errors)
 	}
 	prep := make([]scanner.RawObject, len(m.Objects))
+	pp := NewPreparer(e.proj)
 	for i, o := range m.Objects {
-		prep[i] = scanner.RawObject{Value: o.Value, Prepared: e.proj.PrepareObject(o.Value)}
+		prep[i] = scanner.RawObject{Value: o.Value, Prepared: pp.Prepare(o.Value)}
 		if pr := prep[i].Prepared.(prepared); pr.value == nil || pr.proj != e.proj {
 			t.Fatalf("object %d was not prepared under the engine's projection", i)
 		}

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -247,12 +248,37 @@ func objectTerm(o *scanner.Object, pr prepared) (*ast.Term, error) {
 	), nil
 }
 
-// PrepareObject converts one listed object to the rules' input form ahead
-// of evaluation (scanner.ClusterOptions.Prepare), and notes whether it may
-// hold a token (mayHoldToken). A conversion error is reported at
-// evaluation. A nil projection keeps whole objects.
-func (p *Projection) PrepareObject(raw map[string]any) any {
-	return p.prepare(raw)
+// A Preparer converts listed objects to the rules' input form ahead of
+// evaluation (scanner.ClusterOptions.Prepare), under a projection (nil:
+// whole objects), sharing equal subterms across the objects of one scan.
+// It is safe for concurrent use; drop it when the lists are done.
+type Preparer struct {
+	mu sync.Mutex
+	p  *Projection
+	c  *terms
+}
+
+// NewPreparer returns a Preparer for one scan's lists.
+func NewPreparer(p *Projection) *Preparer {
+	return &Preparer{p: p, c: newTerms(p, true)}
+}
+
+// Prepare converts one listed object and notes whether it may hold a
+// token (mayHoldToken). A conversion error is reported at evaluation.
+func (pp *Preparer) Prepare(raw map[string]any) any {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	if pp.c == nil {
+		pp.c = newTerms(pp.p, false) // after Done: nothing left to share with
+	}
+	return pp.p.prepareWith(raw, pp.c)
+}
+
+// Done drops what the Preparer keeps to share terms: the lists are over.
+func (pp *Preparer) Done() {
+	pp.mu.Lock()
+	pp.c = nil
+	pp.mu.Unlock()
 }
 
 func (p *Projection) prepare(raw map[string]any) prepared {

@@ -165,3 +165,28 @@ func TestSharedTerms(t *testing.T) {
 		t.Errorf("distinct objects converted equal: %v %v %v", x, y, z)
 	}
 }
+
+// A Preparer shares terms across the objects of one scan, from any
+// goroutine, and still converts after Done.
+func TestPreparerSharesAcrossObjects(t *testing.T) {
+	pp := NewPreparer(builtinProjection())
+	sa := func(name string) map[string]any {
+		return map[string]any{"kind": "ServiceAccount", "metadata": map[string]any{"name": name, "labels": map[string]any{"team": "a"}}}
+	}
+	done := make(chan prepared)
+	for _, n := range []string{"a", "b"} {
+		go func() { done <- pp.Prepare(sa(n)).(prepared) }()
+	}
+	a, b := <-done, <-done
+	labels := func(pr prepared) *ast.Term {
+		return pr.value.(ast.Object).Get(ast.StringTerm("metadata")).Value.(ast.Object).Get(ast.StringTerm("labels"))
+	}
+	if labels(a) != labels(b) {
+		t.Error("equal label sets of two listed objects are not one term")
+	}
+	pp.Done()
+	c := pp.Prepare(sa("a")).(prepared)
+	if c.value.Compare(a.value) != 0 && c.value.Compare(b.value) != 0 {
+		t.Errorf("after Done: %v", c.value)
+	}
+}

@@ -122,18 +122,25 @@ func rulesReading(reads map[string][]string, resource string) []string {
 type pendingProjection struct {
 	ready chan struct{}
 	stop  <-chan struct{} // the lists stopped: prepare nothing
-	p     *rules.Projection
+	p     *rules.Preparer
 }
 
 func (pp *pendingProjection) set(p *rules.Projection) {
-	pp.p = p
+	pp.p = rules.NewPreparer(p)
 	close(pp.ready)
+}
+
+// done ends the preparing: the lists are over.
+func (pp *pendingProjection) done() {
+	if pp.p != nil {
+		pp.p.Done()
+	}
 }
 
 func (pp *pendingProjection) prepare(raw map[string]any) any {
 	select {
 	case <-pp.ready:
-		return pp.p.PrepareObject(raw)
+		return pp.p.Prepare(raw)
 	case <-pp.stop:
 		return nil // the scan is over; nothing reads it
 	}
@@ -214,6 +221,7 @@ func (o *clusterOptions) run(ctx context.Context) error {
 		return err
 	}
 	l := <-lists
+	proj.done()
 	if l.err != nil {
 		return l.err
 	}
@@ -337,12 +345,14 @@ func (o *clusterOptions) runFleet(ctx context.Context) error {
 			log := st.log.With("cluster", name)
 			copts := o.cluster
 			copts.Context = name
-			copts.Prepare = st.projection.PrepareObject
+			prep := rules.NewPreparer(st.projection)
+			copts.Prepare = prep.Prepare
 			if copts.Progress != nil {
 				copts.Progress = &prefixWriter{mu: &progress, w: copts.Progress, prefix: name + ": "}
 			}
 			start := time.Now()
 			res, err := listCluster(gctx, copts)
+			prep.Done()
 			if err != nil {
 				if ctx.Err() != nil || gctx.Err() != nil {
 					return err
