@@ -40,6 +40,25 @@ type PodSpec struct {
 	// admission plugin injects (kube-api-access-*), as a live or exported
 	// Pod carries it.
 	Injected []int
+	// SecretRefs are the Secrets the pod spec names, volumes first, then
+	// each container's env and envFrom.
+	SecretRefs []SecretRef
+}
+
+// SecretRef is one Secret a pod spec names: a volume (a secret volume or a
+// projected volume's secret source) or a container's env entry
+// (valueFrom.secretKeyRef) or envFrom entry (secretRef).
+type SecretRef struct {
+	Secret string
+	// Volume is the index in spec.volumes, or -1; Mounted says whether a
+	// container mounts that volume.
+	Volume  int
+	Mounted bool
+	// Container is the index in Containers, or -1; Field is env or
+	// envFrom and Index the entry's index there.
+	Container int
+	Field     string
+	Index     int
 }
 
 // Container is one container of a pod spec and how it holds the token.
@@ -131,11 +150,14 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 			}
 		}
 		autoOn := ps.Automount && admission
+		mounted := map[string]bool{}
+		var envRefs []SecretRef
 		for _, field := range ContainerFields {
 			cs, _ := spec[field].([]any)
 			for j, raw := range cs {
 				c, _ := raw.(map[string]any)
 				ct := Container{Field: field, Index: j}
+				envRefs = append(envRefs, containerSecretRefs(c, len(ps.Containers))...)
 				defaultPath, injected := false, false
 				mounts, _ := c["volumeMounts"].([]any)
 				for _, m := range mounts {
@@ -144,6 +166,7 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 						defaultPath = true
 					}
 					name, _ := mm["name"].(string)
+					mounted[name] = true
 					for _, v := range volumes[name] {
 						switch {
 						case injectedVolume(v):
@@ -159,7 +182,60 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 				ps.Containers = append(ps.Containers, ct)
 			}
 		}
+		for j, v := range vs {
+			vm, _ := v.(map[string]any)
+			name, isName := vm["name"].(string)
+			for _, secret := range volumeSecrets(vm) {
+				ps.SecretRefs = append(ps.SecretRefs, SecretRef{Secret: secret, Volume: j, Mounted: isName && mounted[name], Container: -1, Index: -1})
+			}
+		}
+		ps.SecretRefs = append(ps.SecretRefs, envRefs...)
 		out[i] = ps
+	}
+	return out
+}
+
+// volumeSecrets are the Secrets a volume names: a secret volume's, or
+// the secret sources of a projected volume.
+func volumeSecrets(v map[string]any) []string {
+	if sec, ok := v["secret"].(map[string]any); ok {
+		if name, ok := sec["secretName"].(string); ok {
+			return []string{name}
+		}
+	}
+	var out []string
+	proj, _ := v["projected"].(map[string]any)
+	sources, _ := proj["sources"].([]any)
+	for _, src := range sources {
+		sm, _ := src.(map[string]any)
+		sec, _ := sm["secret"].(map[string]any)
+		if name, ok := sec["name"].(string); ok {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// containerSecretRefs are the Secrets a container's env and envFrom name;
+// ci is the container's index in the pod spec's Containers.
+func containerSecretRefs(c map[string]any, ci int) []SecretRef {
+	var out []SecretRef
+	env, _ := c["env"].([]any)
+	for j, e := range env {
+		em, _ := e.(map[string]any)
+		vf, _ := em["valueFrom"].(map[string]any)
+		ref, _ := vf["secretKeyRef"].(map[string]any)
+		if name, ok := ref["name"].(string); ok {
+			out = append(out, SecretRef{Secret: name, Volume: -1, Container: ci, Field: "env", Index: j})
+		}
+	}
+	envFrom, _ := c["envFrom"].([]any)
+	for j, e := range envFrom {
+		em, _ := e.(map[string]any)
+		ref, _ := em["secretRef"].(map[string]any)
+		if name, ok := ref["name"].(string); ok {
+			out = append(out, SecretRef{Secret: name, Volume: -1, Container: ci, Field: "envFrom", Index: j})
+		}
 	}
 	return out
 }

@@ -101,3 +101,41 @@ func TestEphemeralContainersGetNoAutomount(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// The Secrets a pod spec names: secret volumes and projected secret
+// sources (mounted or not, named or not), env and envFrom of every
+// container kind, in that order; values that are not names are not refs.
+func TestSecretRefs(t *testing.T) {
+	m := Build(invOf([]map[string]any{pod("web", "p", map[string]any{
+		"volumes": []any{
+			map[string]any{"name": "a", "secret": map[string]any{"secretName": "s-a"}},
+			map[string]any{"name": "b", "projected": map[string]any{"sources": []any{
+				map[string]any{"secret": map[string]any{"name": "s-b1"}},
+				map[string]any{"configMap": map[string]any{"name": "cm"}},
+				map[string]any{"secret": map[string]any{"name": "s-b2"}},
+			}}},
+			map[string]any{"secret": map[string]any{"secretName": "s-unnamed"}},
+			map[string]any{"name": "c", "secret": map[string]any{"secretName": 7}},
+		},
+		"initContainers": containers(map[string]any{"name": "i", "envFrom": []any{
+			map[string]any{"configMapRef": map[string]any{"name": "cm"}},
+			map[string]any{"secretRef": map[string]any{"name": "s-init"}},
+		}}),
+		"containers": containers(map[string]any{"name": "c", "volumeMounts": []any{map[string]any{"name": "b", "mountPath": "/b"}}, "env": []any{
+			map[string]any{"name": "X", "value": "x"},
+			map[string]any{"name": "Y", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s-env", "key": "k"}}},
+		}}),
+		"ephemeralContainers": containers(map[string]any{"name": "d", "volumeMounts": []any{map[string]any{"name": "a", "mountPath": "/a"}}}),
+	})}), Options{})
+	want := []SecretRef{
+		{Secret: "s-a", Volume: 0, Mounted: true, Container: -1, Index: -1},
+		{Secret: "s-b1", Volume: 1, Mounted: true, Container: -1, Index: -1},
+		{Secret: "s-b2", Volume: 1, Mounted: true, Container: -1, Index: -1},
+		{Secret: "s-unnamed", Volume: 2, Container: -1, Index: -1},
+		{Secret: "s-init", Volume: -1, Container: 0, Field: "envFrom", Index: 1},
+		{Secret: "s-env", Volume: -1, Container: 1, Field: "env", Index: 1},
+	}
+	if diff := cmp.Diff(want, m.PodSpecs[0].SecretRefs); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

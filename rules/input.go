@@ -123,7 +123,7 @@ type InputOptions struct {
 
 // podSpecTerm is one pod spec as the rules read it (lib/k8s pod_specs):
 // {obj, path, spec, meta, sa, saKey, static, automount, containers,
-// tokenContainers, autoTokenContainers, injectedVolumes}. obj, spec and meta are the
+// tokenContainers, autoTokenContainers, injectedVolumes, secretRefs}. obj, spec and meta are the
 // object's own sub-terms, not copies; containers lists every container
 // (init, regular, ephemeral) with its field path, the volumes its
 // volumeMounts name and how it holds the token (the access model's
@@ -194,7 +194,33 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term 
 		ast.Item(ast.StringTerm("tokenContainers"), ast.ArrayTerm(holding...)),
 		ast.Item(ast.StringTerm("autoTokenContainers"), ast.ArrayTerm(auto...)),
 		ast.Item(ast.StringTerm("injectedVolumes"), intsTerm(m.Injected)),
+		ast.Item(ast.StringTerm("secretRefs"), secretRefsTerm(specPath, m)),
 	)
+}
+
+// secretRefsTerm lists the Secrets a pod spec names (access.SecretRef),
+// each as {secret, how, path, mounted}: how is "mounts" for a volume
+// (mounted: some container mounts it) and "reads" for env and envFrom;
+// path is the volume's or the entry's field path.
+func secretRefsTerm(specPath string, m access.PodSpec) *ast.Term {
+	refs := make([]*ast.Term, len(m.SecretRefs))
+	for i, r := range m.SecretRefs {
+		how, path, mounted := "reads", "", true
+		if r.Volume >= 0 {
+			how, mounted = "mounts", r.Mounted
+			path = fmt.Sprintf("%s.volumes[%d]", specPath, r.Volume)
+		} else {
+			c := m.Containers[r.Container]
+			path = fmt.Sprintf("%s.%s[%d].%s[%d]", specPath, c.Field, c.Index, r.Field, r.Index)
+		}
+		refs[i] = ast.ObjectTerm(
+			ast.Item(ast.StringTerm("secret"), ast.StringTerm(r.Secret)),
+			ast.Item(ast.StringTerm("how"), ast.StringTerm(how)),
+			ast.Item(ast.StringTerm("path"), ast.StringTerm(path)),
+			ast.Item(ast.StringTerm("mounted"), ast.BooleanTerm(mounted)),
+		)
+	}
+	return ast.ArrayTerm(refs...)
 }
 
 func intsTerm(l []int) *ast.Term {

@@ -120,23 +120,9 @@ all_containers(ps) := ps.containers
 # by the engine; rules only decide.
 
 # Names of the Secrets a pod spec references through volumes, projected
-# secret sources, env and envFrom of any container.
-referenced_secrets(ps) := (({n |
-	some v in object.get(ps.spec, "volumes", [])
-	n := v.secret.secretName
-} | {n |
-	some v in object.get(ps.spec, "volumes", [])
-	some s in object.get(v, ["projected", "sources"], [])
-	n := s.secret.name
-}) | {n |
-	some x in all_containers(ps)
-	some e in object.get(x.c, "env", [])
-	n := e.valueFrom.secretKeyRef.name
-}) | {n |
-	some x in all_containers(ps)
-	some e in object.get(x.c, "envFrom", [])
-	n := e.secretRef.name
-}
+# secret sources, env and envFrom of any container (the inventory's
+# secretRefs).
+referenced_secrets(ps) := {r.secret | some r in ps.secretRefs}
 
 # User-authored projected token sources of a pod spec (the admission
 # injected volume excluded): {vol index, source index, volume, token}.

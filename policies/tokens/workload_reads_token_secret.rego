@@ -55,50 +55,19 @@ generated_name := `^.+-token-[a-z0-9]{5}$`
 findings contains f if {
 	some ps in k8s.pod_specs
 	not ps.static
-	some ref in references(ps)
+	some ref in ps.secretRefs
+	ref.mounted
 	v := verdict(ps.obj.namespace, ref.secret)
-	used(ps, ref)
-	f := result.finding(ps.obj, path(ps, ref), sprintf("%s %s/%s %s token Secret %s", [ps.obj.kind, ps.obj.namespace, ps.obj.name, ref.how, ref.secret]), {
+	f := result.finding(ps.obj, ref.path, sprintf("%s %s/%s %s token Secret %s", [ps.obj.kind, ps.obj.namespace, ps.obj.name, ref.how, ref.secret]), {
 		"severity": v.severity,
 		"confidence": v.confidence,
 		"evidence": {"secret": ref.secret, "serviceAccount": v.sa},
 	})
 }
 
-# Secret references of a pod spec: volumes (used only when a container
-# mounts them), env and envFrom of every container. Field paths are built
-# only for the references that turn out to be findings.
-references(ps) := ({{"field": "volumes", "index": i, "volume": v.name, "secret": name, "how": "mounts"} |
-	some i, v in object.get(ps.spec, "volumes", [])
-	name := volume_secrets(v)[_]
-} | {{"field": "env", "container": x.path, "index": j, "secret": e.valueFrom.secretKeyRef.name, "how": "reads"} |
-	some x in k8s.all_containers(ps)
-	some j, e in object.get(x.c, "env", [])
-	e.valueFrom.secretKeyRef.name
-}) | {{"field": "envFrom", "container": x.path, "index": j, "secret": e.secretRef.name, "how": "reads"} |
-	some x in k8s.all_containers(ps)
-	some j, e in object.get(x.c, "envFrom", [])
-	e.secretRef.name
-}
-
-# A volume counts when a container mounts it: the inventory lists, per
-# container, the volumes its mounts name.
-used(ps, ref) if {
-	ref.field == "volumes"
-	some x in k8s.all_containers(ps)
-	some v in x.mounted
-	v.name == ref.volume
-}
-
-used(_, ref) if ref.field != "volumes"
-
-path(ps, ref) := sprintf("%s.volumes[%d]", [ps.path, ref.index]) if ref.field == "volumes"
-
-else := sprintf("%s.%s[%d]", [ref.container, ref.field, ref.index])
-
-volume_secrets(v) := [v.secret.secretName] if v.secret.secretName
-
-else := [s.secret.name | some s in object.get(v, ["projected", "sources"], []); s.secret.name]
+# The Secrets a pod spec names come from the inventory (ps.secretRefs):
+# volumes, which count when a container mounts them (mounted), and every
+# container's env and envFrom.
 
 # Most references name ordinary Secrets: two cheap tests on the name (a
 # token Secret of that name exists somewhere; the name has "-token-") come
