@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"runtime"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
@@ -46,10 +47,27 @@ type Position struct {
 
 // Locate resolves field references to file positions: the deepest field of
 // each path that exists in the object, falling back to the object's own
-// position. Each document is parsed once, documents on every CPU, and no
-// parse tree outlives the call, so a large scan does not hold a YAML tree
-// per reported document.
+// position. Most references are read off the document's text (textpath.go);
+// a document is parsed only for the references that cannot be, once,
+// documents on every CPU, and no parse tree outlives the call, so a large
+// scan does not hold a YAML tree per reported document.
 func Locate(refs []FieldRef) []Position {
+	return locate(refs, locateOptions{})
+}
+
+// locateOptions tune locate.
+type locateOptions struct {
+	// YAMLOnly parses every document, without the fast path (its
+	// benchmark's baseline).
+	YAMLOnly bool
+}
+
+// maxTextRefs bounds the references of one document read off its text:
+// each reading walks the text from the start, so past a few the parse is
+// cheaper (a List with a finding on each of its thousand items).
+const maxTextRefs = 16
+
+func locate(refs []FieldRef, opts locateOptions) []Position {
 	out := make([]Position, len(refs))
 	byDoc := map[*docText][]int{}
 	var docs []*docText
@@ -65,22 +83,52 @@ func Locate(refs []FieldRef) []Position {
 			byDoc[r.Source.doc] = append(byDoc[r.Source.doc], i)
 		}
 	}
+	// A worker per CPU takes documents in turn: one goroutine per
+	// document would cost more than reading most of them.
+	var next atomic.Int64
 	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for _, d := range docs {
+	for range min(runtime.GOMAXPROCS(0), len(docs)) {
 		g.Go(func() error {
-			root, err := parseChunk(chunk{text: d.text, line: d.line})
-			if err != nil {
-				root = nil
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(docs) {
+					return nil
+				}
+				locateDoc(docs[k], byDoc[docs[k]], refs, out, opts)
 			}
-			for _, i := range byDoc[d] {
-				out[i] = locateIn(root, refs[i].Source, refs[i].Path)
-			}
-			return nil
 		})
 	}
 	_ = g.Wait() // the workers return no error
 	return out
+}
+
+// locateDoc resolves the references idx of one document, reading them off
+// its text when it can and parsing it, once, for the others.
+func locateDoc(d *docText, idx []int, refs []FieldRef, out []Position, opts locateOptions) {
+	text := !opts.YAMLOnly && len(idx) <= maxTextRefs && plainText(d.text)
+	var root *yaml.Node
+	parsed := false
+	for _, i := range idx {
+		if text {
+			if p, ok := locateText(refs[i].Source, refs[i].Path); ok {
+				out[i] = p
+				continue
+			}
+		}
+		if !parsed {
+			root, parsed = parseRoot(d), true
+		}
+		out[i] = locateIn(root, refs[i].Source, refs[i].Path)
+	}
+}
+
+// parseRoot is the root node of a document, nil if it does not parse.
+func parseRoot(d *docText) *yaml.Node {
+	root, err := parseChunk(chunk{text: d.text, line: d.line})
+	if err != nil {
+		return nil
+	}
+	return root
 }
 
 func locateIn(root *yaml.Node, src *Source, path string) Position {
@@ -99,4 +147,20 @@ func locateIn(root *yaml.Node, src *Source, path string) Position {
 		return here
 	}
 	return Position{src.doc.line + n.Line - 1, n.Column}
+}
+
+// locateText is locateIn read off the document's text: false when the
+// fast path cannot tell.
+func locateText(src *Source, path string) (Position, bool) {
+	segs := append(append([]Segment(nil), src.base...), ParsePath(path)...)
+	w := walker{text: src.doc.text}
+	depth, line, col, ok := w.lookupText(segs)
+	switch {
+	case !ok:
+		return Position{}, false
+	case len(src.base) > 0 && depth <= len(src.base):
+		// Not past the List item: the object's own position.
+		return Position{src.Line, src.Column}, true
+	}
+	return Position{src.doc.line + line - 1, col}, true
 }
