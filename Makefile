@@ -90,9 +90,9 @@ FUZZTIME ?= 30s
 
 fuzz: ## run every fuzz target for FUZZTIME (default 30s) each
 	@for t in FuzzLoadManifests FuzzParseFlags FuzzParsePath FuzzLocate; do \
-	  $(GO) test ./scanner -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
+	  GO=$(GO) hack/fuzz.sh scanner $$t $(FUZZTIME) || exit 1; done
 	@for t in FuzzParseConfig FuzzJWTClassifier; do \
-	  $(GO) test ./rules -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
+	  GO=$(GO) hack/fuzz.sh rules $$t $(FUZZTIME) || exit 1; done
 
 bench-cluster: ## sascan cluster vs a bare client-go list over 5k objects in the test API server
 	@set -eo pipefail; trap 'hack/kube/down.sh >/dev/null' EXIT; \
