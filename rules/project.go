@@ -21,15 +21,18 @@ import (
 // (probes, resources, ports, managed fields).
 //
 // What a policy reads without naming keys is kept whole:
-//   - a mapping whose values are all scalars (labels, annotations, data,
-//     selectors: Kubernetes' free-form maps, which rules iterate);
+//   - Kubernetes' free-form maps (freeFormKeys: labels, annotations, data,
+//     selectors), which rules iterate, and any other mapping whose values
+//     are all scalars;
 //   - every object that may hold a token (the token rules walk all its
 //     strings);
 //   - arrays keep their length and order (rules count and index them).
 //
-// With user policies (-p) there is no projection: they see whole objects.
-// TestProjectionKeepsFindings scans the fixtures, the corpus and generated
-// clusters with and without it and requires the same findings.
+// There is no projection with user policies (-p), which see whole objects,
+// nor when a policy reads a value whole with walk, json.marshal or
+// yaml.marshal (wholeReaders). TestProjectionKeepsFindings scans the
+// fixtures, the corpus and generated clusters with and without it and
+// requires the same findings.
 type Projection struct {
 	fields map[string]bool
 }
@@ -40,7 +43,7 @@ type Projection struct {
 // under the same projection.
 func (c *Catalogue) Projection() *Projection {
 	c.projOnce.Do(func() {
-		if c.user {
+		if c.user || readsWhole(c.modules) {
 			return
 		}
 		fields := map[string]bool{}
@@ -60,19 +63,51 @@ func (c *Catalogue) Projection() *Projection {
 	return c.proj
 }
 
+// freeFormKeys name Kubernetes' maps whose keys are the user's: kept whole
+// whatever their values.
+var freeFormKeys = map[string]bool{
+	"labels": true, "annotations": true, "data": true, "stringData": true, "binaryData": true,
+	"selector": true, "matchLabels": true, "nodeSelector": true,
+}
+
+// wholeReaders are the built-in functions that read every part of a value.
+var wholeReaders = map[string]bool{"walk": true, "json.marshal": true, "json.marshal_with_options": true, "yaml.marshal": true}
+
+// readsWhole reports whether a module calls one of wholeReaders.
+func readsWhole(modules map[string]*ast.Module) bool {
+	found := false
+	for _, m := range modules {
+		ast.WalkExprs(m, func(e *ast.Expr) bool {
+			if e.IsCall() && wholeReaders[e.Operator().String()] {
+				found = true
+			}
+			return found
+		})
+		ast.WalkTerms(m, func(t *ast.Term) bool {
+			if call, ok := t.Value.(ast.Call); ok && wholeReaders[call[0].String()] {
+				found = true
+			}
+			return found
+		})
+	}
+	return found
+}
+
 // inputKeys are the keys the input's own documents read from objects
 // (podSpecTerm): the way to each pod spec, its containers, their volume
 // mounts and the volumes they name.
 func inputKeys() []string {
-	return append(append(scanner.PodSpecKeys(), access.ContainerFields...), "volumes", "volumeMounts", "name")
+	return append(append(scanner.PodSpecKeys(), access.ContainerFields()...), "volumes", "volumeMounts", "name")
 }
 
 // terms converts raw objects to input terms under a projection (nil:
 // whole objects). With share set it also shares equal subterms: a term is
 // immutable during evaluation, so the pods of one template, the same
 // volume mount or the same label set in ten thousand objects can be one
-// term. Each converted term has an id, equal within one terms exactly when
-// the values are equal (share) or never (no share); a mapping's or
+// term (InputValue has a terms per worker, so objects share with the
+// others of the same worker; strings over maxSharedString are not
+// shared). Each converted term has an id, equal within one terms exactly
+// when the values are equal (share) or never (no share); a mapping's or
 // array's signature is its keys and its values' ids.
 type terms struct {
 	proj   *Projection
@@ -80,6 +115,9 @@ type terms struct {
 	nextID uint64
 	sig    []byte
 }
+
+// maxSharedString is the longest string terms shares.
+const maxSharedString = 64
 
 type sharedTerm struct {
 	t  *ast.Term
@@ -111,6 +149,11 @@ func (c *terms) value(v any, project bool) (*ast.Term, uint64, error) {
 	case []any:
 		return c.array(v, project)
 	case string:
+		if len(v) > maxSharedString {
+			// A long string (a last-applied annotation, a ConfigMap's
+			// file) is rarely repeated; its signature would copy it.
+			return c.fresh(ast.StringTerm(v))
+		}
 		return c.scalar(append(append(c.sig[:0], 's'), v...), v)
 	case bool:
 		b := byte('f')
@@ -161,7 +204,7 @@ func (c *terms) mapping(m map[string]any, project bool) (*ast.Term, uint64, erro
 		if project && !c.proj.fields[k] {
 			continue
 		}
-		t, id, err := c.value(v, project)
+		t, id, err := c.value(v, project && !freeFormKeys[k])
 		if err != nil {
 			return nil, 0, err
 		}

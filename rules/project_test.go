@@ -186,7 +186,85 @@ func TestPreparerSharesAcrossObjects(t *testing.T) {
 	}
 	pp.Done()
 	c := pp.Prepare(sa("a")).(prepared)
-	if c.value.Compare(a.value) != 0 && c.value.Compare(b.value) != 0 {
-		t.Errorf("after Done: %v", c.value)
+	want := ast.MustInterfaceToValue(sa("a"))
+	if c.value.Compare(want) != 0 {
+		t.Errorf("after Done: %v, want %v", c.value, want)
+	}
+	if labels(c) == labels(a) {
+		t.Error("after Done, a new object shares a term of the lists'")
+	}
+}
+
+// A free-form map stays whole even when a value in it is not a scalar (an
+// object the API server would refuse, which a manifest scan still reads):
+// a selector must still see every label.
+func TestProjectionKeepsFreeFormMapsWhole(t *testing.T) {
+	raw := map[string]any{"kind": "Deployment", "metadata": map[string]any{"name": "web"},
+		"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{
+			"labels": map[string]any{"app": "web", "build": map[string]any{"id": int64(1)}},
+		}}}}
+	got := builtinProjection().prepare(raw).value
+	labels := got.(ast.Object).Get(ast.StringTerm("spec")).Value.(ast.Object).Get(ast.StringTerm("template")).Value.(ast.Object).Get(ast.StringTerm("metadata")).Value.(ast.Object).Get(ast.StringTerm("labels"))
+	if want := ast.MustParseTerm(`{"app": "web", "build": {"id": 1}}`); labels == nil || !labels.Equal(want) {
+		t.Errorf("labels %v, want %v", labels, want)
+	}
+}
+
+// With user policies, or a policy that reads values whole, there is no
+// projection.
+func TestNoProjectionForUserPoliciesOrWholeReaders(t *testing.T) {
+	dir := t.TempDir()
+	policy := `# METADATA
+# title: Images
+# description: A user rule that reads container images.
+# custom:
+#   id: IMG-1
+#   family: custom
+#   severity: low
+#   remediation: none
+#   modes: [manifest, cluster]
+package custom.images
+
+import data.sascan.lib.k8s
+import data.sascan.lib.result
+
+findings contains f if {
+	some ps in k8s.pod_specs
+	some x in ps.containers
+	x.c.image == "web:1"
+	f := result.finding(ps.obj, "", "image web:1", {})
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "images.rego"), []byte(policy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cat.Projection(); p != nil {
+		t.Fatalf("projection with user policies: %v", p.fields)
+	}
+	e, err := NewEngine(context.Background(), cat, []*Rule{cat.Rule("IMG-1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := scanner.Build([]scanner.RawObject{{Value: map[string]any{"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"name": "p", "namespace": "ns"},
+		"spec":     map[string]any{"containers": []any{map[string]any{"name": "c", "image": "web:1"}}}}}},
+		scanner.BuildOptions{Mode: scanner.ModeCluster})
+	fs, err := e.Evaluate(context.Background(), inv, fixtureParams, EvalOptions{Cluster: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].RuleID != "IMG-1" || fs[0].Object.Name != "p" {
+		t.Errorf("a user policy reading an image no built-in policy names: %+v", fs)
+	}
+	walker := map[string]*ast.Module{"w.rego": ast.MustParseModuleWithOpts("package x\n\nn := count([p | walk(input, [p, _])])\n", ast.ParserOptions{RegoVersion: ast.RegoV1})}
+	if !readsWhole(walker) {
+		t.Error("a module that calls walk does not read values whole")
+	}
+	if readsWhole(map[string]*ast.Module{"k.rego": ast.MustParseModuleWithOpts("package x\n\nn := object.get(input, \"a\", 1)\n", ast.ParserOptions{RegoVersion: ast.RegoV1})}) {
+		t.Error("object.get reads values whole")
 	}
 }
