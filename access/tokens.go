@@ -2,6 +2,7 @@ package access
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/sascan/sascan/scanner"
@@ -152,7 +153,7 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 		autoOn := ps.Automount && admission
 		mounted := map[string]bool{}
 		var envRefs []SecretRef
-		for _, field := range ContainerFields {
+		for _, field := range containerFields {
 			cs, _ := spec[field].([]any)
 			for j, raw := range cs {
 				c, _ := raw.(map[string]any)
@@ -165,8 +166,10 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 					if mm["mountPath"] == DefaultTokenPath {
 						defaultPath = true
 					}
-					name, _ := mm["name"].(string)
-					mounted[name] = true
+					name, isName := mm["name"].(string)
+					if isName {
+						mounted[name] = true
+					}
 					for _, v := range volumes[name] {
 						switch {
 						case injectedVolume(v):
@@ -195,15 +198,16 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 	return out
 }
 
-// volumeSecrets are the Secrets a volume names: a secret volume's, or
-// the secret sources of a projected volume.
+// volumeSecrets are the Secrets a volume names: a secret volume's, and
+// the secret sources of a projected volume (a volume has one source; one
+// with both, which the API server refuses, names both).
 func volumeSecrets(v map[string]any) []string {
+	var out []string
 	if sec, ok := v["secret"].(map[string]any); ok {
 		if name, ok := sec["secretName"].(string); ok {
-			return []string{name}
+			out = append(out, name)
 		}
 	}
-	var out []string
 	proj, _ := v["projected"].(map[string]any)
 	sources, _ := proj["sources"].([]any)
 	for _, src := range sources {
@@ -328,6 +332,10 @@ func isNumber(v any, n float64) bool {
 	return false
 }
 
-// ContainerFields are a pod spec's container lists, in the order the model
+// containerFields are a pod spec's container lists, in the order the model
 // lists their containers.
-var ContainerFields = []string{"initContainers", "containers", "ephemeralContainers"}
+var containerFields = [...]string{"initContainers", "containers", "ephemeralContainers"}
+
+// ContainerFields returns a pod spec's container lists, in the order the
+// model lists their containers.
+func ContainerFields() []string { return slices.Clone(containerFields[:]) }

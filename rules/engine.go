@@ -121,9 +121,6 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	if err != nil {
 		return nil, err
 	}
-	if opts.ReleaseRaw {
-		inv.ReleaseRaw()
-	}
 	cluster := opts.Cluster
 	bindings := make([]any, len(e.rules))
 	err = parallel(len(e.parts), func(pi int) error {
@@ -143,7 +140,6 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	if err != nil {
 		return nil, err
 	}
-	input = nil // the findings are out: the input's terms can go
 	var out []Finding
 	loc := &locations{cluster: cluster}
 	specPath := podSpecPaths(inv)

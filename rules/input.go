@@ -42,7 +42,7 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 			objs[i] = t
 			candidate[i] = pr.tokenCandidate
 			if opts.ReleaseRaw {
-				o.Raw, o.Prepared = nil, nil
+				o.ReleaseRaw()
 			}
 		}
 		return nil
@@ -116,8 +116,9 @@ type InputOptions struct {
 	// ReleaseRaw drops each raw object once its term is built, so the raw
 	// objects and their terms are not all in memory at once.
 	ReleaseRaw bool
-	// Unshared gives every object its own terms (terms shares equal
-	// subterms otherwise).
+	// Unshared: InputValue converts every object it converts with terms of
+	// its own (objects a Preparer converted keep its sharing). Tests
+	// compare with it.
 	Unshared bool
 }
 
@@ -199,15 +200,16 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term 
 }
 
 // secretRefsTerm lists the Secrets a pod spec names (access.SecretRef),
-// each as {secret, how, path, mounted}: how is "mounts" for a volume
-// (mounted: some container mounts it) and "reads" for env and envFrom;
-// path is the volume's or the entry's field path.
+// each as {secret, how, path, used}: how is "mounts" for a volume and
+// "reads" for env and envFrom; used says whether a container uses it (a
+// volume: some container mounts it; env and envFrom always); path is the
+// volume's or the entry's field path.
 func secretRefsTerm(specPath string, m access.PodSpec) *ast.Term {
 	refs := make([]*ast.Term, len(m.SecretRefs))
 	for i, r := range m.SecretRefs {
-		how, path, mounted := "reads", "", true
+		how, path, used := "reads", "", true
 		if r.Volume >= 0 {
-			how, mounted = "mounts", r.Mounted
+			how, used = "mounts", r.Mounted
 			path = fmt.Sprintf("%s.volumes[%d]", specPath, r.Volume)
 		} else {
 			c := m.Containers[r.Container]
@@ -217,7 +219,7 @@ func secretRefsTerm(specPath string, m access.PodSpec) *ast.Term {
 			ast.Item(ast.StringTerm("secret"), ast.StringTerm(r.Secret)),
 			ast.Item(ast.StringTerm("how"), ast.StringTerm(how)),
 			ast.Item(ast.StringTerm("path"), ast.StringTerm(path)),
-			ast.Item(ast.StringTerm("mounted"), ast.BooleanTerm(mounted)),
+			ast.Item(ast.StringTerm("used"), ast.BooleanTerm(used)),
 		)
 	}
 	return ast.ArrayTerm(refs...)
@@ -324,8 +326,8 @@ func (p *Projection) prepareWith(raw map[string]any, c *terms) prepared {
 	return pr
 }
 
-// prepared is what PrepareObject makes of an object, under which
-// projection.
+// prepared is what a Preparer (or InputValue) makes of an object, under
+// which projection.
 type prepared struct {
 	proj           *Projection
 	value          ast.Value

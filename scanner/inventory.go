@@ -50,14 +50,11 @@ type Object struct {
 	Prepared any
 }
 
-// ReleaseRaw drops the objects' raw content once the rules' input has been
-// built from it, keeping identity, sources and annotations. It bounds the
-// memory of large scans.
-func (inv *Inventory) ReleaseRaw() {
-	for _, o := range inv.Objects {
-		o.Raw = nil
-		o.Prepared = nil
-	}
+// ReleaseRaw drops the object's raw form and what was prepared from it,
+// once the rules' input holds it; its identity, source and annotations
+// stay. It bounds the memory of large scans.
+func (o *Object) ReleaseRaw() {
+	o.Raw, o.Prepared = nil, nil
 }
 
 // PodSpec locates a pod spec inside an object.

@@ -90,8 +90,8 @@ rbac_observed if {
 
 # Pod specs as the scanner's access model resolved them:
 # {obj, spec, path, meta, sa, saKey, static, automount, containers,
-# tokenContainers, autoTokenContainers, injectedVolumes}. Who a pod spec
-# runs as, its
+# tokenContainers, autoTokenContainers, injectedVolumes, secretRefs}. Who a
+# pod spec runs as, its
 # effective automount, whether it is a static pod and which containers hold
 # the token (auto: mounted by the admission plugin; projected: a projected
 # token volume of its own) are Kubernetes' mechanics, decided once in Go.

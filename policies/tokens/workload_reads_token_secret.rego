@@ -52,11 +52,14 @@ import data.sascan.lib.result
 
 generated_name := `^.+-token-[a-z0-9]{5}$`
 
+# The Secrets a pod spec names come from the inventory (ps.secretRefs):
+# volumes, which count when a container mounts them, and every container's
+# env and envFrom (used).
 findings contains f if {
 	some ps in k8s.pod_specs
 	not ps.static
 	some ref in ps.secretRefs
-	ref.mounted
+	ref.used
 	v := verdict(ps.obj.namespace, ref.secret)
 	f := result.finding(ps.obj, ref.path, sprintf("%s %s/%s %s token Secret %s", [ps.obj.kind, ps.obj.namespace, ps.obj.name, ref.how, ref.secret]), {
 		"severity": v.severity,
@@ -64,10 +67,6 @@ findings contains f if {
 		"evidence": {"secret": ref.secret, "serviceAccount": v.sa},
 	})
 }
-
-# The Secrets a pod spec names come from the inventory (ps.secretRefs):
-# volumes, which count when a container mounts them (mounted), and every
-# container's env and envFrom.
 
 # Most references name ordinary Secrets: two cheap tests on the name (a
 # token Secret of that name exists somewhere; the name has "-token-") come
