@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -47,20 +48,18 @@ func JSON(w io.Writer, r *Report) error {
 	if err := encodeIndented(&env, out, ""); err != nil {
 		return err
 	}
-	head, tail, ok := bytes.Cut(env.Bytes(), []byte(`"findings": `+findingsPlaceholder))
+	head, tail, ok := bytes.Cut(env.Bytes(), []byte("\n  \"findings\": "+findingsPlaceholder))
 	if !ok {
-		return fmt.Errorf("JSON report: the findings' place is missing")
+		return fmt.Errorf("encode the report: no place for the findings in %q", env.String())
 	}
-	findings, err := encodeFindings(r.Findings)
-	if err != nil {
+	if _, err := w.Write(append(head, "\n  \"findings\": "...)); err != nil {
 		return err
 	}
-	for _, b := range [][]byte{head, []byte(`"findings": `), findings, tail} {
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
+	if err := writeFindings(w, r.Findings); err != nil {
+		return err
 	}
-	return nil
+	_, err := w.Write(tail)
+	return err
 }
 
 // findingsPlaceholder holds the findings' place in the encoded envelope.
@@ -76,11 +75,12 @@ func encodeIndented(w *bytes.Buffer, v any, prefix string) error {
 	return enc.Encode(v)
 }
 
-// encodeFindings encodes the findings as the array at the report's
-// top level, in parallel.
-func encodeFindings(fs []rules.Finding) ([]byte, error) {
+// writeFindings writes the findings as the array at the report's top
+// level, encoded in parallel.
+func writeFindings(w io.Writer, fs []rules.Finding) error {
 	if len(fs) == 0 {
-		return []byte("[]"), nil
+		_, err := io.WriteString(w, "[]")
+		return err
 	}
 	const itemIndent = "    "
 	parts := make([][]byte, len(fs))
@@ -102,22 +102,19 @@ func encodeFindings(fs []rules.Finding) ([]byte, error) {
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return err
 	}
-	n := 2 + len("\n  ")
-	for _, p := range parts {
-		n += len(p) + len(",\n"+itemIndent)
-	}
-	out := make([]byte, 0, n)
-	out = append(out, '[')
+	bw := bufio.NewWriter(w)
+	bw.WriteByte('[')
 	for i, p := range parts {
 		if i > 0 {
-			out = append(out, ',')
+			bw.WriteByte(',')
 		}
-		out = append(out, "\n"+itemIndent...)
-		out = append(out, p...)
+		bw.WriteString("\n" + itemIndent)
+		bw.Write(p)
 	}
-	return append(out, "\n  ]"...), nil
+	bw.WriteString("\n  ]")
+	return bw.Flush()
 }
 
 // Baseline holds the fingerprints of a previous report's findings by the
