@@ -5,6 +5,8 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,8 +23,10 @@ import (
 // the live heap nears a gigabyte. Once the live heap passes
 // liveHeapForDefaultGC, where the limit would have the collector run
 // almost without pause, it restores the defaults and memory follows the
-// live heap as without tuning. GOGC or GOMEMLIMIT in the environment turn
-// all of this off.
+// live heap as without tuning. In a container whose memory limit is lower,
+// the soft limit is nine tenths of the container's (containerMemoryLimit),
+// so the collector works before the kernel kills. GOGC or GOMEMLIMIT in
+// the environment turn all of this off.
 const (
 	smallScanGCPercent   = 400
 	smallScanMemoryLimit = 1400 << 20
@@ -39,9 +43,36 @@ func tuneGC() {
 	}
 	gcTuning.Do(func() {
 		debug.SetGCPercent(smallScanGCPercent)
-		debug.SetMemoryLimit(smallScanMemoryLimit)
+		debug.SetMemoryLimit(softMemoryLimit(containerMemoryLimit(os.ReadFile)))
 		go watchLiveHeap(liveHeapForDefaultGC, gcPollInterval, nil)
 	})
+}
+
+// softMemoryLimit is the pacing's soft limit under a container memory
+// limit of container bytes (0: none).
+func softMemoryLimit(container int64) int64 {
+	if container > 0 && container/10*9 < smallScanMemoryLimit {
+		return container / 10 * 9
+	}
+	return smallScanMemoryLimit
+}
+
+// containerMemoryLimit is the memory limit of the process's cgroup (v2's
+// memory.max, else v1's memory.limit_in_bytes), or 0 when there is none or
+// it cannot be read.
+func containerMemoryLimit(read func(string) ([]byte, error)) int64 {
+	for _, f := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		b, err := read(f)
+		if err != nil {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		if err != nil || n <= 0 || n >= math.MaxInt64/2 {
+			return 0 // "max", or v1's "no limit" (a page-rounded MaxInt64)
+		}
+		return n
+	}
+	return 0
 }
 
 // watchLiveHeap restores the default pacing, with no memory limit, once

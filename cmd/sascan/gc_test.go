@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -109,7 +110,36 @@ func TestScanPacesTheCollectorUnlessTheEnvironmentSays(t *testing.T) {
 	if got := debug.SetGCPercent(100); got != smallScanGCPercent {
 		t.Errorf("GC percent after a scan = %d, want %d", got, smallScanGCPercent)
 	}
-	if got := debug.SetMemoryLimit(-1); got != smallScanMemoryLimit {
-		t.Errorf("memory limit after a scan = %d, want %d", got, smallScanMemoryLimit)
+	if want := softMemoryLimit(containerMemoryLimit(os.ReadFile)); debug.SetMemoryLimit(-1) != want {
+		t.Errorf("memory limit after a scan = %d, want %d", debug.SetMemoryLimit(-1), want)
+	}
+}
+
+// The soft limit follows a container's memory limit when that is lower:
+// cgroup v2 and v1 files, "max", v1's unlimited value, unreadable files.
+func TestSoftMemoryLimitFollowsTheContainer(t *testing.T) {
+	files := func(m map[string]string) func(string) ([]byte, error) {
+		return func(name string) ([]byte, error) {
+			if v, ok := m[name]; ok {
+				return []byte(v), nil
+			}
+			return nil, os.ErrNotExist
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  int64
+	}{
+		{"v2 512Mi", map[string]string{"/sys/fs/cgroup/memory.max": "536870912\n"}, 536870912 / 10 * 9},
+		{"v2 max", map[string]string{"/sys/fs/cgroup/memory.max": "max\n"}, smallScanMemoryLimit},
+		{"v2 above ours", map[string]string{"/sys/fs/cgroup/memory.max": "8589934592\n"}, smallScanMemoryLimit},
+		{"v1 1Gi", map[string]string{"/sys/fs/cgroup/memory/memory.limit_in_bytes": "1073741824"}, 1073741824 / 10 * 9},
+		{"v1 unlimited", map[string]string{"/sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712"}, smallScanMemoryLimit},
+		{"none", nil, smallScanMemoryLimit},
+	} {
+		if got := softMemoryLimit(containerMemoryLimit(files(tc.files))); got != tc.want {
+			t.Errorf("%s: soft limit %d, want %d", tc.name, got, tc.want)
+		}
 	}
 }
