@@ -49,6 +49,28 @@ type fixture struct {
 	rules map[string]bool     // rules asserted
 }
 
+// params are the scan parameters the fixture's header asks for.
+func (fx fixture) params(t *testing.T) Params {
+	t.Helper()
+	params := fixtureParams
+	if fx.kube != "" {
+		kv, err := ParseKubeVersion(fx.kube)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params.KubeVersion = kv
+	}
+	params.CorpusComplete = fx.whole
+	if fx.audit != "" {
+		l, err := ledger.Read(context.Background(), []string{fx.audit}, ledger.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		params.Audit = l
+	}
+	return params
+}
+
 func loadFixtures(t *testing.T) []fixture {
 	t.Helper()
 	files, err := filepath.Glob("../testdata/rules/*/*.yaml")
@@ -193,22 +215,7 @@ func TestFixtures(t *testing.T) {
 	_, live := modeEngine(t, ModeCluster)
 	for _, fx := range loadFixtures(t) {
 		t.Run(strings.TrimPrefix(fx.path, "../testdata/rules/"), func(t *testing.T) {
-			params := fixtureParams
-			if fx.kube != "" {
-				kv, err := ParseKubeVersion(fx.kube)
-				if err != nil {
-					t.Fatal(err)
-				}
-				params.KubeVersion = kv
-			}
-			params.CorpusComplete = fx.whole
-			if fx.audit != "" {
-				l, err := ledger.Read(context.Background(), []string{fx.audit}, ledger.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				params.Audit = l
-			}
+			params := fx.params(t)
 			var fs []Finding
 			if fx.live {
 				fs, _ = scanMode(t, live, params, scanner.ModeCluster, fx.path)
