@@ -337,33 +337,37 @@ func FuzzLocate(f *testing.F) {
 // BenchmarkLocate: the positions of findings-like references in a
 // generated mix dump, read off the text and with yaml.v3 alone.
 func BenchmarkLocate(b *testing.B) {
-	m := loadBytes(b, genDump(b, gen.ProfileMix, 5000))
 	// The paths the built-in rules report most, where the object has them.
 	paths := []string{
 		"spec.template.spec", "spec", "subjects[0]", "spec.template.spec.serviceAccountName",
 		"spec.serviceAccountName", "spec.template.spec.volumes[1].projected.sources[0]",
-		"spec.volumes[1].projected.sources[0]", "type",
+		"spec.volumes[1].projected.sources[0]", "type", "roleRef", "rules[0]",
 		`metadata.annotations["kubernetes.io/service-account.name"]`,
 		"spec.jobTemplate.spec.template.spec", "spec.template.spec.containers[0].env[2].valueFrom.secretKeyRef",
 	}
-	var refs []FieldRef
-	for _, o := range m.Objects {
-		for _, p := range paths {
-			if has(o.Value, ParsePath(p)) {
-				refs = append(refs, FieldRef{o.Source, p})
+	// Each generator profile: the corpus mix of kinds, dense RBAC with
+	// group bindings, cross-namespace bindings and attack paths.
+	for _, profile := range gen.Profiles {
+		m := loadBytes(b, genDump(b, profile, 5000))
+		var refs []FieldRef
+		for _, o := range m.Objects {
+			for _, p := range paths {
+				if has(o.Value, ParsePath(p)) {
+					refs = append(refs, FieldRef{o.Source, p})
+				}
 			}
 		}
-	}
-	for _, bc := range []struct {
-		name string
-		opts locateOptions
-	}{{"text", locateOptions{}}, {"yaml", locateOptions{YAMLOnly: true}}} {
-		b.Run(bc.name, func(b *testing.B) {
-			for b.Loop() {
-				locate(refs, bc.opts)
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(refs)), "ns/ref")
-		})
+		for _, bc := range []struct {
+			name string
+			opts locateOptions
+		}{{"text", locateOptions{}}, {"yaml", locateOptions{YAMLOnly: true}}} {
+			b.Run(fmt.Sprintf("profile=%s/%s", profile, bc.name), func(b *testing.B) {
+				for b.Loop() {
+					locate(refs, bc.opts)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(refs)), "ns/ref")
+			})
+		}
 	}
 }
 
