@@ -146,9 +146,9 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term 
 	}
 	specPath := strings.Join(ps.Path, ".")
 	volumes := map[string][]*ast.Term{}
-	if vs, ok := valueOf(get(spec, "volumes")).(*ast.Array); ok {
+	if vs, ok := valueOf(get(spec, keyVolumes)).(*ast.Array); ok {
 		vs.Foreach(func(v *ast.Term) {
-			if name, ok := valueOf(get(v, "name")).(ast.String); ok {
+			if name, ok := valueOf(get(v, keyName)).(ast.String); ok {
 				volumes[string(name)] = append(volumes[string(name)], v)
 			}
 		})
@@ -158,9 +158,9 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term 
 		cs, _ := valueOf(get(spec, ct.Field)).(*ast.Array)
 		c := cs.Elem(ct.Index)
 		var mounted []*ast.Term
-		if ms, ok := valueOf(get(c, "volumeMounts")).(*ast.Array); ok {
+		if ms, ok := valueOf(get(c, keyVolumeMounts)).(*ast.Array); ok {
 			ms.Foreach(func(mt *ast.Term) {
-				if name, ok := valueOf(get(mt, "name")).(ast.String); ok {
+				if name, ok := valueOf(get(mt, keyName)).(ast.String); ok {
 					mounted = append(mounted, volumes[string(name)]...)
 				}
 			})
@@ -224,6 +224,14 @@ func secretRefsTerm(specPath string, m access.PodSpec) *ast.Term {
 	}
 	return ast.ArrayTerm(refs...)
 }
+
+// The keys podSpecTerm reads from an object's term below its pod spec,
+// beside the container lists; the projection keeps them (inputKeys).
+const (
+	keyVolumes      = "volumes"
+	keyVolumeMounts = "volumeMounts"
+	keyName         = "name"
+)
 
 func intsTerm(l []int) *ast.Term {
 	ts := make([]*ast.Term, len(l))
@@ -294,12 +302,16 @@ func NewPreparer(p *Projection) *Preparer {
 // Prepare converts one listed object and notes whether it may hold a
 // token (mayHoldToken). A conversion error is reported at evaluation.
 func (pp *Preparer) Prepare(raw map[string]any) any {
+	if mayHoldToken(raw) {
+		return pp.p.whole(raw) // shares nothing: no lock
+	}
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
 	if pp.c == nil {
 		pp.c = newTerms(pp.p, false) // after Done: nothing left to share with
 	}
-	return pp.p.prepareWith(raw, pp.c)
+	v, err := pp.c.object(raw)
+	return prepared{proj: pp.p, value: v, err: err}
 }
 
 // Done drops what the Preparer keeps to share terms: the lists are over.
@@ -315,15 +327,18 @@ func (p *Projection) prepare(raw map[string]any) prepared {
 
 // prepareWith converts raw with c (c's projection is p's).
 func (p *Projection) prepareWith(raw map[string]any, c *terms) prepared {
-	pr := prepared{proj: p, tokenCandidate: mayHoldToken(raw)}
-	if pr.tokenCandidate {
-		// The token rules walk every string of an object that may hold
-		// a token: it goes in whole.
-		pr.value, pr.err = ast.InterfaceToValue(raw)
-	} else {
-		pr.value, pr.err = c.object(raw)
+	if mayHoldToken(raw) {
+		return p.whole(raw)
 	}
-	return pr
+	v, err := c.object(raw)
+	return prepared{proj: p, value: v, err: err}
+}
+
+// whole converts an object that may hold a token: the token rules walk
+// every string of it, so it goes in whole.
+func (p *Projection) whole(raw map[string]any) prepared {
+	v, err := ast.InterfaceToValue(raw)
+	return prepared{proj: p, value: v, err: err, tokenCandidate: true}
 }
 
 // prepared is what a Preparer (or InputValue) makes of an object, under

@@ -97,7 +97,7 @@ func readsWhole(modules map[string]*ast.Module) bool {
 // (podSpecTerm): the way to each pod spec, its containers, their volume
 // mounts and the volumes they name.
 func inputKeys() []string {
-	return append(append(scanner.PodSpecKeys(), access.ContainerFields()...), "volumes", "volumeMounts", "name")
+	return append(append(scanner.PodSpecKeys(), access.ContainerFields()...), keyVolumes, keyVolumeMounts, keyName)
 }
 
 // terms converts raw objects to input terms under a projection (nil:
