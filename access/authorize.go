@@ -1,6 +1,9 @@
 package access
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // Attributes are the parts of a request RBAC decides on, as in a
 // SubjectAccessReview: a resource request (Resource set) or a non-resource
@@ -115,6 +118,53 @@ func (m *Model) WhoCan(a Attributes) []Grant {
 			out = append(out, Grant{Binding: b, Subject: i})
 		}
 	}
+	return out
+}
+
+// BindingUse is what a user's requests made of one binding that grants
+// the user something: the indexes of the binding's role rules that
+// allowed them, sorted, and how many requests those were.
+type BindingUse struct {
+	Binding  *Binding
+	Rules    []int
+	Requests int64
+}
+
+// Uses lists, for each binding that grants u something and allowed at
+// least one of its requests (counts[i] requests of attrs[i]), which rules
+// allowed them; by binding object id. A binding that names u twice (by
+// name and by group) counts once.
+func (m *Model) Uses(u User, attrs []Attributes, counts []int64) []BindingUse {
+	var out []BindingUse
+	seen := map[*Binding]bool{}
+	for _, g := range m.GrantsTo(u) {
+		b := g.Binding
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		rules := map[int]bool{}
+		var requests int64
+		for i, a := range attrs {
+			idx := b.AllowingRules(a)
+			for _, x := range idx {
+				rules[x] = true
+			}
+			if len(idx) > 0 {
+				requests += counts[i]
+			}
+		}
+		if len(rules) == 0 {
+			continue
+		}
+		use := BindingUse{Binding: b, Requests: requests}
+		for x := range rules {
+			use.Rules = append(use.Rules, x)
+		}
+		sort.Ints(use.Rules)
+		out = append(out, use)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Binding.Object < out[j].Binding.Object })
 	return out
 }
 

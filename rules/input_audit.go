@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"sort"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -109,53 +108,26 @@ func accountValue(a *ledger.Account, m *access.Model) map[string]any {
 		claims = append(claims, cv)
 	}
 	v["claims"] = claims
-	grants := m.GrantsTo(access.ServiceAccount(a.Namespace, a.Name))
-	type use struct {
-		rules    map[int]bool
-		requests int64
-	}
-	byBinding := map[int]*use{}
 	used := []any{}
 	reqs := a.SortedRequests()
 	attrs := make([]access.Attributes, len(reqs))
+	counts := make([]int64, len(reqs))
 	for i, r := range reqs {
 		t := a.Requests[r]
-		attrs[i] = Attributes(r)
+		attrs[i], counts[i] = Attributes(r), t.Count
 		used = append(used, map[string]any{
 			"verb": r.Verb, "group": r.Group, "resource": r.Resource, "subresource": r.Subresource,
 			"namespace": r.Namespace, "name": r.Name, "path": r.Path, "requests": t.Count, "last": stamp(t.Last),
 		})
-		for _, g := range grants {
-			idx := g.Binding.AllowingRules(attrs[i])
-			if len(idx) == 0 {
-				continue
-			}
-			u := byBinding[g.Binding.Object]
-			if u == nil {
-				u = &use{rules: map[int]bool{}}
-				byBinding[g.Binding.Object] = u
-			}
-			for _, x := range idx {
-				u.rules[x] = true
-			}
-			u.requests += t.Count
-		}
 	}
 	v["used"] = used
-	ids := make([]int, 0, len(byBinding))
-	for id := range byBinding {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
 	gs := []any{}
-	for _, id := range ids {
-		u := byBinding[id]
-		rules := []any{}
-		for x := range u.rules {
-			rules = append(rules, x)
+	for _, u := range m.Uses(access.ServiceAccount(a.Namespace, a.Name), attrs, counts) {
+		rules := make([]any, len(u.Rules))
+		for i, x := range u.Rules {
+			rules[i] = x
 		}
-		sort.Slice(rules, func(i, j int) bool { return rules[i].(int) < rules[j].(int) })
-		gs = append(gs, map[string]any{"binding": id, "rules": rules, "requests": u.requests})
+		gs = append(gs, map[string]any{"binding": u.Binding.Object, "rules": rules, "requests": u.Requests})
 	}
 	v["grants"] = gs
 	lp := []any{}

@@ -28,20 +28,17 @@ func addUsage(sa *report.ServiceAccountAccess, m *access.Model, l *ledger.Ledger
 	var attrs []access.Attributes
 	if a != nil {
 		u.Requests, u.Denied = a.Count, a.Denied
-		grants := m.GrantsTo(access.ServiceAccount(ns, name))
+		var counts []int64
 		for _, r := range a.SortedRequests() {
 			at := rules.Attributes(r)
-			attrs = append(attrs, at)
+			attrs, counts = append(attrs, at), append(counts, a.Requests[r].Count)
 			u.Used = append(u.Used, fmt.Sprintf("%s: %d", requestText(at), a.Requests[r].Count))
-			for _, g := range grants {
-				b := g.Binding
-				for _, i := range b.AllowingRules(at) {
-					k := key(b.Kind, b.Namespace, b.Name)
-					if used[k] == nil {
-						used[k] = map[int]bool{}
-					}
-					used[k][i] = true
-				}
+		}
+		for _, bu := range m.Uses(access.ServiceAccount(ns, name), attrs, counts) {
+			k := key(bu.Binding.Kind, bu.Binding.Namespace, bu.Binding.Name)
+			used[k] = map[int]bool{}
+			for _, i := range bu.Rules {
+				used[k][i] = true
 			}
 		}
 	}
