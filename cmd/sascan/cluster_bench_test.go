@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -92,23 +93,55 @@ func BenchmarkClusterScan(b *testing.B) {
 	})
 }
 
-// seedLarge creates n objects (SASCAN_BENCH_OBJECTS, default 100,000) in
-// the test API server, once, over 100 namespaces: Pods running as
-// ServiceAccounts of their namespace (a fifth as default), the
-// ServiceAccounts, Opaque Secrets, ConfigMaps, and RoleBindings to view,
-// a tenth of them to the namespace's ServiceAccount group.
-func seedLarge(b *testing.B, n int) {
+// A seedShape is what seedLarge makes of each group of ten objects in
+// one namespace: kinds[j] is the kind of the group's object j ("Pod",
+// "ServiceAccount" (always j = 3), "Secret", "ConfigMap", "RoleBinding"),
+// over namespaces namespaces. In every groupEvery-th group the binding at
+// j = 8 names the namespace's ServiceAccount group instead of the group's
+// account; in every clusterEvery-th (when set) the one at j = 9 is a
+// ClusterRoleBinding of view to all ServiceAccounts.
+type seedShape struct {
+	namespaces, groupEvery, clusterEvery int
+	kinds                                [10]string
+}
+
+// seedShapes are the shapes SASCAN_BENCH_SHAPE names: mix (the default:
+// workloads, Secrets and ConfigMaps, a fifth RoleBindings, one in twenty
+// of them to a group) and rbac-heavy (ten times the namespaces, 60 %
+// RoleBindings, one in six to a group, ClusterRoleBindings to every
+// ServiceAccount).
+var seedShapes = map[string]seedShape{
+	"mix": {namespaces: 100, groupEvery: 10,
+		kinds: [10]string{"Pod", "Pod", "Pod", "ServiceAccount", "Secret", "Secret", "ConfigMap", "ConfigMap", "RoleBinding", "RoleBinding"}},
+	"rbac-heavy": {namespaces: 1000, groupEvery: 1, clusterEvery: 100,
+		kinds: [10]string{"Pod", "Pod", "Secret", "ServiceAccount", "RoleBinding", "RoleBinding", "RoleBinding", "RoleBinding", "RoleBinding", "RoleBinding"}},
+}
+
+// benchShape is SASCAN_BENCH_SHAPE's shape (mix when unset).
+func benchShape(b *testing.B) (string, seedShape) {
+	name := cmp.Or(os.Getenv("SASCAN_BENCH_SHAPE"), "mix")
+	shape, ok := seedShapes[name]
+	if !ok {
+		b.Fatalf("SASCAN_BENCH_SHAPE=%s: want mix or rbac-heavy", name)
+	}
+	return name, shape
+}
+
+// seedLarge creates n objects (SASCAN_BENCH_OBJECTS, default 100,000) of
+// a shape in the test API server, once: Pods running as ServiceAccounts of
+// their namespace (a fifth as default), the ServiceAccounts, Opaque
+// Secrets, ConfigMaps, and bindings to view.
+func seedLarge(b *testing.B, n int, shapeName string, shape seedShape) {
 	b.Helper()
 	cfg, _, _ := liveClients(&testing.T{})
 	cfg.QPS, cfg.Burst = 5000, 10000
 	cs := kubernetes.NewForConfigOrDie(cfg)
 	ctx := context.Background()
-	const namespaces = 100
-	done := fmt.Sprintf("seeded-%d", n)
+	done := fmt.Sprintf("seeded-%s-%d", shapeName, n)
 	if _, err := cs.CoreV1().ConfigMaps("large-0").Get(ctx, done, metav1.GetOptions{}); err == nil {
 		return
 	}
-	for i := range namespaces {
+	for i := range shape.namespaces {
 		ns := fmt.Sprintf("large-%d", i)
 		if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil && !strings.Contains(err.Error(), "already exists") {
 			b.Fatal(err)
@@ -128,7 +161,7 @@ func seedLarge(b *testing.B, n int) {
 			if (i%10 == 3) != first {
 				continue
 			}
-			g.Go(func() error { return seedOne(ctx, cs, i, namespaces) })
+			g.Go(func() error { return seedOne(ctx, cs, i, shape) })
 		}
 		return g.Wait()
 	}
@@ -143,31 +176,38 @@ func seedLarge(b *testing.B, n int) {
 }
 
 // seedOne creates object i of seedLarge.
-func seedOne(ctx context.Context, cs *kubernetes.Clientset, i, namespaces int) error {
-	ns := fmt.Sprintf("large-%d", (i/10)%namespaces)
+func seedOne(ctx context.Context, cs *kubernetes.Clientset, i int, shape seedShape) error {
+	ns := fmt.Sprintf("large-%d", (i/10)%shape.namespaces)
 	name := fmt.Sprintf("obj-%d", i)
 	sa := fmt.Sprintf("obj-%d", (i/10)*10+3) // the account of this group of ten
 	var err error
-	switch i % 10 {
-	case 0, 1, 2:
+	switch shape.kinds[i%10] {
+	case "Pod":
 		if i%5 == 0 {
 			sa = "default"
 		}
 		_, err = cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name},
 			Spec: corev1.PodSpec{ServiceAccountName: sa, Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1.0"}}}}, metav1.CreateOptions{})
-	case 3:
+	case "ServiceAccount":
 		_, err = cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
-	case 4, 5:
+	case "Secret":
 		_, err = cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name}, StringData: map[string]string{"password": "x"}}, metav1.CreateOptions{})
-	case 6, 7:
+	case "ConfigMap":
 		_, err = cs.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"app.yaml": strings.Repeat("key: value\n", 10)}}, metav1.CreateOptions{})
 	default:
+		group, j := i/10, i%10
+		view := rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"}
 		subject := rbacv1.Subject{Kind: "ServiceAccount", Name: sa, Namespace: ns}
-		if i%100 == 8 {
+		if shape.clusterEvery > 0 && group%shape.clusterEvery == 0 && j == 9 {
+			_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "large-" + name},
+				RoleRef: view, Subjects: []rbacv1.Subject{{Kind: "Group", APIGroup: rbacv1.GroupName, Name: "system:serviceaccounts"}}}, metav1.CreateOptions{})
+			break
+		}
+		if group%shape.groupEvery == 0 && j == 8 {
 			subject = rbacv1.Subject{Kind: "Group", APIGroup: rbacv1.GroupName, Name: "system:serviceaccounts:" + ns}
 		}
 		_, err = cs.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
-			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"}, Subjects: []rbacv1.Subject{subject}}, metav1.CreateOptions{})
+			RoleRef: view, Subjects: []rbacv1.Subject{subject}}, metav1.CreateOptions{})
 	}
 	if err != nil && !strings.Contains(err.Error(), "already exists") {
 		return fmt.Errorf("seed %s/%s: %w", ns, name, err)
@@ -185,7 +225,8 @@ func BenchmarkClusterScanLarge(b *testing.B) {
 	if s := os.Getenv("SASCAN_BENCH_OBJECTS"); s != "" {
 		fmt.Sscan(s, &n)
 	}
-	seedLarge(b, n)
+	shapeName, shape := benchShape(b)
+	seedLarge(b, n, shapeName, shape)
 	bin := filepath.Join(b.TempDir(), "sascan")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
