@@ -35,7 +35,7 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 			if !ok || pr.proj != proj {
 				pr = proj.prepareWith(o.Raw, c)
 			}
-			t, err := objectTerm(o, pr)
+			t, err := objectTerm(o, pr, c)
 			if err != nil {
 				return err
 			}
@@ -99,12 +99,12 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 		return nil, fmt.Errorf("convert input: %w", err)
 	}
 	obj := rest.(ast.Object)
-	obj.Insert(ast.StringTerm("objects"), ast.ArrayTerm(objs...))
-	obj.Insert(ast.StringTerm("kinds"), ast.NewTerm(byKind))
-	obj.Insert(ast.StringTerm("podSpecs"), ast.ArrayTerm(specs...))
-	obj.Insert(ast.StringTerm("access"), accessTerm(model))
+	obj.Insert(constTerm("objects"), ast.ArrayTerm(objs...))
+	obj.Insert(constTerm("kinds"), ast.NewTerm(byKind))
+	obj.Insert(constTerm("podSpecs"), ast.ArrayTerm(specs...))
+	obj.Insert(constTerm("access"), accessTerm(model))
 	if p.Audit != nil {
-		obj.Insert(ast.StringTerm("audit"), auditTerm(p.Audit, model))
+		obj.Insert(constTerm("audit"), auditTerm(p.Audit, model))
 	}
 	return obj, nil
 }
@@ -166,13 +166,13 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term 
 			})
 		}
 		t := ast.ObjectTerm(
-			ast.Item(ast.StringTerm("field"), ast.StringTerm(ct.Field)),
-			ast.Item(ast.StringTerm("index"), ast.IntNumberTerm(ct.Index)),
-			ast.Item(ast.StringTerm("path"), ast.StringTerm(fmt.Sprintf("%s.%s[%d]", specPath, ct.Field, ct.Index))),
-			ast.Item(ast.StringTerm("c"), c),
-			ast.Item(ast.StringTerm("mounted"), ast.ArrayTerm(mounted...)),
-			ast.Item(ast.StringTerm("auto"), ast.BooleanTerm(ct.Auto)),
-			ast.Item(ast.StringTerm("projected"), ast.BooleanTerm(ct.Projected)),
+			ast.Item(constTerm("field"), ast.StringTerm(ct.Field)),
+			ast.Item(constTerm("index"), ast.InternedTerm(ct.Index)),
+			ast.Item(constTerm("path"), ast.StringTerm(fmt.Sprintf("%s.%s[%d]", specPath, ct.Field, ct.Index))),
+			ast.Item(constTerm("c"), c),
+			ast.Item(constTerm("mounted"), ast.ArrayTerm(mounted...)),
+			ast.Item(constTerm("auto"), ast.InternedTerm(ct.Auto)),
+			ast.Item(constTerm("projected"), ast.InternedTerm(ct.Projected)),
 		)
 		containers = append(containers, t)
 		if ct.HoldsToken() {
@@ -183,19 +183,19 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term 
 		}
 	}
 	return ast.ObjectTerm(
-		ast.Item(ast.StringTerm("obj"), obj),
-		ast.Item(ast.StringTerm("path"), ast.StringTerm(specPath)),
-		ast.Item(ast.StringTerm("spec"), spec),
-		ast.Item(ast.StringTerm("meta"), md),
-		ast.Item(ast.StringTerm("sa"), ast.StringTerm(m.ServiceAccount)),
-		ast.Item(ast.StringTerm("saKey"), ast.StringTerm(m.Key)),
-		ast.Item(ast.StringTerm("static"), ast.BooleanTerm(m.Static)),
-		ast.Item(ast.StringTerm("automount"), ast.BooleanTerm(m.Automount)),
-		ast.Item(ast.StringTerm("containers"), ast.ArrayTerm(containers...)),
-		ast.Item(ast.StringTerm("tokenContainers"), ast.ArrayTerm(holding...)),
-		ast.Item(ast.StringTerm("autoTokenContainers"), ast.ArrayTerm(auto...)),
-		ast.Item(ast.StringTerm("injectedVolumes"), intsTerm(m.Injected)),
-		ast.Item(ast.StringTerm("secretRefs"), secretRefsTerm(specPath, m)),
+		ast.Item(constTerm("obj"), obj),
+		ast.Item(constTerm("path"), ast.StringTerm(specPath)),
+		ast.Item(constTerm("spec"), spec),
+		ast.Item(constTerm("meta"), md),
+		ast.Item(constTerm("sa"), ast.StringTerm(m.ServiceAccount)),
+		ast.Item(constTerm("saKey"), ast.StringTerm(m.Key)),
+		ast.Item(constTerm("static"), ast.InternedTerm(m.Static)),
+		ast.Item(constTerm("automount"), ast.InternedTerm(m.Automount)),
+		ast.Item(constTerm("containers"), ast.ArrayTerm(containers...)),
+		ast.Item(constTerm("tokenContainers"), ast.ArrayTerm(holding...)),
+		ast.Item(constTerm("autoTokenContainers"), ast.ArrayTerm(auto...)),
+		ast.Item(constTerm("injectedVolumes"), intsTerm(m.Injected)),
+		ast.Item(constTerm("secretRefs"), secretRefsTerm(specPath, m)),
 	)
 }
 
@@ -216,10 +216,10 @@ func secretRefsTerm(specPath string, m access.PodSpec) *ast.Term {
 			path = fmt.Sprintf("%s.%s[%d].%s[%d]", specPath, c.Field, c.Index, r.Field, r.Index)
 		}
 		refs[i] = ast.ObjectTerm(
-			ast.Item(ast.StringTerm("secret"), ast.StringTerm(r.Secret)),
-			ast.Item(ast.StringTerm("how"), ast.StringTerm(how)),
-			ast.Item(ast.StringTerm("path"), ast.StringTerm(path)),
-			ast.Item(ast.StringTerm("used"), ast.BooleanTerm(used)),
+			ast.Item(constTerm("secret"), ast.StringTerm(r.Secret)),
+			ast.Item(constTerm("how"), ast.StringTerm(how)),
+			ast.Item(constTerm("path"), ast.StringTerm(path)),
+			ast.Item(constTerm("used"), ast.InternedTerm(used)),
 		)
 	}
 	return ast.ArrayTerm(refs...)
@@ -236,7 +236,7 @@ const (
 func intsTerm(l []int) *ast.Term {
 	ts := make([]*ast.Term, len(l))
 	for i, n := range l {
-		ts[i] = ast.IntNumberTerm(n)
+		ts[i] = ast.InternedTerm(n)
 	}
 	return ast.ArrayTerm(ts...)
 }
@@ -261,27 +261,46 @@ func valueOf(t *ast.Term) ast.Value {
 	return t.Value
 }
 
-func objectTerm(o *scanner.Object, pr prepared) (*ast.Term, error) {
-	owners := make([]*ast.Term, len(o.Owners))
-	for i, id := range o.Owners {
-		owners[i] = ast.IntNumberTerm(id)
+func objectTerm(o *scanner.Object, pr prepared, c *terms) (*ast.Term, error) {
+	owners := noOwners
+	if len(o.Owners) > 0 {
+		ts := make([]*ast.Term, len(o.Owners))
+		for i, id := range o.Owners {
+			ts[i] = ast.InternedTerm(id)
+		}
+		owners = ast.ArrayTerm(ts...)
 	}
 	raw := pr.value
 	if pr.err != nil {
 		return nil, fmt.Errorf("convert %s %s/%s: %w", o.Kind, o.Namespace, o.Name, pr.err)
 	}
 	return ast.ObjectTerm(
-		ast.Item(ast.StringTerm("id"), ast.IntNumberTerm(o.ID)),
-		ast.Item(ast.StringTerm("apiVersion"), ast.StringTerm(o.APIVersion)),
-		ast.Item(ast.StringTerm("group"), ast.StringTerm(o.Group)),
-		ast.Item(ast.StringTerm("kind"), ast.StringTerm(o.Kind)),
-		ast.Item(ast.StringTerm("namespace"), ast.StringTerm(o.Namespace)),
-		ast.Item(ast.StringTerm("name"), ast.StringTerm(o.Name)),
-		ast.Item(ast.StringTerm("origin"), ast.StringTerm(string(o.Origin))),
-		ast.Item(ast.StringTerm("owners"), ast.ArrayTerm(owners...)),
-		ast.Item(ast.StringTerm("shadowed"), ast.BooleanTerm(o.Shadowed)),
-		ast.Item(ast.StringTerm("object"), ast.NewTerm(raw)),
+		ast.Item(constTerm("id"), ast.InternedTerm(o.ID)),
+		ast.Item(constTerm("apiVersion"), c.str(o.APIVersion)),
+		ast.Item(constTerm("group"), c.str(o.Group)),
+		ast.Item(constTerm("kind"), c.str(o.Kind)),
+		ast.Item(constTerm("namespace"), c.str(o.Namespace)),
+		ast.Item(constTerm("name"), ast.StringTerm(o.Name)),
+		ast.Item(constTerm("origin"), c.str(string(o.Origin))),
+		ast.Item(constTerm("owners"), owners),
+		ast.Item(constTerm("shadowed"), ast.InternedTerm(o.Shadowed)),
+		ast.Item(constTerm("object"), ast.NewTerm(raw)),
 	), nil
+}
+
+var noOwners = ast.ArrayTerm()
+
+// constTerms holds one term per constant string the input builders write
+// (keys and fixed values), shared by every object and scan: terms are
+// never changed once built.
+var constTerms sync.Map // string -> *ast.Term
+
+func constTerm(s string) *ast.Term {
+	if t, ok := constTerms.Load(s); ok {
+		return t.(*ast.Term)
+	}
+	t, _ := constTerms.LoadOrStore(s, ast.StringTerm(s))
+	return t.(*ast.Term)
 }
 
 // A Preparer converts listed objects to the rules' input form ahead of

@@ -33,11 +33,11 @@ func accessTerm(m *access.Model) *ast.Term {
 	for _, key := range sortedKeys(m.Roles) {
 		r := m.Roles[key]
 		roles.Insert(ast.StringTerm(key), ast.ObjectTerm(
-			ast.Item(ast.StringTerm("object"), ast.IntNumberTerm(r.Object)),
-			ast.Item(ast.StringTerm("rules"), rulesTerm(r.Rules)),
-			ast.Item(ast.StringTerm("aggregated"), ast.BooleanTerm(r.Aggregated)),
-			ast.Item(ast.StringTerm("selects"), stringsTerm(r.Selects)),
-			ast.Item(ast.StringTerm("beyondBaseline"), rulesTerm(r.BeyondBaseline)),
+			ast.Item(constTerm("object"), ast.InternedTerm(r.Object)),
+			ast.Item(constTerm("rules"), rulesTerm(r.Rules)),
+			ast.Item(constTerm("aggregated"), ast.InternedTerm(r.Aggregated)),
+			ast.Item(constTerm("selects"), stringsTerm(r.Selects)),
+			ast.Item(constTerm("beyondBaseline"), rulesTerm(r.BeyondBaseline)),
 		))
 	}
 	bindings := ast.NewObject()
@@ -46,24 +46,24 @@ func accessTerm(m *access.Model) *ast.Term {
 	for _, b := range m.Bindings {
 		subjects := make([]*ast.Term, len(b.Subjects))
 		for i, s := range b.Subjects {
-			items := [][2]*ast.Term{ast.Item(ast.StringTerm("index"), ast.IntNumberTerm(i))}
-			grant := ast.ArrayTerm(ast.IntNumberTerm(b.Object), ast.IntNumberTerm(i))
+			items := [][2]*ast.Term{ast.Item(constTerm("index"), ast.InternedTerm(i))}
+			grant := ast.ArrayTerm(ast.InternedTerm(b.Object), ast.InternedTerm(i))
 			if s.ServiceAccount != "" {
-				items = append(items, ast.Item(ast.StringTerm("serviceAccount"), ast.StringTerm(s.ServiceAccount)))
+				items = append(items, ast.Item(constTerm("serviceAccount"), ast.StringTerm(s.ServiceAccount)))
 				direct[s.ServiceAccount] = append(direct[s.ServiceAccount], grant)
 			}
 			if s.Group != "" && access.IsServiceAccountGroup(s.Group) {
-				items = append(items, ast.Item(ast.StringTerm("group"), ast.StringTerm(s.Group)))
+				items = append(items, ast.Item(constTerm("group"), ast.StringTerm(s.Group)))
 				groups[s.Group] = append(groups[s.Group], grant)
 			}
 			subjects[i] = ast.ObjectTerm(items...)
 		}
-		bindings.Insert(ast.IntNumberTerm(b.Object), ast.ObjectTerm(
-			ast.Item(ast.StringTerm("role"), ast.StringTerm(b.RoleKey)),
-			ast.Item(ast.StringTerm("known"), ast.BooleanTerm(b.Role != nil)),
-			ast.Item(ast.StringTerm("scope"), ast.StringTerm(b.Scope)),
-			ast.Item(ast.StringTerm("subjects"), ast.ArrayTerm(subjects...)),
-			ast.Item(ast.StringTerm("bootstrapGroups"), stringsTerm(b.BootstrapGroups)),
+		bindings.Insert(ast.InternedTerm(b.Object), ast.ObjectTerm(
+			ast.Item(constTerm("role"), ast.StringTerm(b.RoleKey)),
+			ast.Item(constTerm("known"), ast.InternedTerm(b.Role != nil)),
+			ast.Item(constTerm("scope"), ast.StringTerm(b.Scope)),
+			ast.Item(constTerm("subjects"), ast.ArrayTerm(subjects...)),
+			ast.Item(constTerm("bootstrapGroups"), stringsTerm(b.BootstrapGroups)),
 		))
 	}
 	accounts := make([]*ast.Term, len(m.ServiceAccounts))
@@ -89,22 +89,22 @@ func accessTerm(m *access.Model) *ast.Term {
 	for _, ns := range nsOrder {
 		keys := perNS[ns]
 		namespaces.Insert(ast.StringTerm(ns), ast.ObjectTerm(
-			ast.Item(ast.StringTerm("serviceAccounts"), ast.IntNumberTerm(len(keys))),
-			ast.Item(ast.StringTerm("tokenHolders"), ast.IntNumberTerm(holders[ns])),
-			ast.Item(ast.StringTerm("sample"), stringsTerm(keys[:min(len(keys), SampleSize)])),
+			ast.Item(constTerm("serviceAccounts"), ast.InternedTerm(len(keys))),
+			ast.Item(constTerm("tokenHolders"), ast.InternedTerm(holders[ns])),
+			ast.Item(constTerm("sample"), stringsTerm(keys[:min(len(keys), SampleSize)])),
 		))
 	}
 	return ast.ObjectTerm(
-		ast.Item(ast.StringTerm("roles"), ast.NewTerm(roles)),
-		ast.Item(ast.StringTerm("bindings"), ast.NewTerm(bindings)),
-		ast.Item(ast.StringTerm("direct"), grantsObject(direct)),
-		ast.Item(ast.StringTerm("groups"), grantsObject(groups)),
-		ast.Item(ast.StringTerm("serviceAccounts"), ast.ArrayTerm(accounts...)),
-		ast.Item(ast.StringTerm("namespaces"), ast.NewTerm(namespaces)),
-		ast.Item(ast.StringTerm("sampleSize"), ast.IntNumberTerm(SampleSize)),
-		ast.Item(ast.StringTerm("tokenHolders"), ast.IntNumberTerm(total)),
-		ast.Item(ast.StringTerm("tokenGraph"), tokenGraphTerm(m)),
-		ast.Item(ast.StringTerm("tokenSources"), tokenSourcesTerm(m)),
+		ast.Item(constTerm("roles"), ast.NewTerm(roles)),
+		ast.Item(constTerm("bindings"), ast.NewTerm(bindings)),
+		ast.Item(constTerm("direct"), grantsObject(direct)),
+		ast.Item(constTerm("groups"), grantsObject(groups)),
+		ast.Item(constTerm("serviceAccounts"), ast.ArrayTerm(accounts...)),
+		ast.Item(constTerm("namespaces"), ast.NewTerm(namespaces)),
+		ast.Item(constTerm("sampleSize"), ast.InternedTerm(SampleSize)),
+		ast.Item(constTerm("tokenHolders"), ast.InternedTerm(total)),
+		ast.Item(constTerm("tokenGraph"), tokenGraphTerm(m)),
+		ast.Item(constTerm("tokenSources"), tokenSourcesTerm(m)),
 	)
 }
 
@@ -240,9 +240,9 @@ func tokenSourcesTerm(m *access.Model) *ast.Term {
 	ts := make([]*ast.Term, len(list))
 	for i, s := range list {
 		ts[i] = ast.ObjectTerm(
-			ast.Item(ast.StringTerm("serviceAccount"), ast.StringTerm(s.sa)),
-			ast.Item(ast.StringTerm("object"), ast.IntNumberTerm(s.object)),
-			ast.Item(ast.StringTerm("way"), ast.StringTerm(s.way)),
+			ast.Item(constTerm("serviceAccount"), ast.StringTerm(s.sa)),
+			ast.Item(constTerm("object"), ast.InternedTerm(s.object)),
+			ast.Item(constTerm("way"), ast.StringTerm(s.way)),
 		)
 	}
 	return ast.ArrayTerm(ts...)
@@ -262,11 +262,11 @@ func rulesTerm(rules []access.Rule) *ast.Term {
 
 func ruleTerm(r access.Rule) *ast.Term {
 	return ast.ObjectTerm(
-		ast.Item(ast.StringTerm("apiGroups"), stringsTerm(r.APIGroups)),
-		ast.Item(ast.StringTerm("resources"), stringsTerm(r.Resources)),
-		ast.Item(ast.StringTerm("verbs"), stringsTerm(r.Verbs)),
-		ast.Item(ast.StringTerm("resourceNames"), stringsTerm(r.ResourceNames)),
-		ast.Item(ast.StringTerm("nonResourceURLs"), stringsTerm(r.NonResourceURLs)),
+		ast.Item(constTerm("apiGroups"), stringsTerm(r.APIGroups)),
+		ast.Item(constTerm("resources"), stringsTerm(r.Resources)),
+		ast.Item(constTerm("verbs"), stringsTerm(r.Verbs)),
+		ast.Item(constTerm("resourceNames"), stringsTerm(r.ResourceNames)),
+		ast.Item(constTerm("nonResourceURLs"), stringsTerm(r.NonResourceURLs)),
 	)
 }
 

@@ -178,6 +178,12 @@ func (c *terms) value(v any, project bool) (*ast.Term, uint64, error) {
 	}
 }
 
+// str is the term of string s, shared like the strings of objects.
+func (c *terms) str(s string) *ast.Term {
+	t, _, _ := c.value(s, false) // a string converts without error
+	return t
+}
+
 func (c *terms) scalar(sig []byte, v any) (*ast.Term, uint64, error) {
 	c.sig = sig
 	if s, ok := c.share[string(sig)]; ok {
