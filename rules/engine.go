@@ -8,6 +8,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"golang.org/x/sync/errgroup"
 
@@ -15,27 +16,21 @@ import (
 	"github.com/sascan/sascan/scanner"
 )
 
-// Engine evaluates a set of rules: one prepared query per CPU, each over a
-// share of the rules (partitions), over one input.
+// Engine evaluates a set of rules: one prepared query per rule, run by
+// one worker per CPU over one input, in the order schedule gives.
 type Engine struct {
 	rules    []*Rule
-	parts    []partition
+	queries  []rego.PreparedEvalQuery // queries[i] yields the findings of rules[i] as x
+	schedule [][]int                  // rule indexes per worker
 	compiler *ast.Compiler
 	proj     *Projection
 	unshared bool // InputOptions.Unshared (tests)
 }
 
-// partition is one prepared query over a share of the enabled rules.
-type partition struct {
-	rules []int // indexes into Engine.rules
-	query rego.PreparedEvalQuery
-}
-
-// NewEngine compiles the catalogue's modules once and prepares the query
-// that yields the findings of every enabled rule. The rules are split over
-// as many queries as there are CPUs, evaluated concurrently over the same
-// input: OPA evaluates one query on one core, and the shared library work
-// each query repeats costs less than the second core gives (make bench).
+// NewEngine compiles the catalogue's modules once and prepares a query per
+// enabled rule. OPA evaluates one query on one core; the rules are
+// evaluated by as many workers as there are CPUs, each keeping the library
+// documents it computed for the next rule it evaluates (schedule.go).
 func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, error) {
 	compiler := newCompiler()
 	compiler.Compile(cat.modules)
@@ -43,22 +38,19 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 		return nil, fmt.Errorf("%w: %w", ErrPolicy, compiler.Errors)
 	}
 	n := min(runtime.GOMAXPROCS(0), max(len(enabled), 1))
-	e := &Engine{rules: enabled, parts: make([]partition, n), compiler: compiler, proj: cat.Projection()}
-	for i := range enabled {
-		p := &e.parts[i%n]
-		p.rules = append(p.rules, i)
+	e := &Engine{
+		rules:    enabled,
+		queries:  make([]rego.PreparedEvalQuery, len(enabled)),
+		schedule: schedule(dependencies(compiler, enabled), n),
+		compiler: compiler,
+		proj:     cat.Projection(),
 	}
-	for i := range e.parts {
-		p := &e.parts[i]
-		parts := []string{"true"}
-		for _, ri := range p.rules {
-			parts = append(parts, fmt.Sprintf("r%d = %s.findings", ri, enabled[ri].ref()))
-		}
-		pq, err := rego.New(rego.Query(strings.Join(parts, "; ")), rego.Compiler(compiler), withBuiltins).PrepareForEval(ctx)
+	for i, r := range enabled {
+		pq, err := rego.New(rego.Query("x = "+r.ref()+".findings"), rego.Compiler(compiler), withBuiltins).PrepareForEval(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("%w: prepare query: %w", ErrPolicy, err)
 		}
-		p.query = pq
+		e.queries[i] = pq
 	}
 	return e, nil
 }
@@ -123,19 +115,23 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	}
 	cluster := opts.Cluster
 	bindings := make([]any, len(e.rules))
-	err = parallel(len(e.parts), func(pi int) error {
-		p := &e.parts[pi]
-		rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
-		if err != nil {
-			return fmt.Errorf("evaluate rules: %w", err)
+	queue := newWorkQueues(e.schedule)
+	err = parallel(len(e.schedule), func(w int) error {
+		cache := topdown.NewVirtualCache() // kept from one rule to the next
+		for {
+			ri, ok := queue.next(w)
+			if !ok {
+				return nil
+			}
+			rs, err := e.queries[ri].Eval(ctx, rego.EvalParsedInput(input), rego.EvalVirtualCache(cache))
+			if err != nil {
+				return fmt.Errorf("evaluate rule %s: %w", e.rules[ri].ID, err)
+			}
+			if len(rs) == 0 {
+				return fmt.Errorf("evaluate rule %s: the query has no result", e.rules[ri].ID)
+			}
+			bindings[ri] = rs[0].Bindings["x"]
 		}
-		if len(rs) == 0 {
-			return fmt.Errorf("evaluate rules: the query has no result")
-		}
-		for _, ri := range p.rules {
-			bindings[ri] = rs[0].Bindings[fmt.Sprintf("r%d", ri)]
-		}
-		return nil
 	})
 	if err != nil {
 		return nil, err

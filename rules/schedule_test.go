@@ -1,0 +1,141 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// depsOf builds dependency sets from names: rules that name the same
+// letters share those dependencies.
+func depsOf(specs ...string) []map[*ast.Rule]bool {
+	byName := map[rune]*ast.Rule{}
+	out := make([]map[*ast.Rule]bool, len(specs))
+	for i, s := range specs {
+		out[i] = map[*ast.Rule]bool{}
+		for _, c := range s {
+			if byName[c] == nil {
+				byName[c] = &ast.Rule{}
+			}
+			out[i][byName[c]] = true
+		}
+	}
+	return out
+}
+
+// TestScheduleKeepsSharedLibrariesTogether: rules that read the same
+// library documents land in one queue, each queue starts with its
+// heaviest rule, and every rule is in exactly one queue.
+func TestScheduleKeepsSharedLibrariesTogether(t *testing.T) {
+	deps := depsOf(
+		"pqrstuvwxy",  // 0: the "p" family
+		"abcdefgh",    // 1: the "a" family
+		"abcdef",      // 2
+		"pqrstuvwxyz", // 3: heaviest
+		"abcdefghi",   // 4
+		"wxyz",        // 5
+	)
+	got := schedule(deps, 2)
+	want := [][]int{{3, 0, 5}, {4, 1, 2}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("schedule = %v, want %v", got, want)
+	}
+	if got := schedule(deps, 1); fmt.Sprint(got) != "[[3 0 4 1 2 5]]" {
+		t.Errorf("one worker: %v, want every rule heaviest first", got)
+	}
+	if got := schedule(nil, 3); len(got) != 3 || len(got[0])+len(got[1])+len(got[2]) != 0 {
+		t.Errorf("no rules: %v", got)
+	}
+}
+
+// TestWorkQueuesHandOutEachRuleOnce: a worker takes its own queue in
+// order, then the lightest rules of the longest other queue; every rule
+// is handed out once, also to workers that race.
+func TestWorkQueuesHandOutEachRuleOnce(t *testing.T) {
+	q := newWorkQueues([][]int{{1, 2}, {3, 4, 5, 6}})
+	var order []int
+	for {
+		ri, ok := q.next(0)
+		if !ok {
+			break
+		}
+		order = append(order, ri)
+	}
+	if fmt.Sprint(order) != "[1 2 6 5 4 3]" {
+		t.Errorf("worker 0 took %v, want [1 2 6 5 4 3]", order)
+	}
+
+	s := [][]int{{0, 1, 2, 3, 4}, {5, 6}, {7, 8, 9}}
+	for range 50 {
+		q := newWorkQueues(s)
+		var mu sync.Mutex
+		var got []int
+		var wg sync.WaitGroup
+		for w := range 3 {
+			wg.Go(func() {
+				for {
+					ri, ok := q.next(w)
+					if !ok {
+						return
+					}
+					mu.Lock()
+					got = append(got, ri)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		slices.Sort(got)
+		if fmt.Sprint(got) != "[0 1 2 3 4 5 6 7 8 9]" {
+			t.Fatalf("handed out %v", got)
+		}
+	}
+	if fmt.Sprint(s) != "[[0 1 2 3 4] [5 6] [7 8 9]]" {
+		t.Errorf("the schedule changed: %v", s)
+	}
+}
+
+// TestEngineScheduleCoversEveryRule: the built-in catalogue's schedule
+// names every enabled rule once, and the rules of the attack-path library
+// share a queue.
+func TestEngineScheduleCoversEveryRule(t *testing.T) {
+	cat, err := Load(LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled, _ := Select(cat, ModeManifest, nil, nil)
+	e, err := NewEngine(context.Background(), cat, enabled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueOf := map[string]int{}
+	for qi, q := range e.schedule {
+		for _, ri := range q {
+			if _, dup := queueOf[enabled[ri].ID]; dup {
+				t.Errorf("%s scheduled twice", enabled[ri].ID)
+			}
+			queueOf[enabled[ri].ID] = qi
+		}
+	}
+	if len(queueOf) != len(enabled) {
+		t.Errorf("%d rules scheduled, %d enabled", len(queueOf), len(enabled))
+	}
+	var pathRules []string
+	for _, r := range enabled {
+		if r.Family == "paths" {
+			pathRules = append(pathRules, r.ID)
+		}
+	}
+	if len(pathRules) < 2 {
+		t.Fatalf("attack-path rules: %v", pathRules)
+	}
+	for _, id := range pathRules[1:] {
+		if queueOf[id] != queueOf[pathRules[0]] {
+			t.Errorf("%s in queue %d, %s in %d: they share the attack-path library", id, queueOf[id], pathRules[0], queueOf[pathRules[0]])
+		}
+	}
+}
