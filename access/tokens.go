@@ -44,6 +44,60 @@ type PodSpec struct {
 	// SecretRefs are the Secrets the pod spec names, volumes first, then
 	// each container's env and envFrom.
 	SecretRefs []SecretRef
+	// Host is what of its node the pod spec reaches.
+	Host Host
+}
+
+// Host is what of the node a pod spec reaches beyond its containers: where
+// a compromise of the pod, and of the token it holds, spreads.
+type Host struct {
+	// Privileged: a container (of any kind) sets securityContext.privileged.
+	Privileged bool
+	// Namespaces are the host namespaces the pod shares, of hostNetwork,
+	// hostPID and hostIPC in that order.
+	Namespaces []string
+	// Path: a volume is a hostPath volume.
+	Path bool
+	// Capabilities are the Linux capabilities its containers add
+	// (securityContext.capabilities.add), upper-cased, sorted, each once.
+	Capabilities []string
+}
+
+// host reads what of its node pod spec spec reaches.
+func host(spec map[string]any) Host {
+	var h Host
+	for _, ns := range []string{"hostNetwork", "hostPID", "hostIPC"} {
+		if spec[ns] == true {
+			h.Namespaces = append(h.Namespaces, ns)
+		}
+	}
+	vs, _ := spec["volumes"].([]any)
+	for _, v := range vs {
+		vm, _ := v.(map[string]any)
+		if hp, ok := vm["hostPath"]; ok && hp != false {
+			h.Path = true
+		}
+	}
+	for _, field := range containerFields {
+		cs, _ := spec[field].([]any)
+		for _, raw := range cs {
+			c, _ := raw.(map[string]any)
+			sc, _ := c["securityContext"].(map[string]any)
+			if sc["privileged"] == true {
+				h.Privileged = true
+			}
+			caps, _ := sc["capabilities"].(map[string]any)
+			add, _ := caps["add"].([]any)
+			for _, a := range add {
+				if name, ok := a.(string); ok {
+					h.Capabilities = append(h.Capabilities, strings.ToUpper(name))
+				}
+			}
+		}
+	}
+	slices.Sort(h.Capabilities)
+	h.Capabilities = slices.Compact(h.Capabilities)
+	return h
 }
 
 // SecretRef is one Secret a pod spec names: a volume (a secret volume or a
@@ -193,6 +247,7 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 			}
 		}
 		ps.SecretRefs = append(ps.SecretRefs, envRefs...)
+		ps.Host = host(spec)
 		out[i] = ps
 	}
 	return out

@@ -139,3 +139,34 @@ func TestSecretRefs(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestHost: what of its node a pod spec reaches, from every kind of
+// container; values that are not what the API server stores (a string
+// "true", a capability that is not a string) reach nothing.
+func TestHost(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		spec map[string]any
+		want Host
+	}{
+		{"nothing", map[string]any{
+			"hostNetwork": "true", "hostPID": false,
+			"volumes":    []any{map[string]any{"name": "a", "emptyDir": map[string]any{}}, map[string]any{"name": "b", "hostPath": false}},
+			"containers": containers(map[string]any{"name": "c", "securityContext": map[string]any{"privileged": "true", "capabilities": map[string]any{"add": []any{7}}}}),
+		}, Host{}},
+		{"everything", map[string]any{
+			"hostIPC": true, "hostNetwork": true,
+			"volumes":             []any{map[string]any{"name": "h", "hostPath": map[string]any{"path": "/"}}},
+			"initContainers":      containers(map[string]any{"name": "i", "securityContext": map[string]any{"capabilities": map[string]any{"add": []any{"net_admin", "SYS_ADMIN"}}}}),
+			"containers":          containers(map[string]any{"name": "c", "securityContext": map[string]any{"capabilities": map[string]any{"add": []any{"NET_ADMIN"}}}}),
+			"ephemeralContainers": containers(map[string]any{"name": "d", "securityContext": map[string]any{"privileged": true}}),
+		}, Host{Privileged: true, Namespaces: []string{"hostNetwork", "hostIPC"}, Path: true, Capabilities: []string{"NET_ADMIN", "SYS_ADMIN"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := Build(invOf([]map[string]any{pod("web", "p", tc.spec)}), Options{})
+			if diff := cmp.Diff(tc.want, m.PodSpecs[0].Host); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -196,6 +196,22 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term 
 		ast.Item(constTerm("autoTokenContainers"), ast.ArrayTerm(auto...)),
 		ast.Item(constTerm("injectedVolumes"), intsTerm(m.Injected)),
 		ast.Item(constTerm("secretRefs"), secretRefsTerm(specPath, m)),
+		ast.Item(constTerm("host"), hostTerm(m.Host)),
+	)
+}
+
+// hostTerm is what of its node a pod spec reaches (access.Host):
+// {privileged, namespaces, hostPath, capabilities}.
+func hostTerm(h access.Host) *ast.Term {
+	ns := make([]*ast.Term, len(h.Namespaces))
+	for i, n := range h.Namespaces {
+		ns[i] = constTerm(n)
+	}
+	return ast.ObjectTerm(
+		ast.Item(constTerm("privileged"), ast.InternedTerm(h.Privileged)),
+		ast.Item(constTerm("namespaces"), ast.ArrayTerm(ns...)),
+		ast.Item(constTerm("hostPath"), ast.InternedTerm(h.Path)),
+		ast.Item(constTerm("capabilities"), stringsTerm(h.Capabilities)),
 	)
 }
 

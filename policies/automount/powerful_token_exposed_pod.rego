@@ -65,23 +65,21 @@ severity(tier, why) := "critical" if {
 	count({"is privileged", "mounts a hostPath", "is a DaemonSet"} & {w | some w in why}) > 0
 } else := "high"
 
+# Where the pod runs (ps.host) is read by the scanner (access.Host); which
+# of it spreads a compromise is decided here.
 reasons(ps) := ((((({r |
-	some x in k8s.all_containers(ps)
-	x.c.securityContext.privileged == true
+	ps.host.privileged
 	r := "is privileged"
 } | {r |
-	some ns in ["hostNetwork", "hostPID", "hostIPC"]
-	ps.spec[ns] == true
+	some ns in ps.host.namespaces
 	r := sprintf("uses %s", [ns])
 }) | {r |
-	some v in object.get(ps.spec, "volumes", [])
-	v.hostPath
+	ps.host.hostPath
 	r := "mounts a hostPath"
 }) | {r |
-	some x in k8s.all_containers(ps)
-	some c in object.get(x.c, ["securityContext", "capabilities", "add"], [])
-	upper(c) in dangerous_capabilities
-	r := sprintf("adds capability %s", [upper(c)])
+	some c in ps.host.capabilities
+	c in dangerous_capabilities
+	r := sprintf("adds capability %s", [c])
 }) | {r |
 	ps.obj.kind == "DaemonSet"
 	r := "is a DaemonSet"

@@ -65,3 +65,26 @@ test_cluster_ip_is_not_exposure if {
 test_weak_sa_is_not_reported if {
 	got([t.sa("ops", "agent"), daemonset({})]) == set()
 }
+
+deployer_with(spec) := [
+	t.sa("build", "deployer"),
+	t.role("build", "pods", [{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}]),
+	t.role_binding("build", "pods", "Role", "pods", [t.sa_subject("deployer")]),
+	t.deployment("build", "runner", object.union({"serviceAccountName": "deployer"}, spec)),
+]
+
+exposure(objs) := {e | some f in rule.findings with input as t.inv(objs); some e in f.evidence.exposure}
+
+# Added capabilities count when dangerous, whatever their case; a hostPath
+# volume and an init container's capabilities count too.
+test_dangerous_capabilities_and_host_path if {
+	exposure(deployer_with({
+		"volumes": [{"name": "root", "hostPath": {"path": "/"}}],
+		"initContainers": [object.union(t.container("i"), {"securityContext": {"capabilities": {"add": ["sys_ptrace", "CHOWN"]}}})],
+		"containers": [object.union(t.container("c"), {"securityContext": {"capabilities": {"add": ["NET_ADMIN"]}}})],
+	})) == {"adds capability NET_ADMIN", "adds capability SYS_PTRACE", "mounts a hostPath"}
+}
+
+test_harmless_capabilities_are_no_exposure if {
+	got(deployer_with({"containers": [object.union(t.container("c"), {"securityContext": {"capabilities": {"add": ["CHOWN", "NET_BIND_SERVICE"]}}})]})) == set()
+}
