@@ -298,3 +298,59 @@ findings contains f if {
 		t.Error("object.get reads values whole")
 	}
 }
+
+// TestProjectionKeepsAccessAnswers: the conclusions `sascan access`
+// answers from (every binding's capabilities and tier, every account's
+// tier, every token holder) are the same over projected and whole objects,
+// for the fixtures and a generated dump of each profile.
+func TestProjectionKeepsAccessAnswers(t *testing.T) {
+	cat, err := Load(LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proj := cat.Projection()
+	if proj == nil {
+		t.Fatal("the built-in catalogue has no projection")
+	}
+	paths, _ := filepath.Glob("../testdata/rules/*")
+	for _, p := range gen.Profiles {
+		file := filepath.Join(t.TempDir(), string(p)+".yaml")
+		f, err := os.Create(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := gen.WriteProfile(f, p, 2000, 11); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		paths = append(paths, file)
+	}
+	caps, holders := 0, 0
+	for _, p := range paths {
+		answer := func(proj *Projection, unshared bool) *Access {
+			inv := loadInventory(t, scanner.ModeManifest, p)
+			input, err := InputValue(inv, NewModel(inv, fixtureParams), fixtureParams, InputOptions{Projection: proj, Unshared: unshared})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := EvaluateAccess(context.Background(), cat, input)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		want, got := answer(nil, true), answer(proj, false)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: access answers differ (-whole objects +projected):\n%s", p, diff)
+		}
+		for _, c := range want.Capabilities {
+			caps += len(c)
+		}
+		for _, h := range want.Holders {
+			holders += len(h)
+		}
+	}
+	if caps < 1000 || holders < 500 {
+		t.Fatalf("only %d capabilities and %d token holders compared: the comparison proves little", caps, holders)
+	}
+}
