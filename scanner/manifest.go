@@ -182,7 +182,13 @@ func parseAll(ctx context.Context, chunks []fileChunk, workers int) []chunkResul
 	return results
 }
 
+// parseDocument reads one document.
 func parseDocument(fc fileChunk) chunkResult {
+	return parseDocumentYAML(fc)
+}
+
+// parseDocumentYAML reads one document with yaml.v3.
+func parseDocumentYAML(fc fileChunk) chunkResult {
 	root, lerr := parseChunk(fc.c)
 	if lerr != nil {
 		return chunkResult{err: lerr}
@@ -195,6 +201,33 @@ func parseDocument(fc fileChunk) chunkResult {
 	if err != nil {
 		return chunkResult{err: &LoadError{Line: fc.c.line + root.Line - 1, Message: err.Error()}}
 	}
+	return documentResult(fc, v, nodeLayout{root})
+}
+
+// layout is where a document's nodes are, as far as building its objects
+// needs: the 1-based line and column in the document of its root and of
+// each item of its "items" list (a mapping's first key, a flow mapping's
+// "{"), and the keys of those mappings that typoWarnings reads.
+type layout interface {
+	root() (line, column int, keys []mapKey)
+	item(i int) (line, column int, keys []mapKey)
+}
+
+// mapKey is a mapping key and its 1-based line in the document.
+type mapKey struct {
+	name string
+	line int
+}
+
+// typoKey reports whether typoWarnings reads key: apiVersion or kind in
+// any case.
+func typoKey(key string) bool {
+	return strings.EqualFold(key, "apiVersion") || strings.EqualFold(key, "kind")
+}
+
+// documentResult turns a document's value v, and where its nodes are,
+// into objects and warnings.
+func documentResult(fc fileChunk, v any, lay layout) chunkResult {
 	if v == nil {
 		return chunkResult{empty: true}
 	}
@@ -202,21 +235,20 @@ func parseDocument(fc fileChunk) chunkResult {
 	if !ok {
 		return chunkResult{skipped: true}
 	}
-	fileLine := func(n *yaml.Node) int { return fc.c.line + n.Line - 1 }
-	warnings := typoWarnings(obj, root, fileLine)
+	line, col, keys := lay.root()
+	warnings := typoWarnings(obj, keys, fc.c.line)
 	if !isKubernetesObject(obj) {
 		return chunkResult{skipped: true, warnings: warnings}
 	}
 	dt := &docText{text: fc.c.text, line: fc.c.line}
 	tmpl, tmplLine := helmSource(fc.c)
-	at := func(n *yaml.Node, base []Segment) *Source {
-		return &Source{File: fc.file, Line: dt.line + n.Line - 1, Column: n.Column, base: base, doc: dt, Template: tmpl, TemplateLine: tmplLine}
+	at := func(line, col int, base []Segment) *Source {
+		return &Source{File: fc.file, Line: dt.line + line - 1, Column: col, base: base, doc: dt, Template: tmpl, TemplateLine: tmplLine}
 	}
 	items, isList := obj["items"].([]any)
 	if !isList || !isListKind(obj) {
-		return chunkResult{objects: []RawObject{{Value: obj, Source: at(root, nil)}}, warnings: warnings}
+		return chunkResult{objects: []RawObject{{Value: obj, Source: at(line, col, nil)}}, warnings: warnings}
 	}
-	itemsNode := lookup(root, []Segment{{Key: "items"}})
 	var out []RawObject
 	for i, it := range items {
 		im, ok := it.(map[string]any)
@@ -224,15 +256,12 @@ func parseDocument(fc fileChunk) chunkResult {
 			continue
 		}
 		base := []Segment{{Key: "items"}, {Index: i, IsIdx: true}}
-		n := itemsNode
-		if vn := valueNode(root, base); vn != nil {
-			n = vn
-		}
-		warnings = append(warnings, typoWarnings(im, n, fileLine)...)
+		line, col, keys := lay.item(i)
+		warnings = append(warnings, typoWarnings(im, keys, fc.c.line)...)
 		if !isKubernetesObject(im) {
 			continue
 		}
-		out = append(out, RawObject{Value: im, Source: at(n, base)})
+		out = append(out, RawObject{Value: im, Source: at(line, col, base)})
 	}
 	if len(out) == 0 {
 		return chunkResult{skipped: true, warnings: warnings}
@@ -240,43 +269,71 @@ func parseDocument(fc fileChunk) chunkResult {
 	return chunkResult{objects: out, warnings: warnings}
 }
 
-// typoWarnings looks for what makes a mapping that is meant to be a
-// Kubernetes object not read as one, or not whole: a key that differs only
-// in case from apiVersion or kind ("apiversion", "Kind"), or a kind without
-// an apiVersion. n is the mapping's node, line turns a node's line into
-// the file's.
-func typoWarnings(obj map[string]any, n *yaml.Node, line func(*yaml.Node) int) []LoadError {
+// nodeLayout is the layout of a document yaml.v3 parsed.
+type nodeLayout struct {
+	node *yaml.Node
+}
+
+func (l nodeLayout) root() (int, int, []mapKey) {
+	return l.node.Line, l.node.Column, nodeKeys(l.node)
+}
+
+func (l nodeLayout) item(i int) (int, int, []mapKey) {
+	it := valueNode(l.node, []Segment{{Key: "items"}, {Index: i, IsIdx: true}})
+	if it == nil {
+		it = lookup(l.node, []Segment{{Key: "items"}})
+	}
+	return it.Line, it.Column, nodeKeys(it)
+}
+
+// nodeKeys lists the keys of mapping n that typoWarnings reads (none when
+// n is not a mapping).
+func nodeKeys(n *yaml.Node) []mapKey {
 	for n != nil && n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
+	var out []mapKey
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; typoKey(k.Value) {
+			out = append(out, mapKey{k.Value, k.Line})
+		}
+	}
+	return out
+}
+
+// typoWarnings looks for what makes a mapping that is meant to be a
+// Kubernetes object not read as one, or not whole: a key that differs only
+// in case from apiVersion or kind ("apiversion", "Kind"), or a kind without
+// an apiVersion. keys are the mapping's keys that typoKey picks, in order;
+// line is the file's line of the document's first.
+func typoWarnings(obj map[string]any, keys []mapKey, line int) []LoadError {
 	skipped := !isKubernetesObject(obj)
 	var out []LoadError
-	var kindKey *yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
+	kindLine := 0
+	for _, k := range keys {
 		for _, want := range []string{"apiVersion", "kind"} {
-			if k.Value == want || !strings.EqualFold(k.Value, want) {
+			if k.name == want || !strings.EqualFold(k.name, want) {
 				continue
 			}
-			msg := fmt.Sprintf("key %q is not %q (keys are case-sensitive)", k.Value, want)
+			msg := fmt.Sprintf("key %q is not %q (keys are case-sensitive)", k.name, want)
 			if skipped {
 				msg += ": not read as a Kubernetes object"
 			} else {
 				msg += ": ignored"
 			}
-			out = append(out, LoadError{Line: line(k), Message: msg})
+			out = append(out, LoadError{Line: line + k.line - 1, Message: msg})
 		}
-		if k.Value == "kind" {
-			kindKey = k
+		if k.name == "kind" {
+			kindLine = k.line
 		}
 	}
 	kind, _ := obj["kind"].(string)
 	av, _ := obj["apiVersion"].(string)
-	if len(out) == 0 && kindKey != nil && kind != "" && av == "" {
-		out = append(out, LoadError{Line: line(kindKey), Message: fmt.Sprintf("kind %s without an apiVersion: not read as a Kubernetes object", kind)})
+	if len(out) == 0 && kindLine > 0 && kind != "" && av == "" {
+		out = append(out, LoadError{Line: line + kindLine - 1, Message: fmt.Sprintf("kind %s without an apiVersion: not read as a Kubernetes object", kind)})
 	}
 	return out
 }
