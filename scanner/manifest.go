@@ -343,12 +343,12 @@ func typoWarnings(obj map[string]any, keys []mapKey, line int) []LoadError {
 // that precede the document's content.
 func helmSource(c chunk) (string, int) {
 	line := c.line
-	for _, l := range strings.Split(string(c.text), "\n") {
-		t := strings.TrimSpace(l)
+	for l := range bytes.SplitSeq(c.text, []byte("\n")) {
+		t := bytes.TrimSpace(l)
 		switch {
-		case strings.HasPrefix(t, "# Source: "):
-			return strings.TrimSpace(strings.TrimPrefix(t, "# Source: ")), line
-		case t == "" || t == "---" || strings.HasPrefix(t, "#"):
+		case bytes.HasPrefix(t, []byte("# Source: ")):
+			return string(bytes.TrimSpace(t[len("# Source: "):])), line
+		case len(t) == 0 || string(t) == "---" || t[0] == '#':
 		default:
 			return "", 0
 		}
