@@ -1,6 +1,9 @@
 package scanner
 
-import "bytes"
+import (
+	"bytes"
+	"unicode/utf8"
+)
 
 // The fast path of Locate: the position of a field path read off the
 // document's text, line by line, without building a YAML tree and without
@@ -85,20 +88,40 @@ type keyToken struct {
 	colon          int
 }
 
-// plainText reports whether the fast path can count lines and columns in
-// text the way yaml.v3 does: no BOM (yaml.v3 skips one at the start of any
-// line, shifting columns, and reads UTF-16 after FE FF or FF FE), and no
-// line break but "\n" and "\r\n".
+// plainText reports whether the fast paths can read text as yaml.v3 does:
+// valid UTF-8 of characters its reader accepts (no control characters but
+// tab, line feed and a carriage return before one), no BOM (yaml.v3 skips
+// one at the start of any line, shifting columns, and reads UTF-16 after
+// FE FF or FF FE), and no line break but "\n" and "\r\n" (it also breaks
+// lines at a lone "\r", NEL, LS and PS).
 func plainText(text []byte) bool {
-	if len(text) > 0 && (text[0] == 0xFE || text[0] == 0xFF) {
-		return false
-	}
-	for _, c := range [...]string{"\ufeff", "\u0085", "\u2028", "\u2029"} { // BOM, NEL, LS, PS
-		if bytes.Contains(text, []byte(c)) {
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if !plainASCII(c) && (c != '\r' || i+1 == len(text) || text[i+1] != '\n') {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(text[i:])
+		switch {
+		case r == utf8.RuneError && n == 1, // not UTF-8
+			r < 0xA0,                 // C1 control characters, NEL
+			r == 0x2028, r == 0x2029, // LS, PS
+			r == 0xFEFF,              // BOM
+			r == 0xFFFE, r == 0xFFFF: // not characters
 			return false
 		}
+		i += n
 	}
-	return bytes.Count(text, []byte("\r")) == bytes.Count(text, []byte("\r\n"))
+	return true
+}
+
+// plainASCII reports whether plainText takes ASCII byte c as it is: not
+// a control character other than tab and line feed, not DEL.
+func plainASCII(c byte) bool {
+	return c >= 0x20 && c < 0x7F || c == '\t' || c == '\n'
 }
 
 // lookupText is lookup over the text: how many segments it followed

@@ -580,3 +580,40 @@ func (g *docGen) junk(indent int) {
 		g.line(g.r.IntN(indent+3), "")
 	}
 }
+
+// TestPlainText: the text the fast paths read, and what they leave to
+// yaml.v3: other line breaks, a BOM, and what its reader refuses.
+func TestPlainText(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want bool
+	}{
+		{"empty", "", true},
+		{"LF and CRLF", "a: b\r\nc: d\n", true},
+		{"tab", "a:\tb\n", true},
+		{"non-ASCII", "a: é 日本 😀 \ufffd\n", true},
+		{"a lone CR", "a: b\rc: d\n", false},
+		{"a CR at the end", "a: b\r", false},
+		{"NEL", "a: \u0085\n", false},
+		{"LS", "a: \u2028\n", false},
+		{"PS", "a: \u2029\n", false},
+		{"a BOM", "\ufeffa: b\n", false},
+		{"a BOM inside", "a: \ufeffb\n", false},
+		{"UTF-16", "\xff\xfea\x00", false},
+		{"a control character", "a: \x01\n", false},
+		{"NUL", "a: \x00\n", false},
+		{"DEL", "a: \x7f\n", false},
+		{"a C1 control character", "a: \u0090\n", false},
+		{"not a character", "a: \uffff\n", false},
+		{"invalid UTF-8", "a: \xc3\n", false},
+		{"an overlong encoding", "a: \xc0\xaf\n", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := plainText([]byte(tc.text)); got != tc.want {
+				t.Errorf("plainText(%q) = %v, want %v", tc.text, got, tc.want)
+			}
+		})
+	}
+}
