@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
@@ -167,14 +168,20 @@ func parseAll(ctx context.Context, chunks []fileChunk, workers int) []chunkResul
 		workers = runtime.GOMAXPROCS(0)
 	}
 	results := make([]chunkResult, len(chunks))
+	// A worker per CPU takes documents in turn, with its own fast path's
+	// scratch space.
+	var next atomic.Int64
 	var g errgroup.Group
-	g.SetLimit(workers)
-	for i := range chunks {
-		if ctx.Err() != nil {
-			break
-		}
+	for range min(workers, len(chunks)) {
 		g.Go(func() error {
-			results[i] = parseDocument(chunks[i])
+			var d fastDecoder
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(chunks) {
+					break
+				}
+				results[i] = d.parseDocument(chunks[i])
+			}
 			return nil
 		})
 	}
@@ -182,9 +189,11 @@ func parseAll(ctx context.Context, chunks []fileChunk, workers int) []chunkResul
 	return results
 }
 
-// parseDocument reads one document.
+// parseDocument reads one document: by the fast path when it can
+// (fastyaml.go), else by yaml.v3.
 func parseDocument(fc fileChunk) chunkResult {
-	return parseDocumentYAML(fc)
+	var d fastDecoder
+	return d.parseDocument(fc)
 }
 
 // parseDocumentYAML reads one document with yaml.v3.
