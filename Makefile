@@ -89,7 +89,7 @@ test-integration: ## live-cluster tests against real API servers (starts two and
 FUZZTIME ?= 30s
 
 fuzz: ## run every fuzz target for FUZZTIME (default 30s) each
-	@for t in FuzzLoadManifests FuzzParseFlags FuzzParsePath FuzzLocate; do \
+	@for t in FuzzLoadManifests FuzzParseFlags FuzzParsePath FuzzLocate FuzzFastDecode; do \
 	  GO=$(GO) hack/fuzz.sh scanner $$t $(FUZZTIME) || exit 1; done
 	@for t in FuzzParseConfig FuzzJWTClassifier; do \
 	  GO=$(GO) hack/fuzz.sh rules $$t $(FUZZTIME) || exit 1; done

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,4 +110,37 @@ func FuzzParsePath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, p string) {
 		FormatPath(ParsePath(p))
 	})
+}
+
+// FuzzFastDecode: wherever the fast path decodes a document, its result is
+// yaml.v3's.
+func FuzzFastDecode(f *testing.F) {
+	addSeeds(f)
+	for _, s := range fastDecodeSeeds {
+		f.Add([]byte(s))
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 50 {
+		f.Add([]byte(randomYAML(r)))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var c fastCheck
+		c.file(t, "fuzz.yaml", data)
+	})
+}
+
+// fastDecodeSeeds are documents for FuzzFastDecode to start from: the
+// constructs the fast path reads, and some it refuses.
+var fastDecodeSeeds = []string{
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {a: b, 'c': \"d\"}\nspec:\n  containers:\n  - name: c\n    args: [\"-x\", y]\n    env:\n    - {name: A, value: \"1\"}\n",
+	"---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  KIND: x\n- {apiVersion: v1, kind: ConfigMap}\n",
+	"a: |\n  x\n\n  y\nb: >-\n  folded\n  text\n\n   more\nc: |+2\n   keep\n\n",
+	"a: plain\n  continued\n\n  more # c\nb: 'it''s'\nc: \"esc\\t\\u00e9\\\n  next\"\n",
+	"a: [1, -2, 3.5, 0x1F, 012, 1_000, .inf, ~, null, yes, No, on, y, 2001-12-14, 1e3, +1]\n",
+	"a:\n- x\n- - y\n  - z\n-\n  b: c\nd: e\r\n",
+	"a: &x 1\nb: *x\n",
+	"a: !!str 1\n",
+	"<<: {a: 1}\n",
+	"? a\n: b\n",
+	"a: 1\na: 2\n",
 }
