@@ -599,7 +599,10 @@ func TestFastDecodeCases(t *testing.T) {
 		{"a plain scalar starting with ?", "a: ?b\n", nil, false},
 		{"a plain scalar starting with :", "a: :b\n", nil, false},
 		{"a double-quoted key with an escape", "\"a\\tb\": c\n", nil, false},
-		{"a long key", strings.Repeat("k", 1001) + ": v\n", nil, false},
+		{"a long key", strings.Repeat("k", maxSimpleKey+1) + ": v\n", nil, false},
+		{"a key not too long", strings.Repeat("k", maxSimpleKey-1) + " : v\n", m{strings.Repeat("k", maxSimpleKey-1): "v"}, true},
+		{"a long value", "a: " + strings.Repeat("v", 3000) + "\nb: '" + strings.Repeat("w", 3000) + "'\n", m{"a": strings.Repeat("v", 3000), "b": strings.Repeat("w", 3000)}, true},
+		{"a quoted key on two lines", "'a\n b': c\n", nil, false},
 		{"a key on two lines", "a: b\n  c: d\n", nil, false},
 		{"a mapping on a key's line", "a: b: c\n", nil, false},
 		{"a sequence on a key's line", "a: - b\n", nil, false},
@@ -634,4 +637,51 @@ func TestFastDecodeCases(t *testing.T) {
 			c.file(t, "case.yaml", []byte(tc.doc))
 		})
 	}
+}
+
+// TestFastDecodeEdits: the differential test over every document one edit
+// away from a few manifests (a byte that matters to YAML inserted at any
+// offset, or any byte deleted), and over documents a few edits away from
+// them and from random documents (SASCAN_RANDOM_DOCS=n: n of those).
+func TestFastDecodeEdits(t *testing.T) {
+	docs := []string{
+		"apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p, labels: {a: 'b'}}\n  spec:\n    containers:\n    - name: c\n      args: [\"-x\", y]\n",
+		"a: |\n  b\n\n  c\nd: >-\n  e\n  f\ng: plain\n  more\nh: 'i\n  j'\nk: \"l\\tm\"\n",
+		"a:\n- b\n- - c\n  - d\n-\n  e: 1\n  f: [2, 3.5]\ng: # c\n  h: yes\n",
+	}
+	const inserts = " \t\n#:-'\"[]{},|>&*!?%@`~.0\\é"
+	var c fastCheck
+	for _, doc := range docs {
+		for i := 0; i <= len(doc); i++ {
+			for _, r := range inserts {
+				c.file(t, "edit.yaml", []byte(doc[:i]+string(r)+doc[i:]))
+			}
+			if i < len(doc) {
+				c.file(t, "edit.yaml", []byte(doc[:i]+doc[i+1:]))
+			}
+		}
+	}
+	// And a few edits at random, to manifests and to random documents.
+	r := rand.New(rand.NewPCG(7, 8))
+	n := 20000
+	if v, err := strconv.Atoi(os.Getenv("SASCAN_RANDOM_DOCS")); err == nil {
+		n = v
+	}
+	for range n {
+		doc := []byte(docs[r.IntN(len(docs))])
+		if r.IntN(2) == 0 {
+			doc = []byte(randomYAML(r))
+		}
+		for range 1 + r.IntN(3) {
+			i := r.IntN(len(doc) + 1)
+			if r.IntN(4) == 0 && i < len(doc) {
+				doc = append(doc[:i:i], doc[i+1:]...)
+				continue
+			}
+			ins := string([]rune(inserts)[r.IntN(len([]rune(inserts)))])
+			doc = append(doc[:i:i], append([]byte(ins), doc[i:]...)...)
+		}
+		c.file(t, "edit.yaml", doc)
+	}
+	t.Logf("%d documents, %.2f%% decoded by the fast path", c.docs, 100*c.rate())
 }
