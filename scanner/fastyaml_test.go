@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -684,4 +685,38 @@ func TestFastDecodeEdits(t *testing.T) {
 		c.file(t, "edit.yaml", doc)
 	}
 	t.Logf("%d documents, %.2f%% decoded by the fast path", c.docs, 100*c.rate())
+}
+
+// BenchmarkDecode: the documents of a generated dump of each profile read
+// by the fast path and by yaml.v3 alone, on one goroutine: ns and
+// allocations per object.
+func BenchmarkDecode(b *testing.B) {
+	for _, profile := range gen.Profiles {
+		var chunks []fileChunk
+		for i, c := range splitDocuments(genDump(b, profile, 5000)) {
+			chunks = append(chunks, fileChunk{file: "gen.yaml", c: c, doc: i})
+		}
+		for _, bc := range []struct {
+			name  string
+			parse func(fileChunk) chunkResult
+		}{
+			{"fast", new(fastDecoder).parseDocument},
+			{"yaml", parseDocumentYAML},
+		} {
+			b.Run(fmt.Sprintf("profile=%s/%s", profile, bc.name), func(b *testing.B) {
+				objects := 0
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				for b.Loop() {
+					for _, c := range chunks {
+						objects += len(bc.parse(c).objects)
+					}
+				}
+				runtime.ReadMemStats(&after)
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(objects), "ns/object")
+				b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(objects), "allocs/object")
+				b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(objects), "B/object")
+			})
+		}
+	}
 }
