@@ -333,6 +333,8 @@ func (d *fastDecoder) node(l textLine, at, col, depth int, r role, afterKey bool
 		return d.after(l, v)
 	case c == '|' || c == '>':
 		return d.blockScalar(l, at, col)
+	case afterKey && c != '"' && c != '\'' && d.w.plainStart(l, at):
+		return d.plain(l, at, col) // which gives up on "a: b: c" as keyAt would
 	}
 	_, isKey, ok := d.w.keyAt(l, at)
 	switch c := t[at]; {
