@@ -112,6 +112,25 @@ type fastDecoder struct {
 	items []any
 	buf   []byte
 	doc   fastDoc // valid until the next document
+	// col carries a column along a line (position): the start of the line,
+	// an offset in it and that offset's 1-based column.
+	col struct{ line, off, n int }
+}
+
+// position is walker.position with the count carried from the last
+// position asked on the same line, so that a line of many flow items
+// ("items: [{...}, {...}, ...]") is counted once, not once per item.
+func (d *fastDecoder) position(l textLine, off int) (line, col int) {
+	if d.col.line != l.start || off < d.col.off {
+		d.col.line, d.col.off, d.col.n = l.start, l.start, 1
+	}
+	for _, c := range d.w.text[d.col.off:off] {
+		if c&0xC0 != 0x80 {
+			d.col.n++
+		}
+	}
+	d.col.off = off
+	return l.num + 1, d.col.n
 }
 
 // decode decodes the document text, or gives up (ok false).
@@ -123,6 +142,7 @@ func (d *fastDecoder) decode(text []byte) (*fastDoc, bool) {
 	clear(d.pairs)
 	clear(d.items)
 	d.w, d.nodes, d.pairs, d.items, d.doc = walker{text: text}, 0, d.pairs[:0], d.items[:0], fastDoc{}
+	d.col.line, d.col.off, d.col.n = -1, 0, 0
 	l := d.w.lineAt(0, 0)
 	if isMarker(text[l.start:l.next], "---") {
 		if !d.restBlank(l, l.start+3) {
@@ -940,7 +960,7 @@ func (d *fastDecoder) flowSequence(l textLine, at, depth int, r role) (any, int,
 func (d *fastDecoder) flowMapping(l textLine, at, depth int, r role) (any, int, bool) {
 	t := d.w.text
 	if r == roleItem {
-		d.itemAt(d.w.position(l, at))
+		d.itemAt(d.position(l, at))
 	}
 	base := len(d.pairs)
 	i := d.w.skipBlanks(l, at+1)

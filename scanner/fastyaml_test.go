@@ -720,3 +720,48 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// TestFastPositionCarriesColumn: the column the fast path carries along a
+// line is the one walker.position counts from the line's start, going
+// forward in steps, going back, and on the next line; multi-byte
+// characters count once.
+func TestFastPositionCarriesColumn(t *testing.T) {
+	text := []byte("items: [{a: é}, {b: ü}, {c: x}]\nnext: [{d: y}]\n")
+	var d fastDecoder
+	d.decode(text)
+	first := d.w.lineAt(0, 0)
+	second := d.w.following(first)
+	for _, q := range []struct {
+		l   textLine
+		off int
+	}{
+		{first, first.start + 8}, {first, first.start + 17}, {first, first.start + 25},
+		{first, first.start + 9}, {first, first.end},
+		{second, second.start + 7}, {first, first.start + 17},
+	} {
+		gotLine, gotCol := d.position(q.l, q.off)
+		wantLine, wantCol := d.w.position(q.l, q.off)
+		if gotLine != wantLine || gotCol != wantCol {
+			t.Errorf("offset %d: %d:%d, want %d:%d", q.off, gotLine, gotCol, wantLine, wantCol)
+		}
+	}
+}
+
+// BenchmarkDecodeFlowItems: a List whose items are one flow sequence on
+// one line, as a hostile pull request could send it: the time per item
+// stays the same as the line grows.
+func BenchmarkDecodeFlowItems(b *testing.B) {
+	for _, n := range []int{5000, 40000} {
+		text := []byte("apiVersion: v1\nkind: List\nitems: [" + strings.Repeat("{apiVersion: v1, kind: ConfigMap, metadata: {name: x}}, ", n-1) + "{apiVersion: v1, kind: ConfigMap, metadata: {name: x}}]\n")
+		b.Run(fmt.Sprintf("items=%d", n), func(b *testing.B) {
+			var d fastDecoder
+			for b.Loop() {
+				r, ok := d.decodeDocument(fileChunk{file: "list.yaml", c: chunk{text: text, line: 1}})
+				if !ok || len(r.objects) != n {
+					b.Fatalf("decoded %v, %d objects", ok, len(r.objects))
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*b.N), "ns/item")
+		})
+	}
+}
