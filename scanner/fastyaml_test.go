@@ -39,14 +39,30 @@ func (c *fastCheck) document(t testing.TB, fc fileChunk) {
 	}
 	c.accepted++
 	want := parseDocumentYAML(fc)
-	if reflect.DeepEqual(want, got) {
-		return
-	}
-	if diff := cmp.Diff(want, got, chunkResults); diff != "" {
-		c.failures++
-		if c.failures <= 10 {
-			t.Errorf("%s document %d (line %d): fast path differs from yaml.v3 (-yaml.v3 +fast):\n%s\ndocument:\n%s", fc.file, fc.doc, fc.c.line, diff, excerpt(fc.c.text))
+	if !reflect.DeepEqual(want, got) {
+		if diff := cmp.Diff(want, got, chunkResults); diff != "" {
+			c.fail(t, fc, diff)
+			return
 		}
+	}
+	// The document's whole value too: a result keeps only Kubernetes
+	// objects, and of a List only its items.
+	doc, _ := c.d.decode(fc.c.text)
+	var wantValue any
+	if root, lerr := parseChunk(fc.c); lerr == nil && root != nil {
+		var conv converter
+		wantValue, _ = conv.value(root, 0)
+	}
+	if !reflect.DeepEqual(wantValue, doc.value) {
+		c.fail(t, fc, cmp.Diff(wantValue, doc.value))
+	}
+}
+
+func (c *fastCheck) fail(t testing.TB, fc fileChunk, diff string) {
+	t.Helper()
+	c.failures++
+	if c.failures <= 10 {
+		t.Errorf("%s document %d (line %d): fast path differs from yaml.v3 (-yaml.v3 +fast):\n%s\ndocument:\n%s", fc.file, fc.doc, fc.c.line, diff, excerpt(fc.c.text))
 	}
 }
 
