@@ -116,6 +116,8 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	cluster := opts.Cluster
 	bindings := make([]any, len(e.rules))
 	queue := newWorkQueues(e.schedule)
+	evalCtx, stop := context.WithCancel(ctx) // one failed rule stops the others
+	defer stop()
 	err = parallel(len(e.schedule), func(w int) error {
 		cache := topdown.NewVirtualCache() // kept from one rule to the next
 		for {
@@ -123,8 +125,18 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 			if !ok {
 				return nil
 			}
-			rs, err := e.queries[ri].Eval(ctx, rego.EvalParsedInput(input), rego.EvalVirtualCache(cache))
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if evalCtx.Err() != nil {
+				return nil // another rule failed, and says so
+			}
+			rs, err := e.queries[ri].Eval(evalCtx, rego.EvalParsedInput(input), rego.EvalVirtualCache(cache))
 			if err != nil {
+				if ctx.Err() == nil && evalCtx.Err() != nil {
+					return nil // stopped by another rule's failure
+				}
+				stop()
 				return fmt.Errorf("evaluate rule %s: %w", e.rules[ri].ID, err)
 			}
 			if len(rs) == 0 {

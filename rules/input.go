@@ -306,17 +306,35 @@ func objectTerm(o *scanner.Object, pr prepared, c *terms) (*ast.Term, error) {
 
 var noOwners = ast.ArrayTerm()
 
-// constTerms holds one term per constant string the input builders write
-// (keys and fixed values), shared by every object and scan: terms are
-// never changed once built.
-var constTerms sync.Map // string -> *ast.Term
-
-func constTerm(s string) *ast.Term {
-	if t, ok := constTerms.Load(s); ok {
-		return t.(*ast.Term)
+// constTerms are the keys and fixed values the input builders write, one
+// term each, shared by every object of every scan (terms are never changed
+// once built). Read only; TestConstTermsListed keeps it whole.
+var constTerms = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, s := range []string{
+		"access", "aggregated", "apiGroups", "apiVersion", "audit", "auto", "autoTokenContainers",
+		"automount", "beyondBaseline", "bindings", "bootstrapGroups", "c", "capabilities",
+		"containers", "direct", "field", "group", "groups", "host", "hostIPC", "hostNetwork",
+		"hostPID", "hostPath", "how", "id", "index", "injectedVolumes", "kind", "kinds", "known",
+		"meta", "mounted", "name", "namespace", "namespaces", "nonResourceURLs", "obj", "object",
+		"objects", "origin", "owners", "path", "podSpecs", "privileged", "projected",
+		"resourceNames", "resources", "role", "roles", "rules", "sa", "saKey", "sample",
+		"sampleSize", "scope", "secret", "secretRefs", "selects", "serviceAccount",
+		"serviceAccounts", "shadowed", "spec", "static", "subjects", "tokenContainers",
+		"tokenGraph", "tokenHolders", "tokenSources", "used", "verbs", "way",
+	} {
+		m[s] = ast.StringTerm(s)
 	}
-	t, _ := constTerms.LoadOrStore(s, ast.StringTerm(s))
-	return t.(*ast.Term)
+	return m
+}()
+
+// constTerm is the shared term of s, or a term of its own for a string
+// constTerms does not list.
+func constTerm(s string) *ast.Term {
+	if t, ok := constTerms[s]; ok {
+		return t
+	}
+	return ast.StringTerm(s)
 }
 
 // A Preparer converts listed objects to the rules' input form ahead of

@@ -2,12 +2,18 @@ package rules
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/sascan/sascan/scanner"
 )
 
 // depsOf builds dependency sets from names: rules that name the same
@@ -99,9 +105,10 @@ func TestWorkQueuesHandOutEachRuleOnce(t *testing.T) {
 	}
 }
 
-// TestEngineScheduleCoversEveryRule: the built-in catalogue's schedule
-// names every enabled rule once, and the rules of the attack-path library
-// share a queue.
+// TestEngineScheduleCoversEveryRule: for the built-in catalogue, on 1, 2,
+// 4 and 8 workers, the schedule names every enabled rule once, and the
+// rules of the attack-path library share a queue (on many more workers the
+// cut into equal shares may part them, which costs CPU but not time).
 func TestEngineScheduleCoversEveryRule(t *testing.T) {
 	cat, err := Load(LoadOptions{})
 	if err != nil {
@@ -112,18 +119,7 @@ func TestEngineScheduleCoversEveryRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	queueOf := map[string]int{}
-	for qi, q := range e.schedule {
-		for _, ri := range q {
-			if _, dup := queueOf[enabled[ri].ID]; dup {
-				t.Errorf("%s scheduled twice", enabled[ri].ID)
-			}
-			queueOf[enabled[ri].ID] = qi
-		}
-	}
-	if len(queueOf) != len(enabled) {
-		t.Errorf("%d rules scheduled, %d enabled", len(queueOf), len(enabled))
-	}
+	deps := dependencies(e.compiler, enabled)
 	var pathRules []string
 	for _, r := range enabled {
 		if r.Family == "paths" {
@@ -133,9 +129,75 @@ func TestEngineScheduleCoversEveryRule(t *testing.T) {
 	if len(pathRules) < 2 {
 		t.Fatalf("attack-path rules: %v", pathRules)
 	}
-	for _, id := range pathRules[1:] {
-		if queueOf[id] != queueOf[pathRules[0]] {
-			t.Errorf("%s in queue %d, %s in %d: they share the attack-path library", id, queueOf[id], pathRules[0], queueOf[pathRules[0]])
+	for _, n := range []int{1, 2, 4, 8} {
+		queueOf := map[string]int{}
+		for qi, q := range schedule(deps, n) {
+			for _, ri := range q {
+				if _, dup := queueOf[enabled[ri].ID]; dup {
+					t.Errorf("%d workers: %s scheduled twice", n, enabled[ri].ID)
+				}
+				queueOf[enabled[ri].ID] = qi
+			}
 		}
+		if len(queueOf) != len(enabled) {
+			t.Errorf("%d workers: %d rules scheduled, %d enabled", n, len(queueOf), len(enabled))
+		}
+		for _, id := range pathRules[1:] {
+			if queueOf[id] != queueOf[pathRules[0]] {
+				t.Errorf("%d workers: %s in queue %d, %s in %d: they share the attack-path library", n, id, queueOf[id], pathRules[0], queueOf[pathRules[0]])
+			}
+		}
+	}
+}
+
+// TestEvaluateFailsWhole: a rule whose evaluation fails fails the whole
+// evaluation, naming the rule, while the other workers stop; a cancelled
+// context fails it too. Neither returns a partial list of findings.
+func TestEvaluateFailsWhole(t *testing.T) {
+	dir := t.TempDir()
+	policy := `# METADATA
+# title: Conflict
+# description: A user rule whose complete rule has two values.
+# custom:
+#   id: BAD-1
+#   family: custom
+#   severity: low
+#   remediation: none
+#   modes: [manifest, cluster]
+package custom.conflict
+
+import data.sascan.lib.result
+
+kind := o.kind if some o in input.objects
+
+findings contains f if {
+	kind
+	f := result.finding(input.objects[0], "", "never", {})
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "conflict.rego"), []byte(policy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled, err := Select(cat, ModeManifest, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(context.Background(), cat, enabled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := loadInventory(t, scanner.ModeManifest, "../examples/demo")
+	fs, err := e.Evaluate(context.Background(), inv, fixtureParams, EvalOptions{})
+	if err == nil || !strings.Contains(err.Error(), "evaluate rule BAD-1") || !strings.Contains(err.Error(), "conflicting values") {
+		t.Errorf("Evaluate = %d findings, %v; want the conflict of BAD-1", len(fs), err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if fs, err := e.Evaluate(ctx, loadInventory(t, scanner.ModeManifest, "../examples/demo"), fixtureParams, EvalOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %d findings, %v; want context.Canceled", len(fs), err)
 	}
 }
