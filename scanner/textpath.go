@@ -22,9 +22,9 @@ import (
 // double-quoted keys when they hold no escape. Columns count characters,
 // as yaml.v3 does.
 //
-// It gives up on the whole document for a BOM and for line breaks other
-// than "\n" and "\r\n" (yaml.v3 also breaks lines at a lone "\r", NEL, LS
-// and PS), and on a reference when it meets, on the way to the answer:
+// It gives up on the whole document for text plainText refuses (a BOM,
+// control characters, invalid UTF-8, line breaks other than "\n" and
+// "\r\n"), and on a reference when it meets, on the way to the answer:
 // anchors, aliases and tags; complex keys ("? ", flow collections as keys);
 // implicit pairs in flow sequences ("[a: b]"); keys and values starting
 // with an indicator it does not read ("?x", ":x", "%", "@", "`");
