@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -12,8 +13,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	apiwait "k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -80,6 +85,18 @@ func fleetObjects(t *testing.T) string {
 			t.Fatal(err)
 		}
 		apply(t, x.dyn, p)
+	}
+	// The controller-manager creates each namespace's default
+	// ServiceAccount after the namespace: wait for it in both clusters.
+	sas := schema.GroupVersionResource{Version: "v1", Resource: "serviceaccounts"}
+	for _, dyn := range []dynamic.Interface{dynA, dynB} {
+		err := apiwait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+			_, err := dyn.Resource(sas).Namespace("fleet").Get(ctx, "default", metav1.GetOptions{})
+			return err == nil, nil
+		})
+		if err != nil {
+			t.Fatalf("the default ServiceAccount of namespace fleet: %v", err)
+		}
 	}
 	a, err := clientcmd.LoadFromFile(os.Getenv("KUBECONFIG"))
 	if err != nil {
