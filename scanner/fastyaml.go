@@ -817,24 +817,7 @@ func unescape(b, text []byte, i int) ([]byte, int, bool) {
 func (d *fastDecoder) blockScalar(l textLine, at, col int) (any, textLine, bool) {
 	t := d.w.text
 	literal := t[at] == '|'
-	i := at + 1
-	chomp, inc := 0, 0
-	for range 2 {
-		if i == l.end {
-			break
-		}
-		if c := t[i]; (c == '+' || c == '-') && chomp == 0 {
-			chomp = 1
-			if c == '-' {
-				chomp = -1
-			}
-		} else if c >= '1' && c <= '9' && inc == 0 {
-			inc = int(c - '0')
-		} else {
-			break
-		}
-		i++
-	}
+	inc, chomp, i := d.w.blockScalarHeader(l, at+1)
 	if !d.restBlank(l, i) {
 		return nil, l, false // "|0", "| x", "|#"
 	}

@@ -231,8 +231,16 @@ type mapKey struct {
 // typoKey reports whether typoWarnings reads key: apiVersion or kind in
 // any case.
 func typoKey(key string) bool {
-	return strings.EqualFold(key, "apiVersion") || strings.EqualFold(key, "kind")
+	for _, want := range typoKeys {
+		if strings.EqualFold(key, want) {
+			return true
+		}
+	}
+	return false
 }
+
+// typoKeys are the keys typoWarnings looks for in other cases.
+var typoKeys = []string{"apiVersion", "kind"}
 
 // documentResult turns a document's value v, and where its nodes are,
 // into objects and warnings.
@@ -323,7 +331,7 @@ func typoWarnings(obj map[string]any, keys []mapKey, line int) []LoadError {
 	var out []LoadError
 	kindLine := 0
 	for _, k := range keys {
-		for _, want := range []string{"apiVersion", "kind"} {
+		for _, want := range typoKeys {
 			if k.name == want || !strings.EqualFold(k.name, want) {
 				continue
 			}

@@ -306,10 +306,10 @@ func (w *walker) nodeAt(l textLine, at, parent int) (node, bool) {
 		}
 		return n, true
 	case c == '|' || c == '>':
-		var ok bool
 		n.kind = nodeBlockScalar
-		n.indent, ok = w.blockScalarHeader(l, at+1)
-		return n, ok
+		var end int
+		n.indent, _, end = w.blockScalarHeader(l, at+1)
+		return n, w.restIsBlank(l, end)
 	}
 	_, isKey, ok := w.keyAt(l, at)
 	switch c := t[at]; {
@@ -453,25 +453,28 @@ func (w *walker) quoteEnd(l textLine, at int) (int, bool) {
 }
 
 // blockScalarHeader reads the indicators after "|" or ">" from offset i:
-// chomping and indentation in either order, then blanks and maybe a
-// comment. It returns the indentation indicator (0 when absent).
-func (w *walker) blockScalarHeader(l textLine, i int) (int, bool) {
+// chomping and indentation, in either order. It returns the indentation
+// indicator (0 when absent), the chomping (-1 for "-", 1 for "+", else 0)
+// and the offset after them.
+func (w *walker) blockScalarHeader(l textLine, i int) (indent, chomp, end int) {
 	t := w.text
-	inc, chomp := 0, false
 	for range 2 {
 		if i == l.end {
 			break
 		}
-		if c := t[i]; (c == '+' || c == '-') && !chomp {
-			chomp = true
-		} else if c >= '1' && c <= '9' && inc == 0 {
-			inc = int(c - '0')
+		if c := t[i]; (c == '+' || c == '-') && chomp == 0 {
+			chomp = 1
+			if c == '-' {
+				chomp = -1
+			}
+		} else if c >= '1' && c <= '9' && indent == 0 {
+			indent = int(c - '0')
 		} else {
 			break
 		}
 		i++
 	}
-	return inc, w.restIsBlank(l, i)
+	return indent, chomp, i
 }
 
 // skip passes over node n and returns the first content line after it.
