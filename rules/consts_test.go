@@ -8,6 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	opa "github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/sascan/sascan/scanner"
 )
 
 // TestConstTermsListed: every string literal the input builders pass to
@@ -51,6 +55,34 @@ func TestConstTermsListed(t *testing.T) {
 	for _, ns := range []string{"hostNetwork", "hostPID", "hostIPC"} {
 		if constTerms[ns] == nil {
 			t.Errorf("host namespace %q is not in constTerms", ns)
+		}
+	}
+}
+
+// TestInputKeysShared: the keys of two objects' terms in the input are the
+// same terms, not equal copies.
+func TestInputKeysShared(t *testing.T) {
+	inv := loadInventory(t, scanner.ModeManifest, "../examples/demo")
+	input, err := InputValue(inv, NewModel(inv, fixtureParams), fixtureParams, InputOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := input.(opa.Object).Get(opa.StringTerm("objects")).Value.(*opa.Array)
+	if objs.Len() < 2 {
+		t.Fatalf("%d objects", objs.Len())
+	}
+	first := map[string]*opa.Term{}
+	for _, k := range objs.Elem(0).Value.(opa.Object).Keys() {
+		first[string(k.Value.(opa.String))] = k
+	}
+	keys := objs.Elem(1).Value.(opa.Object).Keys()
+	if len(keys) < 10 {
+		t.Fatalf("an object term with %d keys", len(keys))
+	}
+	for _, k := range keys {
+		name := string(k.Value.(opa.String))
+		if first[name] != k {
+			t.Errorf("key %q: two terms", name)
 		}
 	}
 }
