@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -31,10 +30,7 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 		c := newTerms(proj, !opts.Unshared)
 		for i := w; i < len(inv.Objects); i += workers {
 			o := inv.Objects[i]
-			pr, ok := o.Prepared.(prepared)
-			if !ok || pr.proj != proj {
-				pr = proj.prepareWith(o.Raw, c)
-			}
+			pr := proj.prepareWith(o.Raw, c)
 			t, err := objectTerm(o, pr, c)
 			if err != nil {
 				return err
@@ -116,9 +112,8 @@ type InputOptions struct {
 	// ReleaseRaw drops each raw object once its term is built, so the raw
 	// objects and their terms are not all in memory at once.
 	ReleaseRaw bool
-	// Unshared: InputValue converts every object it converts with terms of
-	// its own (objects a Preparer converted keep its sharing). Tests
-	// compare with it.
+	// Unshared: InputValue converts every object with terms of its own.
+	// Tests compare with it.
 	Unshared bool
 }
 
@@ -337,43 +332,6 @@ func constTerm(s string) *ast.Term {
 	return ast.StringTerm(s)
 }
 
-// A Preparer converts listed objects to the rules' input form ahead of
-// evaluation (scanner.ClusterOptions.Prepare), under a projection (nil:
-// whole objects), sharing equal subterms across the objects of one scan.
-// It is safe for concurrent use; drop it when the lists are done.
-type Preparer struct {
-	mu sync.Mutex
-	p  *Projection
-	c  *terms
-}
-
-// NewPreparer returns a Preparer for one scan's lists.
-func NewPreparer(p *Projection) *Preparer {
-	return &Preparer{p: p, c: newTerms(p, true)}
-}
-
-// Prepare converts one listed object and notes whether it may hold a
-// token (mayHoldToken). A conversion error is reported at evaluation.
-func (pp *Preparer) Prepare(raw map[string]any) any {
-	if mayHoldToken(raw) {
-		return pp.p.whole(raw) // shares nothing: no lock
-	}
-	pp.mu.Lock()
-	defer pp.mu.Unlock()
-	if pp.c == nil {
-		pp.c = newTerms(pp.p, false) // after Done: nothing left to share with
-	}
-	v, err := pp.c.object(raw)
-	return prepared{proj: pp.p, value: v, err: err}
-}
-
-// Done drops what the Preparer keeps to share terms: the lists are over.
-func (pp *Preparer) Done() {
-	pp.mu.Lock()
-	pp.c = nil
-	pp.mu.Unlock()
-}
-
 func (p *Projection) prepare(raw map[string]any) prepared {
 	return p.prepareWith(raw, newTerms(p, false))
 }
@@ -384,20 +342,18 @@ func (p *Projection) prepareWith(raw map[string]any, c *terms) prepared {
 		return p.whole(raw)
 	}
 	v, err := c.object(raw)
-	return prepared{proj: p, value: v, err: err}
+	return prepared{value: v, err: err}
 }
 
 // whole converts an object that may hold a token: the token rules walk
 // every string of it, so it goes in whole.
 func (p *Projection) whole(raw map[string]any) prepared {
 	v, err := ast.InterfaceToValue(raw)
-	return prepared{proj: p, value: v, err: err, tokenCandidate: true}
+	return prepared{value: v, err: err, tokenCandidate: true}
 }
 
-// prepared is what a Preparer (or InputValue) makes of an object, under
-// which projection.
+// prepared is what InputValue makes of an object.
 type prepared struct {
-	proj           *Projection
 	value          ast.Value
 	err            error
 	tokenCandidate bool

@@ -196,35 +196,6 @@ func TestSharedTerms(t *testing.T) {
 	}
 }
 
-// A Preparer shares terms across the objects of one scan, from any
-// goroutine, and still converts after Done.
-func TestPreparerSharesAcrossObjects(t *testing.T) {
-	pp := NewPreparer(builtinProjection())
-	sa := func(name string) map[string]any {
-		return map[string]any{"kind": "ServiceAccount", "metadata": map[string]any{"name": name, "labels": map[string]any{"team": "a"}}}
-	}
-	done := make(chan prepared)
-	for _, n := range []string{"a", "b"} {
-		go func() { done <- pp.Prepare(sa(n)).(prepared) }()
-	}
-	a, b := <-done, <-done
-	labels := func(pr prepared) *ast.Term {
-		return pr.value.(ast.Object).Get(ast.StringTerm("metadata")).Value.(ast.Object).Get(ast.StringTerm("labels"))
-	}
-	if labels(a) != labels(b) {
-		t.Error("equal label sets of two listed objects are not one term")
-	}
-	pp.Done()
-	c := pp.Prepare(sa("a")).(prepared)
-	want := ast.MustInterfaceToValue(sa("a"))
-	if c.value.Compare(want) != 0 {
-		t.Errorf("after Done: %v, want %v", c.value, want)
-	}
-	if labels(c) == labels(a) {
-		t.Error("after Done, a new object shares a term of the lists'")
-	}
-}
-
 // A free-form map stays whole even when a value in it is not a scalar (an
 // object the API server would refuse, which a manifest scan still reads):
 // a selector must still see every label.

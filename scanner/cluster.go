@@ -38,11 +38,6 @@ type ClusterOptions struct {
 	ChunkSize         int64
 	ReadSecretData    bool      // list Secrets with their values (SA002/SA003 on live objects)
 	Progress          io.Writer // "resource: count" lines; nil for none
-	// Prepare, when set, is called on each listed object as soon as its
-	// resource is listed, concurrently with the lists still running; its
-	// result is kept in RawObject.Prepared. The rules convert objects to
-	// their input form this way while the API server is still answering.
-	Prepare func(obj map[string]any) any
 }
 
 // Resource is one kind sascan lists.
@@ -241,11 +236,7 @@ func LoadCluster(ctx context.Context, cfg *rest.Config, contextName string, o Cl
 				if j.setType != "" {
 					obj["type"] = j.setType
 				}
-				ro := RawObject{Value: obj}
-				if o.Prepare != nil {
-					ro.Prepared = o.Prepare(obj)
-				}
-				out = append(out, ro)
+				out = append(out, RawObject{Value: obj})
 			}
 			results[i] = out
 			if o.Progress != nil {

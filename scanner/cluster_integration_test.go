@@ -8,7 +8,6 @@ import (
 	"os"
 	"reflect"
 	"sort"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -203,29 +202,4 @@ func firstDiff(path string, a, b any) string {
 		}
 	}
 	return fmt.Sprintf("%s: %#v (JSON) vs %#v (protobuf)", path, a, b)
-}
-
-// TestLivePrepareSeesEveryObject: LoadCluster hands every listed object to
-// ClusterOptions.Prepare and keeps what it returns beside the object.
-func TestLivePrepareSeesEveryObject(t *testing.T) {
-	cfg := kubetest.Config(t)
-	var calls atomic.Int64
-	res, err := LoadCluster(context.Background(), cfg, "test", ClusterOptions{QPS: 200, Burst: 400, Prepare: func(obj map[string]any) any {
-		calls.Add(1)
-		return obj["kind"]
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Objects) < 50 {
-		t.Fatalf("listed only %d objects", len(res.Objects))
-	}
-	for _, o := range res.Objects {
-		if o.Prepared != o.Value["kind"] {
-			t.Fatalf("%v %v: Prepared = %v, want what Prepare returned", o.Value["kind"], o.Value["metadata"], o.Prepared)
-		}
-	}
-	if int(calls.Load()) < len(res.Objects) {
-		t.Errorf("Prepare ran %d times for %d objects", calls.Load(), len(res.Objects))
-	}
 }

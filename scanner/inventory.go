@@ -46,15 +46,13 @@ type Object struct {
 	// kept when Raw is released after conversion for the rules.
 	Annotations         map[string]any
 	TemplateAnnotations map[string]any
-	// Prepared is RawObject.Prepared: Raw already converted for the rules.
-	Prepared any
 }
 
-// ReleaseRaw drops the object's raw form and what was prepared from it,
-// once the rules' input holds it; its identity, source and annotations
-// stay. It bounds the memory of large scans.
+// ReleaseRaw drops the object's raw form once the rules' input holds it;
+// its identity, source and annotations stay. It bounds the memory of
+// large scans.
 func (o *Object) ReleaseRaw() {
-	o.Raw, o.Prepared = nil, nil
+	o.Raw = nil
 }
 
 // PodSpec locates a pod spec inside an object.
@@ -111,7 +109,7 @@ func Build(raws []RawObject, opts BuildOptions) *Inventory {
 		origin = OriginCluster
 	}
 	for _, r := range raws {
-		inv.add(r.Value, origin, r.Source, opts.DefaultNamespace).Prepared = r.Prepared
+		inv.add(r.Value, origin, r.Source, opts.DefaultNamespace)
 	}
 	if opts.Builtins {
 		have := map[string]bool{}

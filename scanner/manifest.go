@@ -73,9 +73,6 @@ func (m *Manifests) Add(o *Manifests) {
 type RawObject struct {
 	Value  map[string]any
 	Source *Source
-	// Prepared is what ClusterOptions.Prepare made of Value while other
-	// resources were still being listed (the rules' input form), or nil.
-	Prepared any
 }
 
 type fileChunk struct {

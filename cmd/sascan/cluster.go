@@ -117,35 +117,6 @@ func rulesReading(reads map[string][]string, resource string) []string {
 	return ids
 }
 
-// pendingProjection prepares listed objects for the rules once the
-// catalogue, loaded while the lists run, says what of them the rules read.
-type pendingProjection struct {
-	ready chan struct{}
-	stop  <-chan struct{} // the lists stopped: prepare nothing
-	p     *rules.Preparer
-}
-
-func (pp *pendingProjection) set(p *rules.Projection) {
-	pp.p = rules.NewPreparer(p)
-	close(pp.ready)
-}
-
-// done ends the preparing: the lists are over.
-func (pp *pendingProjection) done() {
-	if pp.p != nil {
-		pp.p.Done()
-	}
-}
-
-func (pp *pendingProjection) prepare(raw map[string]any) any {
-	select {
-	case <-pp.ready:
-		return pp.p.Prepare(raw)
-	case <-pp.stop:
-		return nil // the scan is over; nothing reads it
-	}
-}
-
 // fleet reports whether the flags ask for several clusters in one report.
 func (o *clusterOptions) fleet() bool {
 	return o.allContexts || len(o.contexts) > 1
@@ -203,8 +174,6 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	}
 	lists := make(chan listed, 1)
 	start := time.Now()
-	proj := &pendingProjection{ready: make(chan struct{}), stop: listCtx.Done()}
-	o.cluster.Prepare = proj.prepare
 	go func() {
 		res, err := scanner.LoadCluster(listCtx, cfg, contextName, o.cluster)
 		lists <- listed{res, err}
@@ -213,7 +182,6 @@ func (o *clusterOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	proj.set(st.projection)
 	if o.cluster.ReadSecretData {
 		st.log.Warn("--read-secret-data: sascan reads Secret values; they never appear in its output")
 	}
@@ -221,7 +189,6 @@ func (o *clusterOptions) run(ctx context.Context) error {
 		return err
 	}
 	l := <-lists
-	proj.done()
 	if l.err != nil {
 		return l.err
 	}
@@ -345,14 +312,11 @@ func (o *clusterOptions) runFleet(ctx context.Context) error {
 			log := st.log.With("cluster", name)
 			copts := o.cluster
 			copts.Context = name
-			prep := rules.NewPreparer(st.projection)
-			copts.Prepare = prep.Prepare
 			if copts.Progress != nil {
 				copts.Progress = &prefixWriter{mu: &progress, w: copts.Progress, prefix: name + ": "}
 			}
 			start := time.Now()
 			res, err := listCluster(gctx, copts)
-			prep.Done()
 			if err != nil {
 				if ctx.Err() != nil || gctx.Err() != nil {
 					return err

@@ -120,7 +120,6 @@ type settings struct {
 	config      *rules.Config
 	rules       []*rules.Rule
 	engine      *pendingEngine
-	projection  *rules.Projection // what of each object the rules read
 	params      rules.Params
 	audit       *report.Audit // what --audit-log held
 	baseline    report.Baseline
@@ -158,7 +157,6 @@ func (c *commonOptions) resolve(ctx context.Context, mode string, g *globalOptio
 	if st.rules, err = rules.Select(cat, mode, enable, append(append([]string(nil), c.disable...), st.config.Disable...)); err != nil {
 		return nil, err
 	}
-	st.projection = cat.Projection()
 	st.engine = startEngine(ctx, cat, st.rules)
 	st.params = rules.Params{Now: time.Now().UTC(), Settings: st.config.Settings, DefaultNamespace: st.config.DefaultNamespace}
 	if c.now != "" {
