@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/sascan/sascan/rules"
@@ -55,5 +56,58 @@ func TestJSONSplicesFindings(t *testing.T) {
 				t.Errorf("spliced report differs from the whole encoding:\n got %q\nwant %q", got.String(), want.String())
 			}
 		})
+	}
+}
+
+// TestIndentLikeEncodingJSON: indentJSON gives json.Indent's bytes for
+// compact JSON as encoding/json writes it: nested and empty containers,
+// strings with quotes, backslashes and brackets, escapes, numbers, and
+// random values.
+func TestIndentLikeEncodingJSON(t *testing.T) {
+	values := []any{
+		nil, true, 1.5e-300, "", `a "quoted" \ back\slash \" ] } { [ , :`, "\u2028 é \x01 <&>",
+		[]any{}, map[string]any{}, []any{[]any{}, map[string]any{}, []any{[]any{1}}},
+		map[string]any{"": "", "a:b,c": map[string]any{"[": []any{"}", ","}}, "e": []any{}},
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var random func(depth int) any
+	random = func(depth int) any {
+		switch k := rng.IntN(7); {
+		case depth > 4 || k == 0:
+			return []any{"s\\\"", 3, -0.25, false, nil}[rng.IntN(5)]
+		case k < 4:
+			l := make([]any, rng.IntN(4))
+			for i := range l {
+				l[i] = random(depth + 1)
+			}
+			return l
+		default:
+			m := map[string]any{}
+			for i := range rng.IntN(4) {
+				m[fmt.Sprintf("k%d\"\\", i)] = random(depth + 1)
+			}
+			return m
+		}
+	}
+	for range 500 {
+		values = append(values, random(0))
+	}
+	for _, v := range values {
+		var compact bytes.Buffer
+		enc := json.NewEncoder(&compact)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		src := bytes.TrimSuffix(compact.Bytes(), []byte("\n"))
+		for _, prefix := range []string{"", "    "} {
+			var want bytes.Buffer
+			if err := json.Indent(&want, src, prefix, "  "); err != nil {
+				t.Fatal(err)
+			}
+			if got := indentJSON(nil, src, prefix, "  "); !bytes.Equal(got, want.Bytes()) {
+				t.Fatalf("indent %s with prefix %q:\ngot  %s\nwant %s", src, prefix, got, want.Bytes())
+			}
+		}
 	}
 }

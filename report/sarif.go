@@ -243,10 +243,7 @@ func sarifLog(r *Report, runs []runInput) ([]byte, error) {
 	}
 	dropUnsetIndexes(doc)
 	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
+	if err := encodeIndented(&out, doc, ""); err != nil {
 		return nil, err
 	}
 	return out.Bytes(), nil
