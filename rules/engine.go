@@ -22,6 +22,7 @@ type Engine struct {
 	rules    []*Rule
 	queries  []rego.PreparedEvalQuery // queries[i] yields the findings of rules[i] as x
 	schedule [][]int                  // rule indexes per worker
+	shared   []ast.Ref                // documents more than one rule reads (sharedDocuments)
 	compiler *ast.Compiler
 	proj     *Projection
 	unshared bool // InputOptions.Unshared (tests)
@@ -30,7 +31,8 @@ type Engine struct {
 // NewEngine compiles the catalogue's modules once and prepares a query per
 // enabled rule. OPA evaluates one query on one core; the rules are
 // evaluated by as many workers as there are CPUs, each keeping the library
-// documents it computed for the next rule it evaluates (schedule.go).
+// documents it computed for the next rule it evaluates and handing those
+// other rules read to the other workers (schedule.go).
 func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, error) {
 	compiler := newCompiler()
 	compiler.Compile(cat.modules)
@@ -38,10 +40,11 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 		return nil, fmt.Errorf("%w: %w", ErrPolicy, compiler.Errors)
 	}
 	n := min(runtime.GOMAXPROCS(0), max(len(enabled), 1))
+	deps := dependencies(compiler, enabled)
 	e := &Engine{
 		rules:    enabled,
 		queries:  make([]rego.PreparedEvalQuery, len(enabled)),
-		schedule: schedule(dependencies(compiler, enabled), n),
+		schedule: schedule(deps, n),
 		compiler: compiler,
 		proj:     cat.Projection(),
 	}
@@ -51,6 +54,9 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 			return nil, fmt.Errorf("%w: prepare query: %w", ErrPolicy, err)
 		}
 		e.queries[i] = pq
+	}
+	if n > 1 {
+		e.shared = sharedDocuments(deps)
 	}
 	return e, nil
 }
@@ -116,10 +122,12 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	cluster := opts.Cluster
 	bindings := make([]any, len(e.rules))
 	queue := newWorkQueues(e.schedule)
+	docs := newSharedDocs(e.shared)
 	evalCtx, stop := context.WithCancel(ctx) // one failed rule stops the others
 	defer stop()
 	err = parallel(len(e.schedule), func(w int) error {
 		cache := topdown.NewVirtualCache() // kept from one rule to the next
+		took := make([]bool, len(e.shared))
 		for {
 			ri, ok := queue.next(w)
 			if !ok {
@@ -131,6 +139,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 			if evalCtx.Err() != nil {
 				return nil // another rule failed, and says so
 			}
+			docs.take(cache, took)
 			rs, err := e.queries[ri].Eval(evalCtx, rego.EvalParsedInput(input), rego.EvalVirtualCache(cache))
 			if err != nil {
 				if ctx.Err() == nil && evalCtx.Err() != nil {
@@ -143,6 +152,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 				return fmt.Errorf("evaluate rule %s: the query has no result", e.rules[ri].ID)
 			}
 			bindings[ri] = rs[0].Bindings["x"]
+			docs.give(cache, took)
 		}
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"cmp"
+	"github.com/open-policy-agent/opa/v1/topdown"
 	"slices"
 	"sync"
 
@@ -44,6 +45,88 @@ func dependencies(c *ast.Compiler, rules []*Rule) []map[*ast.Rule]bool {
 		out[i] = seen
 	}
 	return out
+}
+
+// sharedDocuments lists the documents (rules without arguments, whose
+// value a worker's cache holds) that more than one rule depends on: any two
+// rules may end on different workers (a worker that is done takes rules
+// from the others), so each such document is handed from the worker that
+// computed it to the others (sharedDocs). Sorted by path.
+func sharedDocuments(deps []map[*ast.Rule]bool) []ast.Ref {
+	readers := map[string]int{}
+	refs := map[string]ast.Ref{}
+	for _, d := range deps {
+		seen := map[string]bool{}
+		for r := range d {
+			if len(r.Head.Args) > 0 || r.Module == nil {
+				continue
+			}
+			ref := r.Ref()
+			if !ref.IsGround() {
+				ref = r.Path() // a partial set or object: its whole extent
+			}
+			k := ref.String()
+			if !seen[k] {
+				seen[k] = true
+				readers[k]++
+				refs[k] = ref
+			}
+		}
+	}
+	var out []ast.Ref
+	for k, n := range readers {
+		if n > 1 {
+			out = append(out, refs[k])
+		}
+	}
+	slices.SortFunc(out, func(a, b ast.Ref) int { return cmp.Compare(a.String(), b.String()) })
+	return out
+}
+
+// sharedDocs passes shared documents between the workers' caches at rule
+// boundaries: after each rule a worker gives the others what it computed,
+// before each rule it takes what the others gave. Two workers compute a
+// document twice only when they start on it at about the same time; no
+// lock is taken while OPA evaluates.
+type sharedDocs struct {
+	refs []ast.Ref
+	mu   sync.Mutex
+	// given[i] is refs[i]'s value once a worker computed it; undefined[i]
+	// records a document that has none.
+	given     []*ast.Term
+	undefined []bool
+}
+
+func newSharedDocs(refs []ast.Ref) *sharedDocs {
+	return &sharedDocs{refs: refs, given: make([]*ast.Term, len(refs)), undefined: make([]bool, len(refs))}
+}
+
+// give records the shared documents cache holds that no worker gave yet;
+// took[i] is set for each (the worker has it).
+func (s *sharedDocs) give(cache topdown.VirtualCache, took []bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, ref := range s.refs {
+		if took[i] || s.given[i] != nil || s.undefined[i] {
+			continue
+		}
+		if v, undefined := cache.Get(ref); v != nil || undefined {
+			s.given[i], s.undefined[i], took[i] = v, undefined, true
+		}
+	}
+}
+
+// take puts into cache the documents other workers gave that this worker
+// does not hold yet (took[i] false).
+func (s *sharedDocs) take(cache topdown.VirtualCache, took []bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, ref := range s.refs {
+		if !took[i] && (s.given[i] != nil || s.undefined[i]) {
+			cache.Put(ref, s.given[i])
+			took[i] = true
+		}
+	}
 }
 
 // schedule splits rules 0..len(deps)-1 into n queues: the rules in an

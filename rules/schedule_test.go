@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/sascan/sascan/scanner"
 )
@@ -199,5 +201,69 @@ findings contains f if {
 	cancel()
 	if fs, err := e.Evaluate(ctx, loadInventory(t, scanner.ModeManifest, "../examples/demo"), fixtureParams, EvalOptions{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %d findings, %v; want context.Canceled", len(fs), err)
+	}
+}
+
+// TestSharedDocsHandOver: the documents more than one rule reads (and
+// only those: not functions, not a rule's own helpers) pass from the
+// worker that computed them to another as the same term, and a rule
+// evaluated with the documents it was given finds what it finds alone.
+func TestSharedDocsHandOver(t *testing.T) {
+	cat, err := Load(LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled, _ := Select(cat, ModeManifest, nil, nil)
+	e, err := NewEngine(context.Background(), cat, enabled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := sharedDocuments(dependencies(e.compiler, enabled))
+	names := map[string]bool{}
+	for _, r := range refs {
+		names[r.String()] = true
+	}
+	for name, want := range map[string]bool{
+		"data.sascan.lib.rbac.binding_capabilities":           true,
+		"data.sascan.lib.k8s.service_accounts":                true,
+		"data.sascan.lib.rbac.sa_top_tier":                    false, // a function
+		"data.sascan.rules.rbac.dangerous_permissions.active": false, // SA013's own
+	} {
+		if names[name] != want {
+			t.Errorf("shared %s: %v, want %v", name, names[name], want)
+		}
+	}
+	index := map[string]int{}
+	for i, r := range enabled {
+		index[r.ID] = i
+	}
+	inv := loadInventory(t, scanner.ModeManifest, "../testdata/rules/SA013")
+	input, err := InputValue(inv, NewModel(inv, fixtureParams), fixtureParams, InputOptions{Projection: e.proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eval := func(id string, cache topdown.VirtualCache) []any {
+		rs, err := e.queries[index[id]].Eval(context.Background(), rego.EvalParsedInput(input), rego.EvalVirtualCache(cache))
+		if err != nil || len(rs) != 1 {
+			t.Fatalf("evaluate %s: %v, %d results", id, err, len(rs))
+		}
+		fs, _ := rs[0].Bindings["x"].([]any)
+		return fs
+	}
+	docs := newSharedDocs(refs)
+	a, b := topdown.NewVirtualCache(), topdown.NewVirtualCache()
+	tookA, tookB := make([]bool, len(refs)), make([]bool, len(refs))
+	want := eval("SA013", a)
+	docs.give(a, tookA)
+	docs.take(b, tookB)
+	caps := ast.MustParseRef("data.sascan.lib.rbac.binding_capabilities")
+	va, _ := a.Get(caps)
+	vb, _ := b.Get(caps)
+	if va == nil || va != vb {
+		t.Fatalf("binding_capabilities: computed %v, handed over %v", va, vb)
+	}
+	got := eval("SA013", b)
+	if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("SA013 with the documents handed over:\n%v\nalone:\n%v", got, want)
 	}
 }
