@@ -120,7 +120,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 		return nil, err
 	}
 	cluster := opts.Cluster
-	bindings := make([]any, len(e.rules))
+	decoded := make([][]rawFinding, len(e.rules))
 	queue := newWorkQueues(e.schedule)
 	docs := newSharedDocs(e.shared)
 	evalCtx, stop := context.WithCancel(ctx) // one failed rule stops the others
@@ -151,7 +151,12 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 			if len(rs) == 0 {
 				return fmt.Errorf("evaluate rule %s: the query has no result", e.rules[ri].ID)
 			}
-			bindings[ri] = rs[0].Bindings["x"]
+			fs, err := decodeFindings(rs[0].Bindings["x"])
+			if err != nil {
+				stop()
+				return fmt.Errorf("rule %s: findings must be objects built by lib.result.finding: %w", e.rules[ri].ID, err)
+			}
+			decoded[ri] = fs
 			docs.give(cache, took)
 		}
 	})
@@ -162,11 +167,8 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	loc := &locations{cluster: cluster}
 	specPath := podSpecPaths(inv)
 	for i, r := range e.rules {
-		fs, err := decodeFindings(bindings[i])
-		bindings[i] = nil // decoded: let the collector have it
-		if err != nil {
-			return nil, fmt.Errorf("rule %s: findings must be objects built by lib.result.finding: %w", r.ID, err)
-		}
+		fs := decoded[i]
+		decoded[i] = nil // folded below: let the collector have it
 		for _, f := range fold(fs, inv, specPath) {
 			fd, err := e.finding(r, f, inv, loc, len(out))
 			if err != nil {

@@ -267,3 +267,41 @@ func TestSharedDocsHandOver(t *testing.T) {
 		t.Errorf("SA013 with the documents handed over:\n%v\nalone:\n%v", got, want)
 	}
 }
+
+// TestEvaluateRejectsMalformedFindings: a rule whose findings are not
+// built by lib.result.finding fails the evaluation, naming the rule.
+func TestEvaluateRejectsMalformedFindings(t *testing.T) {
+	dir := t.TempDir()
+	policy := `# METADATA
+# title: Strings
+# description: A user rule whose findings are strings.
+# custom:
+#   id: BAD-2
+#   family: custom
+#   severity: low
+#   remediation: none
+#   modes: [manifest, cluster]
+package custom.strings
+
+findings contains "not a finding" if true
+`
+	if err := os.WriteFile(filepath.Join(dir, "strings.rego"), []byte(policy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled, err := Select(cat, ModeManifest, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(context.Background(), cat, enabled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := e.Evaluate(context.Background(), loadInventory(t, scanner.ModeManifest, "../examples/demo"), fixtureParams, EvalOptions{})
+	if err == nil || !strings.Contains(err.Error(), "rule BAD-2: findings must be objects built by lib.result.finding") {
+		t.Errorf("Evaluate = %d findings, %v; want BAD-2's findings rejected", len(fs), err)
+	}
+}
