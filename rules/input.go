@@ -26,7 +26,12 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 	objs := make([]*ast.Term, len(inv.Objects))
 	candidate := make([]bool, len(inv.Objects))
 	workers := runtime.GOMAXPROCS(0)
-	err := parallel(workers, func(w int) error {
+	var accessModel *ast.Term
+	err := parallel(workers+1, func(w int) error {
+		if w == workers { // the access model does not read the object terms
+			accessModel = accessTerm(model)
+			return nil
+		}
 		c := newTerms(proj, !opts.Unshared)
 		for i := w; i < len(inv.Objects); i += workers {
 			o := inv.Objects[i]
@@ -98,7 +103,7 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 	obj.Insert(constTerm("objects"), ast.ArrayTerm(objs...))
 	obj.Insert(constTerm("kinds"), ast.NewTerm(byKind))
 	obj.Insert(constTerm("podSpecs"), ast.ArrayTerm(specs...))
-	obj.Insert(constTerm("access"), accessTerm(model))
+	obj.Insert(constTerm("access"), accessModel)
 	if p.Audit != nil {
 		obj.Insert(constTerm("audit"), auditTerm(p.Audit, model))
 	}
