@@ -59,10 +59,10 @@ func TestJSONSplicesFindings(t *testing.T) {
 	}
 }
 
-// TestIndentLikeEncodingJSON: indentJSON gives json.Indent's bytes for
-// compact JSON as encoding/json writes it: nested and empty containers,
-// strings with quotes, backslashes and brackets, escapes, numbers, and
-// random values.
+// TestIndentLikeEncodingJSON: encodeIndented writes the bytes of
+// json.Encoder with SetIndent and no HTML escaping, after what the buffer
+// holds: nested and empty containers, strings with quotes, backslashes and
+// brackets, escapes, numbers, and random values.
 func TestIndentLikeEncodingJSON(t *testing.T) {
 	values := []any{
 		nil, true, 1.5e-300, "", `a "quoted" \ back\slash \" ] } { [ , :`, "\u2028 é \x01 <&>",
@@ -92,21 +92,21 @@ func TestIndentLikeEncodingJSON(t *testing.T) {
 	for range 500 {
 		values = append(values, random(0))
 	}
-	for _, v := range values {
-		var compact bytes.Buffer
-		enc := json.NewEncoder(&compact)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(v); err != nil {
-			t.Fatal(err)
-		}
-		src := bytes.TrimSuffix(compact.Bytes(), []byte("\n"))
+	for i, v := range values {
 		for _, prefix := range []string{"", "    "} {
 			var want bytes.Buffer
-			if err := json.Indent(&want, src, prefix, "  "); err != nil {
+			enc := json.NewEncoder(&want)
+			enc.SetIndent(prefix, "  ")
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(v); err != nil {
 				t.Fatal(err)
 			}
-			if got := indentJSON(nil, src, prefix, "  "); !bytes.Equal(got, want.Bytes()) {
-				t.Fatalf("indent %s with prefix %q:\ngot  %s\nwant %s", src, prefix, got, want.Bytes())
+			got := bytes.NewBufferString("before ") // encodeIndented appends
+			if err := encodeIndented(got, v, prefix); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), append([]byte("before "), want.Bytes()...)) {
+				t.Fatalf("value %d with prefix %q:\ngot  %s\nwant before %s", i, prefix, got, want.Bytes())
 			}
 		}
 	}
