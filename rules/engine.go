@@ -149,6 +149,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 				return fmt.Errorf("evaluate rule %s: %w", e.rules[ri].ID, err)
 			}
 			if len(rs) == 0 {
+				stop()
 				return fmt.Errorf("evaluate rule %s: the query has no result", e.rules[ri].ID)
 			}
 			fs, err := decodeFindings(rs[0].Bindings["x"])

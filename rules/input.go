@@ -14,7 +14,7 @@ import (
 
 // InputValue converts the inventory into the Rego input document once, in
 // parallel: {mode, params, objects, kinds, tokenCandidates, podSpecs,
-// controlPlanes}. kinds[k] lists the objects of kind k, so that rules never
+// controlPlanes, access, audit}. kinds[k] lists the objects of kind k, so that rules never
 // scan every object; tokenCandidates lists the ids of the objects with a
 // string in which a JWT could be found (mayHoldToken), so the token rules
 // read only those.
@@ -30,6 +30,7 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 	err := parallel(workers+1, func(w int) error {
 		if w == workers { // the access model does not read the object terms
 			accessModel = accessTerm(model)
+			settle(accessModel)
 			return nil
 		}
 		c := newTerms(proj, !opts.Unshared)
@@ -40,6 +41,7 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 			if err != nil {
 				return err
 			}
+			settle(t)
 			objs[i] = t
 			candidate[i] = pr.tokenCandidate
 			if opts.ReleaseRaw {
@@ -56,6 +58,7 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 		for i := w; i < len(specs); i += workers {
 			ps := inv.PodSpecs[i]
 			specs[i] = podSpecTerm(objs[ps.Object], ps, model.PodSpecs[i])
+			settle(specs[i])
 		}
 		return nil
 	})
@@ -99,15 +102,31 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 	if err != nil {
 		return nil, fmt.Errorf("convert input: %w", err)
 	}
+	settle(ast.NewTerm(rest))
 	obj := rest.(ast.Object)
 	obj.Insert(constTerm("objects"), ast.ArrayTerm(objs...))
 	obj.Insert(constTerm("kinds"), ast.NewTerm(byKind))
 	obj.Insert(constTerm("podSpecs"), ast.ArrayTerm(specs...))
 	obj.Insert(constTerm("access"), accessModel)
 	if p.Audit != nil {
-		obj.Insert(constTerm("audit"), auditTerm(p.Audit, model))
+		audit := auditTerm(p.Audit, model)
+		settle(audit)
+		obj.Insert(constTerm("audit"), audit)
 	}
+	// The objects, pod specs and access model were settled as they were
+	// built: sort only the keys of the objects holding them.
+	byKind.Foreach(func(*ast.Term, *ast.Term) {})
+	obj.Foreach(func(*ast.Term, *ast.Term) {})
 	return obj, nil
+}
+
+// settle sorts the keys of every object and set of t now. OPA sorts them
+// in place the first time they are read in order, under a sync.Once that
+// some readers do not take (set union, object copy); a term several
+// evaluation workers read (the input, a document one worker hands to the
+// others) is settled before they share it, so that none of them writes it.
+func settle(t *ast.Term) {
+	ast.WalkTerms(t, func(*ast.Term) bool { return false })
 }
 
 // InputOptions tune how InputValue builds the input.

@@ -2,22 +2,23 @@ package rules
 
 import (
 	"cmp"
-	"github.com/open-policy-agent/opa/v1/topdown"
 	"slices"
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/util"
 )
 
 // How the rules are spread over the CPUs. OPA evaluates one query on one
 // core, and a library document (the capabilities of every binding, the
 // attack-path graph) is computed once per cache: a worker that evaluates
-// two rules reading it with one cache computes it once, two workers
-// compute it twice. The schedule therefore keeps rules that read the same
-// library documents on one worker and starts each worker on its heaviest
-// rules, so that what is left at the end, when workers take rules from one
-// another, is small.
+// two rules reading it with one cache computes it once. Between rules a
+// worker hands the documents it computed to the others (sharedDocs), but
+// two workers that start on the same document at once both compute it.
+// The schedule therefore keeps rules that read the same library documents
+// on one worker and starts each worker on its heaviest rules, so that what
+// is left at the end, when workers take rules from one another, is small.
 //
 // A rule's weight is the number of rules it depends on, directly or not:
 // how much of the library its evaluation can start. It is an estimate,
@@ -111,6 +112,9 @@ func (s *sharedDocs) give(cache topdown.VirtualCache, took []bool) {
 			continue
 		}
 		if v, undefined := cache.Get(ref); v != nil || undefined {
+			if v != nil {
+				settle(v) // read by other workers from now on
+			}
 			s.given[i], s.undefined[i], took[i] = v, undefined, true
 		}
 	}
