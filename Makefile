@@ -13,7 +13,7 @@ IMAGE_REPO ?= ghcr.io/sascan/sascan
 BENCHTIME ?= 3x
 BENCH ?= .
 
-.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot image image-push release demo test test-browser test-go test-rego test-integration bench-cluster bench-ledger fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
+.PHONY: bootstrap-policy check-bootstrap-policy help build release-check snapshot image image-push release demo test test-browser test-go test-rego test-integration bench-cluster bench-ledger pgo fuzz cluster-up cluster-down kube-build lint fmt bench golden docs clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -101,6 +101,10 @@ bench-cluster: ## sascan cluster vs a bare client-go list over 5k objects in the
 
 bench: ## benchmarks: 1k/10k/100k-object scans (objects/s, allocations), the HTML report of 45,000 findings in headless Chromium (paint, DOMContentLoaded, table ready, ms); BENCH=regexp picks some
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./cmd/sascan/ ./report/
+
+pgo: ## rewrite cmd/sascan/default.pgo, the CPU profile Go's compiler optimizes sascan with (profile-guided optimization), from scans of the 100k-object dumps of each generator profile
+	@bin=$$(mktemp -d); trap 'rm -rf $$bin' EXIT; \
+	$(GO) test -run '^$$' -bench 'BenchmarkScan/profile=(mix|rbac-heavy|paths)/objects=100000$$$$/scan$$$$' -benchtime 1x -cpuprofile $(CURDIR)/cmd/sascan/default.pgo -o $$bin/sascan.test ./cmd/sascan/
 
 bench-ledger: ## the audit-log ledger over a generated 1 GiB log: throughput and peak RSS growth (fails past 256 MiB)
 	$(GO) test -run '^$$' -bench BenchmarkRead1GB -benchtime 1x ./ledger/
