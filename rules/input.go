@@ -220,8 +220,24 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term 
 }
 
 // hostTerm is what of its node a pod spec reaches (access.Host):
-// {privileged, namespaces, hostPath, capabilities}.
+// {privileged, namespaces, hostPath, capabilities}. Most pod specs reach
+// nothing: they share one term.
 func hostTerm(h access.Host) *ast.Term {
+	if !h.Privileged && !h.Path && len(h.Namespaces) == 0 && len(h.Capabilities) == 0 {
+		return noHost
+	}
+	return newHostTerm(h)
+}
+
+// noHost is the host term of a pod spec that reaches nothing of its node,
+// settled once and never changed.
+var noHost = func() *ast.Term {
+	t := newHostTerm(access.Host{})
+	settle(t)
+	return t
+}()
+
+func newHostTerm(h access.Host) *ast.Term {
 	ns := make([]*ast.Term, len(h.Namespaces))
 	for i, n := range h.Namespaces {
 		ns[i] = constTerm(n)

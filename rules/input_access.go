@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sort"
@@ -30,14 +31,15 @@ import (
 // Rules appear once per role, never per binding or subject.
 func accessTerm(m *access.Model) *ast.Term {
 	roles := ast.NewObject()
+	rules := newRuleTerms()
 	for _, key := range sortedKeys(m.Roles) {
 		r := m.Roles[key]
 		roles.Insert(ast.StringTerm(key), ast.ObjectTerm(
 			ast.Item(constTerm("object"), ast.InternedTerm(r.Object)),
-			ast.Item(constTerm("rules"), rulesTerm(r.Rules)),
+			ast.Item(constTerm("rules"), rules.list(r.Rules)),
 			ast.Item(constTerm("aggregated"), ast.InternedTerm(r.Aggregated)),
 			ast.Item(constTerm("selects"), stringsTerm(r.Selects)),
-			ast.Item(constTerm("beyondBaseline"), rulesTerm(r.BeyondBaseline)),
+			ast.Item(constTerm("beyondBaseline"), rules.list(r.BeyondBaseline)),
 		))
 	}
 	bindings := ast.NewObject()
@@ -252,12 +254,49 @@ func tokenSourcesTerm(m *access.Model) *ast.Term {
 // group of them (the rest are counted).
 const SampleSize = 5
 
-func rulesTerm(rules []access.Rule) *ast.Term {
+// ruleTerms converts lists of RBAC rules, one term for equal lists and
+// equal rules: the roles of a cluster repeat the same rules namespace
+// after namespace (one chart, one role per namespace), and a term is never
+// changed once built. The key of a rule or list is its fields, each
+// string length-prefixed.
+type ruleTerms struct {
+	lists, rules map[string]*ast.Term
+}
+
+func newRuleTerms() *ruleTerms {
+	return &ruleTerms{lists: map[string]*ast.Term{}, rules: map[string]*ast.Term{}}
+}
+
+func (c *ruleTerms) list(rules []access.Rule) *ast.Term {
+	var key []byte
+	for _, r := range rules {
+		key = appendRuleKey(key, r)
+	}
+	if t, ok := c.lists[string(key)]; ok {
+		return t
+	}
 	ts := make([]*ast.Term, len(rules))
 	for i, r := range rules {
-		ts[i] = ruleTerm(r)
+		k := string(appendRuleKey(nil, r))
+		if ts[i] = c.rules[k]; ts[i] == nil {
+			ts[i] = ruleTerm(r)
+			c.rules[k] = ts[i]
+		}
 	}
-	return ast.ArrayTerm(ts...)
+	t := ast.ArrayTerm(ts...)
+	c.lists[string(key)] = t
+	return t
+}
+
+func appendRuleKey(b []byte, r access.Rule) []byte {
+	for _, l := range [][]string{r.APIGroups, r.Resources, r.Verbs, r.ResourceNames, r.NonResourceURLs} {
+		b = binary.AppendUvarint(b, uint64(len(l)))
+		for _, s := range l {
+			b = binary.AppendUvarint(b, uint64(len(s)))
+			b = append(b, s...)
+		}
+	}
+	return b
 }
 
 func ruleTerm(r access.Rule) *ast.Term {

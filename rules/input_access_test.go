@@ -1,0 +1,73 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/sascan/sascan/access"
+)
+
+// TestRuleTermsShared: equal lists of RBAC rules, and equal rules in
+// different lists, are one term; a list of one rule is an array holding
+// the rule's object, whichever came first; any difference in any field
+// (including where a string ends) gives another term.
+func TestRuleTermsShared(t *testing.T) {
+	read := access.Rule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}}
+	write := access.Rule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"create"}}
+	c := newRuleTerms()
+	one := c.list([]access.Rule{read})
+	two := c.list([]access.Rule{read, write})
+	if _, ok := one.Value.(*ast.Array); !ok {
+		t.Fatalf("a list of one rule is %T, want an array", one.Value)
+	}
+	if again := c.list([]access.Rule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}}}); again != one {
+		t.Error("an equal list of one rule is another term")
+	}
+	if c.list([]access.Rule{read, write}) != two {
+		t.Error("an equal list of two rules is another term")
+	}
+	if one.Value.(*ast.Array).Elem(0) != two.Value.(*ast.Array).Elem(0) {
+		t.Error("the same rule in two lists is two terms")
+	}
+	if want := rulesValue(t, []access.Rule{read, write}); two.Value.Compare(want) != 0 {
+		t.Errorf("list = %v, want %v", two, want)
+	}
+	for _, other := range []access.Rule{
+		{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"getlist"}},
+		{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}, ResourceNames: []string{"a"}},
+		{APIGroups: []string{"", "pods"}, Verbs: []string{"get", "list"}},
+	} {
+		if got := c.list([]access.Rule{other}); got == one || got.Value.Compare(one.Value) == 0 {
+			t.Errorf("%+v: the term of %+v", other, read)
+		}
+	}
+	if empty := c.list(nil); empty.Value.Compare(ast.NewArray()) != 0 {
+		t.Errorf("no rules: %v", empty)
+	}
+}
+
+func rulesValue(t *testing.T, rules []access.Rule) ast.Value {
+	t.Helper()
+	ts := make([]*ast.Term, len(rules))
+	for i, r := range rules {
+		ts[i] = ruleTerm(r)
+	}
+	return ast.NewArray(ts...)
+}
+
+// TestHostTermShared: pod specs that reach nothing of their node share one
+// term; any reach gives a term of its own with it.
+func TestHostTermShared(t *testing.T) {
+	if hostTerm(access.Host{}) != hostTerm(access.Host{}) {
+		t.Error("two pod specs that reach nothing have two host terms")
+	}
+	if got := hostTerm(access.Host{}).Value.String(); got != `{"capabilities": [], "hostPath": false, "namespaces": [], "privileged": false}` {
+		t.Errorf("nothing reached: %s", got)
+	}
+	for _, h := range []access.Host{{Privileged: true}, {Path: true}, {Namespaces: []string{"hostPID"}}, {Capabilities: []string{"SYS_ADMIN"}}} {
+		if got := hostTerm(h); got == noHost || got.Value.Compare(noHost.Value) == 0 {
+			t.Errorf("%+v: the term of nothing reached", h)
+		}
+	}
+}
