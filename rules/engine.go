@@ -8,7 +8,6 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"golang.org/x/sync/errgroup"
 
@@ -126,7 +125,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	evalCtx, stop := context.WithCancel(ctx) // one failed rule stops the others
 	defer stop()
 	err = parallel(len(e.schedule), func(w int) error {
-		cache := topdown.NewVirtualCache() // kept from one rule to the next
+		cache := newWorkerCache() // its documents kept from one rule to the next
 		took := make([]bool, len(e.shared))
 		for {
 			ri, ok := queue.next(w)
@@ -139,6 +138,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 			if evalCtx.Err() != nil {
 				return nil // another rule failed, and says so
 			}
+			cache.nextRule()
 			docs.take(cache, took)
 			rs, err := e.queries[ri].Eval(evalCtx, rego.EvalParsedInput(input), rego.EvalVirtualCache(cache))
 			if err != nil {

@@ -84,6 +84,52 @@ func sharedDocuments(deps []map[*ast.Rule]bool) []ast.Ref {
 	return out
 }
 
+// workerCache is a worker's topdown.VirtualCache. OPA caches two things
+// there: documents, by their ref, and the result of each function call,
+// by the function's ref and its arguments (such a key's first term is
+// itself a ref). Documents stay for the worker's next rule; function
+// results only for the rule that computed them: most are called with
+// arguments no other rule passes (a finding's text, evidence, object), and
+// a scan's worth of them held about 100 MB at the end of the 100k mix.
+type workerCache struct {
+	docs, calls topdown.VirtualCache
+}
+
+func newWorkerCache() *workerCache {
+	return &workerCache{docs: topdown.NewVirtualCache(), calls: topdown.NewVirtualCache()}
+}
+
+// nextRule forgets the function results of the rule before. It is called
+// between evaluations, when no frame is pushed.
+func (c *workerCache) nextRule() {
+	c.calls = topdown.NewVirtualCache()
+}
+
+func (c *workerCache) of(ref ast.Ref) topdown.VirtualCache {
+	if len(ref) > 0 {
+		if _, call := ref[0].Value.(ast.Ref); call {
+			return c.calls
+		}
+	}
+	return c.docs
+}
+
+func (c *workerCache) Push() {
+	c.docs.Push()
+	c.calls.Push()
+}
+
+func (c *workerCache) Pop() {
+	c.docs.Pop()
+	c.calls.Pop()
+}
+
+func (c *workerCache) Get(ref ast.Ref) (*ast.Term, bool) { return c.of(ref).Get(ref) }
+
+func (c *workerCache) Put(ref ast.Ref, value *ast.Term) { c.of(ref).Put(ref, value) }
+
+func (c *workerCache) Keys() []ast.Ref { return append(c.docs.Keys(), c.calls.Keys()...) }
+
 // sharedDocs passes shared documents between the workers' caches at rule
 // boundaries: after each rule a worker gives the others what it computed,
 // before each rule it takes what the others gave. Two workers compute a

@@ -368,3 +368,59 @@ findings contains "not a finding" if true
 		t.Errorf("Evaluate = %d findings, %v; want BAD-2's findings rejected", len(fs), err)
 	}
 }
+
+// TestWorkerCacheForgetsCalls: a worker's cache keeps the documents a rule
+// computed for the next rule and forgets the function results; the rule
+// evaluated again with it finds the same.
+func TestWorkerCacheForgetsCalls(t *testing.T) {
+	cat, err := Load(LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled, _ := Select(cat, ModeManifest, nil, nil)
+	e, err := NewEngine(context.Background(), cat, enabled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sa013 int
+	for i, r := range enabled {
+		if r.ID == "SA013" {
+			sa013 = i
+		}
+	}
+	inv := loadInventory(t, scanner.ModeManifest, "../examples/demo")
+	input, err := InputValue(inv, NewModel(inv, fixtureParams), fixtureParams, InputOptions{Projection: e.proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newWorkerCache()
+	eval := func() []any {
+		rs, err := e.queries[sa013].Eval(context.Background(), rego.EvalParsedInput(input), rego.EvalVirtualCache(c))
+		if err != nil || len(rs) != 1 {
+			t.Fatalf("evaluate SA013: %v, %d results", err, len(rs))
+		}
+		fs, _ := rs[0].Bindings["x"].([]any)
+		return fs
+	}
+	first := eval()
+	calls := c.calls.Keys()
+	if len(calls) == 0 {
+		t.Fatal("no function result was cached")
+	}
+	for _, k := range calls {
+		if _, ok := k[0].Value.(ast.Ref); !ok {
+			t.Errorf("%v with the function results", k)
+		}
+	}
+	caps := ast.MustParseRef("data.sascan.lib.rbac.binding_capabilities")
+	c.nextRule()
+	if n := len(c.calls.Keys()); n != 0 {
+		t.Errorf("%d function results kept for the next rule", n)
+	}
+	if v, _ := c.Get(caps); v == nil {
+		t.Error("binding_capabilities forgotten")
+	}
+	if diff := cmp.Diff(first, eval()); diff != "" {
+		t.Errorf("SA013 again (-first +again):\n%s", diff)
+	}
+}
