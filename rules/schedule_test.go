@@ -115,15 +115,7 @@ func TestWorkQueuesHandOutEachRuleOnce(t *testing.T) {
 // rules of the attack-path library share a queue (on many more workers the
 // cut into equal shares may part them, which costs CPU but not time).
 func TestEngineScheduleCoversEveryRule(t *testing.T) {
-	cat, err := Load(LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enabled, _ := Select(cat, ModeManifest, nil, nil)
-	e, err := NewEngine(context.Background(), cat, enabled)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, enabled := builtinEngine(t)
 	deps := dependencies(e.compiler, enabled)
 	var pathRules []string
 	for _, r := range enabled {
@@ -159,7 +151,6 @@ func TestEngineScheduleCoversEveryRule(t *testing.T) {
 // evaluation, naming the rule, while the other workers stop; a cancelled
 // context fails it too. Neither returns a partial list of findings.
 func TestEvaluateFailsWhole(t *testing.T) {
-	dir := t.TempDir()
 	policy := `# METADATA
 # title: Conflict
 # description: A user rule whose complete rule has two values.
@@ -180,21 +171,7 @@ findings contains f if {
 	f := result.finding(input.objects[0], "", "never", {})
 }
 `
-	if err := os.WriteFile(filepath.Join(dir, "conflict.rego"), []byte(policy), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enabled, err := Select(cat, ModeManifest, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEngine(context.Background(), cat, enabled)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := userPolicyEngine(t, "conflict.rego", policy)
 	inv := loadInventory(t, scanner.ModeManifest, "../examples/demo")
 	fs, err := e.Evaluate(context.Background(), inv, fixtureParams, EvalOptions{})
 	if err == nil || !strings.Contains(err.Error(), "evaluate rule BAD-1") || !strings.Contains(err.Error(), "conflicting values") {
@@ -212,15 +189,7 @@ findings contains f if {
 // worker that computed them to another as the same term, and a rule
 // evaluated with the documents it was given finds what it finds alone.
 func TestSharedDocsHandOver(t *testing.T) {
-	cat, err := Load(LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enabled, _ := Select(cat, ModeManifest, nil, nil)
-	e, err := NewEngine(context.Background(), cat, enabled)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, enabled := builtinEngine(t)
 	refs := sharedDocuments(dependencies(e.compiler, enabled))
 	names := map[string]bool{}
 	for _, r := range refs {
@@ -297,15 +266,7 @@ func TestSharedDocsHandOver(t *testing.T) {
 // to one another finds exactly what one without handing over finds.
 func TestEvaluateSharesNoFinding(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
-	cat, err := Load(LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enabled, _ := Select(cat, ModeManifest, nil, nil)
-	e, err := NewEngine(context.Background(), cat, enabled)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _ := builtinEngine(t)
 	if len(e.shared) == 0 || len(e.schedule) != 4 {
 		t.Fatalf("%d shared documents, %d workers", len(e.shared), len(e.schedule))
 	}
@@ -334,7 +295,6 @@ func TestEvaluateSharesNoFinding(t *testing.T) {
 // TestEvaluateRejectsMalformedFindings: a rule whose findings are not
 // built by lib.result.finding fails the evaluation, naming the rule.
 func TestEvaluateRejectsMalformedFindings(t *testing.T) {
-	dir := t.TempDir()
 	policy := `# METADATA
 # title: Strings
 # description: A user rule whose findings are strings.
@@ -348,21 +308,7 @@ package custom.strings
 
 findings contains "not a finding" if true
 `
-	if err := os.WriteFile(filepath.Join(dir, "strings.rego"), []byte(policy), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enabled, err := Select(cat, ModeManifest, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEngine(context.Background(), cat, enabled)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := userPolicyEngine(t, "strings.rego", policy)
 	fs, err := e.Evaluate(context.Background(), loadInventory(t, scanner.ModeManifest, "../examples/demo"), fixtureParams, EvalOptions{})
 	if err == nil || !strings.Contains(err.Error(), "rule BAD-2: findings must be objects built by lib.result.finding") {
 		t.Errorf("Evaluate = %d findings, %v; want BAD-2's findings rejected", len(fs), err)
@@ -373,15 +319,7 @@ findings contains "not a finding" if true
 // computed for the next rule and forgets the function results; the rule
 // evaluated again with it finds the same.
 func TestWorkerCacheForgetsCalls(t *testing.T) {
-	cat, err := Load(LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enabled, _ := Select(cat, ModeManifest, nil, nil)
-	e, err := NewEngine(context.Background(), cat, enabled)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, enabled := builtinEngine(t)
 	var sa013 int
 	for i, r := range enabled {
 		if r.ID == "SA013" {
@@ -423,4 +361,42 @@ func TestWorkerCacheForgetsCalls(t *testing.T) {
 	if diff := cmp.Diff(first, eval()); diff != "" {
 		t.Errorf("SA013 again (-first +again):\n%s", diff)
 	}
+}
+
+// builtinEngine is the engine of the built-in catalogue's manifest rules.
+func builtinEngine(t *testing.T) (*Engine, []*Rule) {
+	t.Helper()
+	cat, err := Load(LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled, _ := Select(cat, ModeManifest, nil, nil)
+	e, err := NewEngine(context.Background(), cat, enabled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, enabled
+}
+
+// userPolicyEngine is the engine of the built-in rules and one user policy
+// (a file of that name in a directory of its own).
+func userPolicyEngine(t *testing.T, name, policy string) *Engine {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(policy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled, err := Select(cat, ModeManifest, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(context.Background(), cat, enabled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
