@@ -253,7 +253,9 @@ func sarifLog(r *Report, runs []runInput) ([]byte, error) {
 // kept findings as results.
 func runOf(r *Report, sr runInput) (*sarif.Run, error) {
 	run := sarif.NewRunWithInformationURI(r.Tool.Name, InformationURI)
-	run.Tool.Driver.Version = str(r.Tool.Version)
+	// SARIF wants a version that starts with a number (so that versions
+	// compare); a development build's is its commit hash.
+	run.Tool.Driver.Version = str(semver(r.Tool.Version))
 	run.Tool.Driver.SemanticVersion = str(semver(r.Tool.Version))
 	if r.SarifRoot != "" && r.Source.Mode != "cluster" {
 		root := filepath.ToSlash(r.SarifRoot)
