@@ -719,6 +719,14 @@ func (d *fastDecoder) quoted(l textLine, at int, multiline bool) (string, textLi
 	return string(b), cur, i + 1, true
 }
 
+// doubleQuotedEscapes are the one-character escapes of YAML's
+// double-quoted scalars and what each stands for (read only).
+var doubleQuotedEscapes = map[byte]string{
+	'0': "\x00", 'a': "\a", 'b': "\b", 't': "\t", '\t': "\t", 'n': "\n", 'v': "\v", 'f': "\f",
+	'r': "\r", 'e': "\x1b", ' ': " ", '"': "\"", '\'': "'", '\\': "\\",
+	'N': "\u0085", '_': "\u00a0", 'L': "\u2028", 'P': "\u2029",
+}
+
 // unescape appends the escape sequence at text[i] ('\\') to b and returns
 // the offset after it, as yaml.v3 reads it; ok is false for one it does
 // not.
@@ -727,41 +735,7 @@ func unescape(b, text []byte, i int) ([]byte, int, bool) {
 		return b, i, false
 	}
 	n := 0
-	switch text[i+1] {
-	case '0':
-		b = append(b, 0)
-	case 'a':
-		b = append(b, '\a')
-	case 'b':
-		b = append(b, '\b')
-	case 't', '\t':
-		b = append(b, '\t')
-	case 'n':
-		b = append(b, '\n')
-	case 'v':
-		b = append(b, '\v')
-	case 'f':
-		b = append(b, '\f')
-	case 'r':
-		b = append(b, '\r')
-	case 'e':
-		b = append(b, 0x1B)
-	case ' ':
-		b = append(b, ' ')
-	case '"':
-		b = append(b, '"')
-	case '\'':
-		b = append(b, '\'')
-	case '\\':
-		b = append(b, '\\')
-	case 'N':
-		b = append(b, "\u0085"...)
-	case '_':
-		b = append(b, "\u00a0"...)
-	case 'L':
-		b = append(b, "\u2028"...)
-	case 'P':
-		b = append(b, "\u2029"...)
+	switch c := text[i+1]; c {
 	case 'x':
 		n = 2
 	case 'u':
@@ -769,7 +743,11 @@ func unescape(b, text []byte, i int) ([]byte, int, bool) {
 	case 'U':
 		n = 8
 	default:
-		return b, i, false
+		s, ok := doubleQuotedEscapes[c]
+		if !ok {
+			return b, i, false
+		}
+		b = append(b, s...)
 	}
 	i += 2
 	if n == 0 {
