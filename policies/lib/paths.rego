@@ -82,26 +82,28 @@ _exec_verbs := ["create", "get"] if params.pre135_exec_get
 
 else := ["create"]
 
-# What a role's rules open in a scope kind ("*" or "namespace"), once per
-# role and scope kind: [pool, what it does, named resource or "", escape].
-# Creating a token Secret and reading it back also gives any token of the
-# namespace: the token controller fills a Secret for whichever account it
-# names.
-_role_pools := {[key, kind]: pools |
-	some [key, kind] in {[m.role, rbac.scope_kind(m.scope)] | some m in rbac.model.bindings; m.known}
-	rules := rbac.role_rules(key)
-	pools := {[t.pool, t.does, name, t.escape] |
-		some r in rules
-		some t in _candidates(r)
-		rbac.matches_group(r, t.group)
-		rbac.matches_resource(r, t.resource)
-		some v in t.verbs
-		rbac.matches_verb(r, v)
-		some name in _names(t, r, v)
-	} | {["any", "create token Secrets and read them", "", false] |
-		_allows(rules, "secrets", "create", false)
-		_allows(rules, "secrets", "get", true)
-	}
+# What a role's rules open, once per role that a known binding grants:
+# [pool, what it does, named resource or "", escape]. Rules that recur
+# across roles are matched against the targets once (_rule_pools is a
+# function of the rule). Creating a token Secret and reading it back also
+# gives any token of the namespace: the token controller fills a Secret for
+# whichever account it names.
+_role_pools := {key: _pools_of(rbac.role_rules(key)) |
+	some key in {m.role | some m in rbac.model.bindings; m.known}
+}
+
+_pools_of(rules) := {p | some r in rules; some p in _rule_pools(r)} | {["any", "create token Secrets and read them", "", false] |
+	_allows(rules, "secrets", "create", false)
+	_allows(rules, "secrets", "get", true)
+}
+
+_rule_pools(r) := {[t.pool, t.does, name, t.escape] |
+	some t in _candidates(r)
+	rbac.matches_group(r, t.group)
+	rbac.matches_resource(r, t.resource)
+	some v in t.verbs
+	rbac.matches_verb(r, v)
+	some name in _names(t, r, v)
 }
 
 # Some rule allows verb on core resource res (whatever its resourceNames
@@ -143,7 +145,7 @@ _whole_create(t, "create") if not contains(t.resource, "/")
 
 # The nodes a binding leads to: pools, or named tokens.
 _binding_targets(m) := {t |
-	some [pool, _, name, _] in _role_pools[[m.role, rbac.scope_kind(m.scope)]]
+	some [pool, _, name, _] in _role_pools[m.role]
 	some t in _target(pool, name, m.scope)
 }
 
@@ -218,16 +220,15 @@ sink_grants("cluster-admin", id, m) := {_cap_text(c) |
 	some c in rbac.binding_capabilities[id]
 	c.tier == 0
 	not c.upgraded
-	m.scope in _takeover_scopes
-}
+} if m.scope in _takeover_scopes
 
 sink_grants("secrets", _, m) := _requests(m, "secret", "read Secrets") if m.scope in _takeover_scopes
 
 sink_grants("node-escape", _, m) := {sprintf("%s %s", [e[1], _scope_text(m.scope)]) |
-	not _pod_security_enforced(m.scope)
-	some e in _role_pools[[m.role, rbac.scope_kind(m.scope)]]
+	some e in _role_pools[m.role]
 	e[2] == ""
 	e[3] == true
+	not _pod_security_enforced(m.scope)
 }
 
 sink_grants("token-minting", _, m) := _requests(m, "any", "mint ServiceAccount tokens") if m.scope in _takeover_scopes
@@ -235,7 +236,7 @@ sink_grants("token-minting", _, m) := _requests(m, "any", "mint ServiceAccount t
 _takeover_scopes := {"*", "kube-system"}
 
 _requests(m, pool, does) := {sprintf("%s %s", [does, _scope_text(m.scope)]) |
-	[pool, does, "", false] in _role_pools[[m.role, rbac.scope_kind(m.scope)]]
+	[pool, does, "", false] in _role_pools[m.role]
 }
 
 _pod_security_enforced(ns) if {
@@ -310,7 +311,7 @@ _as(seg) := trim_prefix(g, "group:") if {
 _action(_, id, m, "", sink) := concat(", ", sort(sink_grants(sink, id, m)))
 
 _action(seg, _, m, next, _) := concat(", ", sort({sprintf("%s %s", [does, _scope_text(m.scope)]) |
-	some [pool, does, name, _] in _role_pools[[m.role, rbac.scope_kind(m.scope)]]
+	some [pool, does, name, _] in _role_pools[m.role]
 	_leads(pool, name, seg)
 })) if next != ""
 
