@@ -394,11 +394,11 @@ tier_name(t) := ["T0", "T1", "T2", "none"][t]
 # included.
 capability_names := object.union({c.id: c.name | some c in capabilities}, {"P01": "everything", "P02": "partial wildcards", "P14": "issue certificates"})
 
-# Capabilities ServiceAccount ns/name holds through bindings that name it
-# ({id, tier, scope, upgraded, binding}).
-direct_capabilities(ns, name) := {object.union(c, {"binding": g[0]}) |
+# The bindings that name ServiceAccount ns/name and grant it a capability
+# (binding_capabilities[id] says which).
+direct_bindings(ns, name) := {g[0] |
 	some g in _direct_grants(ns, name)
-	some c in binding_capabilities[g[0]]
+	count(binding_capabilities[g[0]]) > 0
 }
 
 # What a group grants, computed once per group, never per member:

@@ -98,3 +98,19 @@ test_discovery_baseline if {
 	rbac.exceeds_baseline("ClusterRole/nodes", "*") with input as inp
 	rbac.exceeds_baseline("ClusterRole/metrics", "*") with input as inp
 }
+
+# direct_bindings: the bindings that name the account and grant it a
+# capability; one whose role grants nothing dangerous is left out, and so
+# is one that names another account.
+test_direct_bindings_keep_the_granting_ones if {
+	objs := array.concat(t.builtins, [
+		t.sa("web", "app"),
+		t.role("web", "reader", [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]),
+		t.role_binding("web", "reads", "Role", "reader", [t.sa_subject("app")]),
+		t.role_binding("web", "admin", "ClusterRole", "cluster-admin", [t.sa_subject("app")]),
+		t.role_binding("web", "other", "ClusterRole", "cluster-admin", [t.sa_subject("other")]),
+	])
+	inv := t.inv(objs)
+	ids := rbac.direct_bindings("web", "app") with input as inv
+	{rbac.bindings[id].name | some id in ids} == {"admin"} with input as inv
+}

@@ -51,11 +51,10 @@ findings contains f if {
 	[ns, name] := split(key, "/")
 	tier := rbac.sa_top_tier(ns, name)
 	tier < 3
-	direct := rbac.direct_capabilities(ns, name)
+	direct := rbac.direct_bindings(ns, name)
 	groups := rbac.sa_group_grants(ns)
 	dormant := is_dormant(ns, name)
-	caps := sort({capability_text(c) | some c in direct})
-	direct_bindings := {c.binding | some c in direct}
+	caps := sort({t | some id in direct; some t in capability_texts(id)})
 	f := result.finding(anchor(key, direct, groups, tier), "", message(key, tier, dormant), {
 		"severity": result.lower(rbac.tier_severity(tier), to_number(dormant)),
 		"confidence": "likely",
@@ -67,7 +66,7 @@ findings contains f if {
 			"capabilitiesTotal": count(caps),
 			"groupGrants": [group_text(grp, gg) | some grp, gg in groups],
 		},
-		"related": [{"object": id, "path": ""} | some id in related(direct_bindings, groups)],
+		"related": [{"object": id, "path": ""} | some id in related(direct, groups)],
 	})
 }
 
@@ -78,7 +77,11 @@ related(direct_bindings, groups) := array.concat(
 	sort({gg.first | some gg in groups; not gg.first in direct_bindings}),
 )
 
-capability_text(c) := sprintf("%s %s via %s %s (%s)", [c.id, rbac.tier_name(c.tier), b.kind, b.name, c.scope]) if b := rbac.bindings[c.binding]
+# What binding id grants, one text per capability; computed once per
+# binding however many ServiceAccounts it names.
+capability_texts(id) := {sprintf("%s %s via %s %s (%s)", [c.id, rbac.tier_name(c.tier), b.kind, b.name, c.scope]) |
+	some c in rbac.binding_capabilities[id]
+} if b := rbac.bindings[id]
 
 # A group's grants are named by reference: the group, its top tier and how
 # many bindings give it a capability (each reported once by SA012).
@@ -89,7 +92,11 @@ group_text(grp, gg) := sprintf("%s through group %s (%d binding(s))", [rbac.tier
 anchor(key, direct, groups, tier) := sa if {
 	sa := k8s.service_accounts[key]
 } else := rbac.bindings[id] if {
-	id := min({c.binding | some c in direct; c.tier == tier})
+	id := min({i |
+		some i in direct
+		some c in rbac.binding_capabilities[i]
+		c.tier == tier
+	})
 } else := rbac.bindings[id] if {
 	id := min({i | some gg in groups; gg.tier == tier; some i in gg.bindings})
 }
