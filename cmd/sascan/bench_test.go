@@ -19,8 +19,9 @@ import (
 
 // BenchmarkScan scans generated dumps end to end (load, evaluate, JSON
 // render) through the CLI, as a user runs it, for each generator profile:
-// the corpus mix and a large multi-tenant cluster's dense RBAC with
-// ServiceAccount-group bindings. Next to each scan it measures the floor
+// the corpus mix, a large multi-tenant cluster's dense RBAC with
+// ServiceAccount-group bindings, its attack paths, and one crowded
+// namespace. Next to each scan it measures the floor
 // the targets are stated against: decoding the same file with yaml.v3 on
 // one core. It reports objects/s and x-floor (scan time over that floor);
 // peak RSS is measured on the CLI with /usr/bin/time (README,
@@ -33,6 +34,7 @@ func BenchmarkScan(b *testing.B) {
 		{gen.ProfileMix, 1000}, {gen.ProfileMix, 10000}, {gen.ProfileMix, 100000},
 		{gen.ProfileRBACHeavy, 10000}, {gen.ProfileRBACHeavy, 100000},
 		{gen.ProfilePaths, 10000}, {gen.ProfilePaths, 100000},
+		{gen.ProfileDense, 10000}, {gen.ProfileDense, 100000},
 	} {
 		// The dump is written inside the sub-benchmark, so a -bench filter
 		// that skips it does not pay for it.

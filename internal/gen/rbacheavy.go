@@ -26,10 +26,15 @@ const (
 	// ClusterRoleBinding in twenty binds cluster-admin: multi-hop attack
 	// paths.
 	ProfilePaths Profile = "paths"
+	// ProfileDense is rbac-heavy in a single namespace where objects name
+	// each other: ServiceAccounts list Secrets in .secrets, workloads read
+	// Secrets through envFrom and Services select workloads. Work done per
+	// object of one namespace shows here as quadratic growth.
+	ProfileDense Profile = "dense"
 )
 
 // Profiles lists the profiles WriteProfile knows.
-var Profiles = []Profile{ProfileMix, ProfileRBACHeavy, ProfilePaths}
+var Profiles = []Profile{ProfileMix, ProfileRBACHeavy, ProfilePaths, ProfileDense}
 
 // WriteProfile writes n objects of the given profile.
 func WriteProfile(w io.Writer, p Profile, n int, seed uint64) error {
@@ -37,11 +42,13 @@ func WriteProfile(w io.Writer, p Profile, n int, seed uint64) error {
 	case ProfileMix, "":
 		return Write(w, n, seed)
 	case ProfileRBACHeavy:
-		return writeRBACHeavy(w, n, seed, false)
+		return writeRBACHeavy(w, n, seed, shape{})
 	case ProfilePaths:
-		return writeRBACHeavy(w, n, seed, true)
+		return writeRBACHeavy(w, n, seed, shape{paths: true})
+	case ProfileDense:
+		return writeRBACHeavy(w, n, seed, shape{dense: true})
 	}
-	return fmt.Errorf("unknown profile %q (want mix, rbac-heavy or paths)", p)
+	return fmt.Errorf("unknown profile %q (want mix, rbac-heavy, paths or dense)", p)
 }
 
 // rbacHeavyMix is the share of each kind per 1000 objects.
@@ -65,10 +72,23 @@ var rbacRules = []string{
 	"- {apiGroups: [\"\"], resources: [events], verbs: [create, patch]}\n",
 }
 
-func writeRBACHeavy(w io.Writer, n int, seed uint64, paths bool) error {
+// shape varies the rbac-heavy profile (ProfilePaths, ProfileDense).
+type shape struct {
+	paths, dense bool
+}
+
+func writeRBACHeavy(w io.Writer, n int, seed uint64, sh shape) error {
+	paths := sh.paths
 	bw := bufio.NewWriterSize(w, 1<<20)
 	r := rand.New(rand.NewPCG(seed, seed^0x51ed270b27c9e3a1))
 	nsCount := max(n/100, 1)
+	if sh.dense {
+		nsCount = 1
+	}
+	// Names of the Secrets and workloads written so far (dense only), for
+	// references to objects that exist.
+	var secrets, apps []string
+	pickRef := func(names []string) string { return names[r.IntN(len(names))] }
 	// Names are sa-<k> in each namespace, created in order, so references
 	// pick an account that exists most of the time.
 	sas := make([]int, nsCount)
@@ -90,6 +110,9 @@ func writeRBACHeavy(w io.Writer, n int, seed uint64, paths bool) error {
 		switch kind {
 		case "ServiceAccount":
 			s = fmt.Sprintf("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa-%d\n  namespace: %s\n", sas[nsi], ns)
+			if sh.dense && len(secrets) > 0 {
+				s += fmt.Sprintf("secrets: [{name: %s}]\n", pickRef(secrets))
+			}
 			sas[nsi]++
 		case "Secret":
 			if r.IntN(4) == 0 {
@@ -97,6 +120,7 @@ func writeRBACHeavy(w io.Writer, n int, seed uint64, paths bool) error {
 			} else {
 				s = fmt.Sprintf("apiVersion: v1\nkind: Secret\n%stype: Opaque\ndata: {password: aHVudGVyMg==}\n", meta)
 			}
+			secrets = append(secrets, name)
 		case "Role":
 			s = fmt.Sprintf("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: role-%d\n  namespace: %s\nrules:\n%s%s", roles[nsi], ns, rbacRules[r.IntN(len(rbacRules))], rbacRules[r.IntN(len(rbacRules))])
 			roles[nsi]++
@@ -157,12 +181,20 @@ func writeRBACHeavy(w io.Writer, n int, seed uint64, paths bool) error {
 				spec += "automountServiceAccountToken: false\n"
 			}
 			spec += "containers:\n- name: app\n  image: registry.example.com/app:1.0\n  ports: [{containerPort: 8080}]\n"
+			if sh.dense && len(secrets) > 0 {
+				spec += fmt.Sprintf("  envFrom: [{secretRef: {name: %s}}]\n", pickRef(secrets))
+			}
+			apps = append(apps, name)
 			if r.IntN(10) == 0 {
 				spec += "  volumeMounts: [{name: tok, mountPath: /var/run/tok}]\nvolumes:\n- name: tok\n  projected:\n    sources:\n    - serviceAccountToken: {path: token, expirationSeconds: 86400, audience: vault}\n"
 			}
 			s = workload(kind, meta, name, spec)
 		case "Service":
-			s = fmt.Sprintf("apiVersion: v1\nkind: Service\n%sspec:\n  selector: {app: %s}\n  ports: [{port: 80}]\n", meta, name)
+			app := name
+			if sh.dense && len(apps) > 0 {
+				app = pickRef(apps)
+			}
+			s = fmt.Sprintf("apiVersion: v1\nkind: Service\n%sspec:\n  selector: {app: %s}\n  ports: [{port: 80}]\n", meta, app)
 		case "ConfigMap":
 			s = fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\n%sdata:\n  LOG_FORMAT: json\n", meta)
 		case "Namespace":

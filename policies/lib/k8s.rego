@@ -124,6 +124,13 @@ all_containers(ps) := ps.containers
 # secretRefs).
 referenced_secrets(ps) := {r.secret | some r in ps.secretRefs}
 
+# The Secrets ("namespace/name") that some pod spec references, computed
+# once, so that asking about one Secret does not walk every pod spec.
+referenced_secret_keys := {key(ps.obj.namespace, r.secret) |
+	some ps in pod_specs
+	some r in ps.secretRefs
+}
+
 # User-authored projected token sources of a pod spec (the admission
 # injected volume excluded): {vol index, source index, volume, token}.
 projected_token_sources(ps) := [{"volume": i, "source": j, "vol": v, "token": s.serviceAccountToken} |

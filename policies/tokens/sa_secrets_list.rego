@@ -59,8 +59,7 @@ notable_entry(sa, name) if {
 
 # A listed token Secret that a workload in the namespace mounts or reads.
 notable_entry(sa, name) if {
-	k8s.token_secrets[k8s.key(sa.namespace, name)]
-	some ps in k8s.pod_specs
-	ps.obj.namespace == sa.namespace
-	name in k8s.referenced_secrets(ps)
+	k := k8s.key(sa.namespace, name)
+	k8s.token_secrets[k]
+	k in k8s.referenced_secret_keys
 }

@@ -31,3 +31,14 @@ test_mounted_token_secret_listed_is_low if {
 	]
 	got(objs) == {[0, "low", "secrets"]}
 }
+
+# A pod in another namespace that mounts a Secret of the same name does not
+# read this one.
+test_token_secret_mounted_elsewhere_is_info if {
+	objs := [
+		object.union(t.sa("web", "app"), {"secrets": [{"name": "app-token"}]}),
+		t.token_secret("web", "app-token", "app"),
+		t.pod("batch", "p", {"containers": [t.container("c")], "volumes": [{"name": "v", "secret": {"secretName": "app-token"}}]}),
+	]
+	got(objs) == {[0, "info", "secrets"]}
+}

@@ -13,7 +13,7 @@ import (
 func main() {
 	n := flag.Int("n", 10000, "number of objects")
 	seed := flag.Uint64("seed", 1, "random seed")
-	profile := flag.String("profile", string(gen.ProfileMix), "mix, rbac-heavy or paths")
+	profile := flag.String("profile", string(gen.ProfileMix), "mix, rbac-heavy, paths or dense")
 	flag.Parse()
 	if err := gen.WriteProfile(os.Stdout, gen.Profile(*profile), *n, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "gendump:", err)
