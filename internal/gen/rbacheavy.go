@@ -28,7 +28,8 @@ const (
 	ProfilePaths Profile = "paths"
 	// ProfileDense is rbac-heavy in a single namespace where objects name
 	// each other: ServiceAccounts list Secrets in .secrets, workloads read
-	// Secrets through envFrom and Services select workloads. Work done per
+	// Secrets through envFrom and Services (a third of them NodePort)
+	// select workloads. Work done per
 	// object of one namespace shows here as quadratic growth.
 	ProfileDense Profile = "dense"
 )
@@ -190,11 +191,14 @@ func writeRBACHeavy(w io.Writer, n int, seed uint64, sh shape) error {
 			}
 			s = workload(kind, meta, name, spec)
 		case "Service":
-			app := name
+			app, typ := name, ""
 			if sh.dense && len(apps) > 0 {
 				app = pickRef(apps)
+				if r.IntN(3) == 0 {
+					typ = "  type: NodePort\n"
+				}
 			}
-			s = fmt.Sprintf("apiVersion: v1\nkind: Service\n%sspec:\n  selector: {app: %s}\n  ports: [{port: 80}]\n", meta, app)
+			s = fmt.Sprintf("apiVersion: v1\nkind: Service\n%sspec:\n%s  selector: {app: %s}\n  ports: [{port: 80}]\n", meta, typ, app)
 		case "ConfigMap":
 			s = fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\n%sdata:\n  LOG_FORMAT: json\n", meta)
 		case "Namespace":

@@ -50,13 +50,13 @@ findings contains f if {
 	not ps.static
 	count(ps.tokenContainers) > 0
 	sa := ps.sa
-	tier := rbac.sa_top_tier(ps.obj.namespace, sa)
+	tier := rbac.sa_key_top_tier(ps.saKey, ps.obj.namespace)
 	tier < 2
 	why := reasons(ps)
 	count(why) > 0
 	f := result.finding(ps.obj, ps.path, sprintf("%s %s/%s holds the %s token of ServiceAccount %s and %s", [ps.obj.kind, ps.obj.namespace, ps.obj.name, rbac.tier_name(tier), sa, concat(", ", sort(why))]), {
 		"severity": severity(tier, why),
-		"evidence": {"serviceAccount": k8s.key(ps.obj.namespace, sa), "privilegeTier": rbac.tier_name(tier), "exposure": sort(why)},
+		"evidence": {"serviceAccount": ps.saKey, "privilegeTier": rbac.tier_name(tier), "exposure": sort(why)},
 	})
 }
 
@@ -102,36 +102,51 @@ selects(svc, ps) if {
 	}
 }
 
-# Services and Ingresses indexed by namespace, so each pod spec only looks
-# at its own namespace's.
-exposed_services := [svc |
-	some svc in k8s.objects("Service")
-	svc.object.spec.type in {"LoadBalancer", "NodePort"}
-]
-
-ingresses := k8s.objects("Ingress")
-
-# Grouped in rule bodies, where OPA indexes the inner comprehension.
-_exposed_by_ns := {ns: list |
-	some ns in {s.namespace | some s in exposed_services}
-	list := [s | some s in exposed_services; s.namespace == ns]
+# The Services that select pod spec ps. Services are indexed by namespace
+# and by their selector's first key and value, so a pod spec looks only at
+# the Services whose selector could match one of its labels, not at every
+# Service of its namespace.
+selecting_services(ps) := {svc |
+	some k, v in pod_labels(ps)
+	some svc in _services_by_selector[[ps.obj.namespace, k, v]]
+	selects(svc, ps)
 }
 
-_ingresses_by_ns := {ns: list |
-	some ns in {i.namespace | some i in ingresses}
-	list := [i | some i in ingresses; i.namespace == ns]
+_selector_entries := [[[s.namespace, k, sel[k]], s] |
+	some s in k8s.objects("Service")
+	sel := object.get(s.object, ["spec", "selector"], {})
+	is_object(sel)
+	count(sel) > 0
+	k := min(object.keys(sel))
+]
+
+# Grouped in a rule body, where OPA indexes the inner comprehension.
+_services_by_selector := {key: list |
+	some key in {e[0] | some e in _selector_entries}
+	list := [e[1] | some e in _selector_entries; e[0] == key]
 }
 
 exposing_services(ps) := {svc |
-	some svc in object.get(_exposed_by_ns, ps.obj.namespace, [])
-	selects(svc, ps)
+	some svc in selecting_services(ps)
+	svc.object.spec.type in {"LoadBalancer", "NodePort"}
 }
 
+# The Ingresses that route to a Service of ps.
 exposing_ingresses(ps) := {ing |
-	some ing in object.get(_ingresses_by_ns, ps.obj.namespace, [])
-	some name in ingress_services(ing)
-	svc := k8s.services[k8s.key(ps.obj.namespace, name)]
-	selects(svc, ps)
+	some svc in selecting_services(ps)
+	svc.group == ""
+	not svc.shadowed
+	some ing in _ingresses_by_service[[svc.namespace, svc.name]]
+}
+
+_ingress_entries := [[[i.namespace, name], i] |
+	some i in k8s.objects("Ingress")
+	some name in ingress_services(i)
+]
+
+_ingresses_by_service := {key: list |
+	some key in {e[0] | some e in _ingress_entries}
+	list := [e[1] | some e in _ingress_entries; e[0] == key]
 }
 
 ingress_services(ing) := {n | n := ing.object.spec.defaultBackend.service.name} | {n |

@@ -88,3 +88,38 @@ test_dangerous_capabilities_and_host_path if {
 test_harmless_capabilities_are_no_exposure if {
 	got(deployer_with({"containers": [object.union(t.container("c"), {"securityContext": {"capabilities": {"add": ["CHOWN", "NET_BIND_SERVICE"]}}})]})) == set()
 }
+
+# What exposes the deployment of deployer_objs, by finding.
+exposed_by(objs) := {e | some f in rule.findings with input as t.inv(array.concat(deployer_objs, objs)); e := f.evidence.exposure}
+
+deployer_objs := [
+	t.sa("build", "deployer"),
+	t.role("build", "pods", [{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}]),
+	t.role_binding("build", "pods", "Role", "pods", [t.sa_subject("deployer")]),
+	object.union(t.deployment("build", "runner", {"serviceAccountName": "deployer", "containers": [t.container("c")]}), {"spec": {"template": {"metadata": {"labels": {"a": "b", "tier": "web"}}}}}),
+]
+
+service(ns, name, spec) := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns}, "spec": spec}
+
+ingress(ns, name, svc) := {
+	"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": name, "namespace": ns},
+	"spec": {"rules": [{"http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": svc, "port": {"number": 80}}}}]}}]},
+}
+
+# An Ingress exposes the pods of the Service it routes to, in its own
+# namespace only.
+test_ingress_exposure if {
+	exposed_by([service("build", "web", {"selector": {"tier": "web"}}), ingress("build", "www", "web")]) == {["is exposed by Ingress www"]}
+	exposed_by([service("build", "web", {"selector": {"tier": "web"}}), ingress("other", "www", "web")]) == set()
+	exposed_by([service("build", "web", {"selector": {"tier": "api"}}), ingress("build", "www", "web")]) == set()
+}
+
+# A selector matches only when every one of its labels does, whichever
+# label the Service is looked up by.
+test_selector_needs_every_label if {
+	exposed_by([service("build", "np", {"type": "NodePort", "selector": {"a": "b", "tier": "web"}})]) == {["is exposed by NodePort Service np"]}
+	exposed_by([service("build", "np", {"type": "NodePort", "selector": {"a": "b", "tier": "api"}})]) == set()
+	exposed_by([service("build", "np", {"type": "NodePort", "selector": {"a": "x", "tier": "web"}})]) == set()
+	exposed_by([service("other", "np", {"type": "NodePort", "selector": {"a": "b"}})]) == set()
+	exposed_by([service("build", "np", {"type": "NodePort", "selector": {}})]) == set()
+}
