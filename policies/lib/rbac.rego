@@ -370,15 +370,13 @@ _role_caps := {[key, kind]: _combined(role_rules(key), kind) |
 	some [key, kind] in {[m.role, scope_kind(m.scope)] | some m in model.bindings; m.known}
 }
 
-# Capabilities per binding (after scope upgrade).
-binding_capabilities := {id: caps |
-	some id, m in model.bindings
-	caps := _binding_caps(m)
-}
+# Capabilities per binding (after scope upgrade). They depend on the role
+# and the scope only: bindings of one role in one namespace share one set.
+binding_capabilities := {id: _scoped_caps(m.known, m.role, m.scope) | some id, m in model.bindings}
 
-_binding_caps(m) := {upgrade(c, m.scope) | some c in _role_caps[[m.role, scope_kind(m.scope)]]} if m.known
+_scoped_caps(true, role, scope) := {upgrade(c, scope) | some c in _role_caps[[role, scope_kind(scope)]]}
 
-else := set()
+_scoped_caps(false, _, _) := set()
 
 # The kind of a binding's scope: "*" (cluster-wide) or "namespace".
 scope_kind("*") := "*"
@@ -394,10 +392,10 @@ tier_name(t) := ["T0", "T1", "T2", "none"][t]
 # included.
 capability_names := object.union({c.id: c.name | some c in capabilities}, {"P01": "everything", "P02": "partial wildcards", "P14": "issue certificates"})
 
-# The bindings that name ServiceAccount ns/name and grant it a capability
-# (binding_capabilities[id] says which).
-direct_bindings(ns, name) := {g[0] |
-	some g in _direct_grants(ns, name)
+# The bindings that name the ServiceAccount of key "ns/name" and grant it a
+# capability (binding_capabilities[id] says which).
+direct_bindings(key) := {g[0] |
+	some g in object.get(model.direct, key, [])
 	count(binding_capabilities[g[0]]) > 0
 }
 
@@ -421,8 +419,11 @@ sa_group_grants(ns) := {grp: gg |
 # The top tier of ServiceAccount ns/name: lookups into tiers computed once
 # per directly bound account, per namespace group and for the groups of
 # every account.
-sa_top_tier(ns, name) := min({
-	object.get(_direct_tiers, k8s.key(ns, name), 3),
+sa_top_tier(ns, name) := sa_key_top_tier(k8s.key(ns, name), ns)
+
+# sa_top_tier of the ServiceAccount of key "ns/name" in namespace ns.
+sa_key_top_tier(key, ns) := min({
+	object.get(_direct_tiers, key, 3),
 	object.get(_namespace_group_tiers, ns, 3),
 	_all_groups_tier,
 })

@@ -111,6 +111,6 @@ test_direct_bindings_keep_the_granting_ones if {
 		t.role_binding("web", "other", "ClusterRole", "cluster-admin", [t.sa_subject("other")]),
 	])
 	inv := t.inv(objs)
-	ids := rbac.direct_bindings("web", "app") with input as inv
+	ids := rbac.direct_bindings("web/app") with input as inv
 	{rbac.bindings[id].name | some id in ids} == {"admin"} with input as inv
 }

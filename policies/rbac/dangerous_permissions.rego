@@ -48,14 +48,14 @@ import data.sascan.lib.result
 
 findings contains f if {
 	some key in rbac.sa_keys
-	[ns, name] := split(key, "/")
-	tier := rbac.sa_top_tier(ns, name)
+	ns := split(key, "/")[0]
+	tier := rbac.sa_key_top_tier(key, ns)
 	tier < 3
-	direct := rbac.direct_bindings(ns, name)
-	groups := rbac.sa_group_grants(ns)
-	dormant := is_dormant(ns, name)
+	direct := rbac.direct_bindings(key)
+	dormant := is_dormant(key, ns)
 	caps := sort({t | some id in direct; some t in capability_texts(id)})
-	f := result.finding(anchor(key, direct, groups, tier), "", message(key, tier, dormant), {
+	groups := _namespace_groups(ns)
+	f := result.finding(anchor(key, direct, groups.grants, tier), "", message(key, tier, dormant), {
 		"severity": result.lower(rbac.tier_severity(tier), to_number(dormant)),
 		"confidence": "likely",
 		"evidence": {
@@ -64,17 +64,25 @@ findings contains f if {
 			"dormant": dormant,
 			"capabilities": array.slice(caps, 0, result.list_cap),
 			"capabilitiesTotal": count(caps),
-			"groupGrants": [group_text(grp, gg) | some grp, gg in groups],
+			"groupGrants": groups.texts,
 		},
-		"related": [{"object": id, "path": ""} | some id in related(direct, groups)],
+		"related": [{"object": id, "path": ""} | some id in related(direct, groups.firsts)],
 	})
 }
 
-# The bindings that name the ServiceAccount (each once), then for each of
-# its groups the first binding that gives the group's top tier.
-related(direct_bindings, groups) := array.concat(
+# What the ServiceAccount groups grant the accounts of namespace ns, once
+# per namespace: the grants, their texts and the first binding of each.
+_namespace_groups(ns) := {
+	"grants": groups,
+	"texts": [group_text(grp, gg) | some grp, gg in groups],
+	"firsts": {gg.first | some gg in groups},
+} if groups := rbac.sa_group_grants(ns)
+
+# The bindings that name the ServiceAccount (each once), then the first
+# binding that gives each of its groups' top tier.
+related(direct_bindings, firsts) := array.concat(
 	array.slice(sort(direct_bindings), 0, result.list_cap),
-	sort({gg.first | some gg in groups; not gg.first in direct_bindings}),
+	sort(firsts - direct_bindings),
 )
 
 # What binding id grants, one text per capability; computed once per
@@ -105,12 +113,13 @@ message(key, tier, true) := sprintf("ServiceAccount %s holds %s permissions (no 
 
 message(key, tier, false) := sprintf("ServiceAccount %s holds %s permissions", [key, rbac.tier_name(tier)])
 
+# Whether the ServiceAccount of key "ns/name" in namespace ns is dormant.
 default is_dormant(_, _) := true
 
-is_dormant(ns, name) := false if k8s.key(ns, name) in active
+is_dormant(key, _) := false if key in active
 
 # A live scan that did not list the account's namespace cannot tell.
-is_dormant(ns, _) := false if {
+is_dormant(_, ns) := false if {
 	params.live
 	not params.complete_in(ns)
 }
