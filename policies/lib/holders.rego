@@ -29,10 +29,17 @@ _ways := ({[ps.saKey, ps.obj.id, "automounted token"] |
 	sa := object.get(k8s.annotations(s), k8s.sa_name_annotation, "")
 }
 
-# by_sa[saKey]: [{"object": id, "ways": [...]}], by object id.
+# by_sa[saKey]: [{"object": id, "ways": [...]}], by object id. Each
+# grouping is an assignment in a rule body, where OPA indexes the
+# comprehension by the variables it compares: an account with thousands of
+# workloads does not walk every way once per workload.
 by_sa := {sa: holders |
 	some sa in {w[0] | some w in _ways}
-	holders := [{"object": id, "ways": sort([w[2] | some w in _ways; w[0] == sa; w[1] == id])} |
-		some id in sort({w[1] | some w in _ways; w[0] == sa})
-	]
+	ids := {w[1] | some w in _ways; w[0] == sa}
+	holders := [{"object": id, "ways": _ways_of[[sa, id]]} | some id in sort(ids)]
+}
+
+_ways_of := {[sa, id]: ways |
+	some [sa, id] in {[w[0], w[1]] | some w in _ways}
+	ways := sort([w[2] | some w in _ways; w[0] == sa; w[1] == id])
 }

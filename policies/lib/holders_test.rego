@@ -24,3 +24,17 @@ test_each_way_of_holding_a_token if {
 		"web/ci": [{"object": 2, "ways": ["token Secret ci-token"]}],
 	}
 }
+
+# A workload that holds one account's token two ways lists both, once.
+test_two_ways_of_one_workload if {
+	objs := [
+		t.sa("web", "app"),
+		t.pod("web", "p", {
+			"serviceAccountName": "app",
+			"containers": [object.union(t.container("c"), {"volumeMounts": [{"name": "tok", "mountPath": "/t"}]}), t.container("d")],
+			"volumes": [{"name": "tok", "projected": {"sources": [{"serviceAccountToken": {"path": "t"}}]}}],
+		}),
+	]
+	got := holders.by_sa with input as t.inv(objs)
+	got == {"web/app": [{"object": 1, "ways": ["automounted token", "projected token volume"]}]}
+}
