@@ -185,12 +185,9 @@ token_classification(s) := "auto-generated" if auto_generated(s)
 
 else := "manual"
 
-# objects_by_key returns the object of a kind at "namespace/name".
-objects_by_key(kind, k) := o if {
-	some o in objects(kind)
-	not o.shadowed
-	key(o.namespace, o.name) == k
-}
+# objects_by_key returns the object of a core kind at "namespace/name",
+# from the index built once per kind.
+objects_by_key(kind, k) := _index(kind, "")[k]
 
 last_used_label := "kubernetes.io/legacy-token-last-used"
 

@@ -117,13 +117,23 @@ _scan_proofs(ns, c) := [[t, "scan", uid, "certain"] |
 # used after the claim's was; pods of one name live one after the other,
 # and a token is first used while its pod lives (an assumption: "likely").
 _log_proofs(ns, c) := [[o.firstNs, "audit log", o.podUID, "likely"] |
-	some key, a in input.audit.serviceAccounts
-	startswith(key, concat("", [ns, "/"]))
-	some o in a.claims
-	o.pod == c.pod
-	o.podUID != ""
+	some o in object.get(_claims_by_pod, k8s.key(ns, c.pod), [])
 	o.podUID != c.podUID
 	o.firstNs > c.firstNs
+]
+
+# The pod-bound claims of the log by the pod's "namespace/name", grouped
+# once, so that a claim looks only at the claims of its pod's name.
+_claims_by_pod := {pod: claims |
+	some pod in {p[0] | some p in _pod_claims}
+	claims := [p[1] | some p in _pod_claims; p[0] == pod]
+}
+
+_pod_claims := [[k8s.key(split(key, "/")[0], o.pod), o] |
+	some key, a in input.audit.serviceAccounts
+	some o in a.claims
+	o.pod != ""
+	o.podUID != ""
 ]
 
 message(key, c, g) := sprintf("Pod %s/%s: a bound token of ServiceAccount %s issued for an earlier pod of this name (UID %s) authenticated %d requests, the last at %s, after that pod was gone (pod UID %s held the name from %s, by the %s): the token outlived its pod and is being replayed", [

@@ -102,3 +102,21 @@ test_evidence_and_message if {
 		},
 	]}
 }
+
+# A request with the token of pod ns/name (UID uid) by ServiceAccount
+# ns/sa.
+use_in(ns, sa, name, uid, at) := object.union(t.sa_event(ns, sa, at), {
+	"user": {"username": sprintf("system:serviceaccount:%s:%s", [ns, sa]), "extra": {
+		"authentication.kubernetes.io/pod-name": [name],
+		"authentication.kubernetes.io/pod-uid": [uid],
+	}},
+})
+
+# A later pod of the name proves the earlier gone whichever account of the
+# namespace it ran as; a pod of that name in another namespace proves
+# nothing.
+test_log_proofs_by_namespace if {
+	events := [use("api-0", "u-1", "2026-06-30T02:00:00Z"), use("api-0", "u-1", "2026-06-30T08:00:00Z")]
+	got([t.sa("web", "api")], array.concat(events, [use_in("web", "worker", "api-0", "u-2", "2026-06-30T04:00:00Z")])) == {[0, "likely", "u-1", 2, "2026-06-30T08:00:00Z", {"since": "2026-06-30T04:00:00Z", "uid": "u-2", "source": "audit log"}]}
+	got([t.sa("web", "api")], array.concat(events, [use_in("batch", "api", "api-0", "u-2", "2026-06-30T04:00:00Z")])) == set()
+}
