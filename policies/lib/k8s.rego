@@ -167,11 +167,19 @@ controller_service_accounts := {
 # its annotation names an existing ServiceAccount (UIDs agreeing when the
 # annotation carries one) whose .secrets lists it. Otherwise it is manual.
 auto_generated(s) if {
-	sa := service_accounts[key(s.namespace, object.get(annotations(s), sa_name_annotation, ""))]
+	k := key(s.namespace, object.get(annotations(s), sa_name_annotation, ""))
+	sa := service_accounts[k]
 	sa.origin != "implicit"
-	some ref in object.get(sa.object, "secrets", [])
-	ref.name == s.name
+	[k, s.name] in _listed_secrets
 	_uid_agrees(s, sa)
+}
+
+# [ServiceAccount key, Secret name] for each Secret an account's .secrets
+# lists, computed once: an account that lists thousands is not read again
+# for each of its Secrets.
+_listed_secrets := {[k, ref.name] |
+	some k, sa in service_accounts
+	some ref in object.get(sa.object, "secrets", [])
 }
 
 _uid_agrees(s, _) if object.get(annotations(s), sa_uid_annotation, "") == ""
