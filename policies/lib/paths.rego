@@ -157,22 +157,51 @@ _target("any", name, scope) := {sa_node(k) |
 	_in_scope(k, scope)
 } if name != ""
 
-# Named running pods: their tokens.
-_target("exec", name, scope) := {sa_node(s.serviceAccount) |
-	some s in _sources
-	o := input.objects[s.object]
-	o.kind == "Pod"
-	o.name == name
-	_in_scope(s.serviceAccount, scope)
-} if name != ""
+# Named running pods (exec) and named legacy token Secrets (secret): the
+# tokens they hold, looked up in indexes built once.
+_target(what, name, "*") := {sa_node(k) | some k in _named_anywhere[[what, name]]} if {
+	what in {"exec", "secret"}
+	name != ""
+}
 
-# Named legacy token Secrets: the tokens they hold.
-_target("secret", name, scope) := {sa_node(s.serviceAccount) |
-	some s in _sources
-	s.way == "legacy token Secret"
-	input.objects[s.object].name == name
-	_in_scope(s.serviceAccount, scope)
-} if name != ""
+_target(what, name, scope) := {sa_node(k) | some k in _named_in[[what, scope, name]]} if {
+	what in {"exec", "secret"}
+	name != ""
+	scope != "*"
+}
+
+# [what, namespace, name, ServiceAccount key] of each pod and legacy token
+# Secret that holds a token (a pod or Secret and the token it holds are of
+# one namespace).
+_named_entries := array.concat(
+	[[
+		"exec", o.namespace, o.name,
+		s.serviceAccount,
+	] |
+		some s in _sources
+		o := input.objects[s.object]
+		o.kind == "Pod"
+	],
+	[[
+		"secret", o.namespace, o.name,
+		s.serviceAccount,
+	] |
+		some s in _sources
+		s.way == "legacy token Secret"
+		o := input.objects[s.object]
+	],
+)
+
+# Grouped in rule bodies, where OPA indexes the inner comprehension.
+_named_in := {[what, ns, name]: keys |
+	some [what, ns, name] in {[e[0], e[1], e[2]] | some e in _named_entries}
+	keys := {e[3] | some e in _named_entries; e[0] == what; e[1] == ns; e[2] == name}
+}
+
+_named_anywhere := {[what, name]: keys |
+	some [what, name] in {[e[0], e[2]] | some e in _named_entries}
+	keys := {e[3] | some e in _named_entries; e[0] == what; e[2] == name}
+}
 
 _in_scope(_, "*")
 
@@ -374,11 +403,15 @@ _best := {[k, last]: rank |
 
 # token_sources[key]: [{"object": id, "ways": [...]}] by object id, for the
 # tokens on reported paths.
-token_sources := {k: [{"object": id, "ways": sort({s.way | some s in mine; s.object == id})} |
-	some id in sort({s.object | some s in mine})
-] |
+token_sources := {k: [{"object": id, "ways": _source_ways[[k, id]]} | some id in sort(ids)] |
 	some k in {p.serviceAccount | some p in reported}
-	mine := {s | some s in _sources; s.serviceAccount == k}
+	ids := {s.object | some s in _sources; s.serviceAccount == k}
+}
+
+# The ways each object holds each account's token, grouped once.
+_source_ways := {[k, id]: ways |
+	some [k, id] in {[s.serviceAccount, s.object] | some s in _sources}
+	ways := sort({s.way | some s in _sources; s.serviceAccount == k; s.object == id})
 }
 
 # ------------------------------------------------------------ choke points

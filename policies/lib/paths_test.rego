@@ -178,3 +178,42 @@ test_shadowed_workload_holds_no_token if {
 	r := paths.reported with input as t.inv(objs)
 	r == []
 }
+
+# A grant that names a pod or a legacy token Secret leads to the token it
+# holds in the grant's namespace only; granted cluster-wide, in every
+# namespace.
+test_named_targets_by_scope if {
+	secret := t.token_secret("ops", "op-token", "operator")
+	elsewhere := [
+		t.sa("dev", "admin"),
+		t.pod("dev", "op", {"serviceAccountName": "admin", "containers": [t.container("c")]}),
+		t.token_secret("dev", "op-token", "admin"),
+	]
+	exec := [{"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"], "resourceNames": ["op"]}]
+	read := [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": ["op-token"]}]
+	named_targets(exec, elsewhere, false) == {"sa:ops/operator"}
+	named_targets(read, array.concat([secret], elsewhere), false) == {"sa:ops/operator"}
+	named_targets(read, elsewhere, false) == set()
+	named_targets(exec, elsewhere, true) == {"sa:ops/operator", "sa:dev/admin"}
+	named_targets(read, array.concat([secret], elsewhere), true) == {"sa:ops/operator", "sa:dev/admin"}
+}
+
+# Where the bot's grant of rules in ops (or cluster-wide) leads in the
+# graph, beside with_grant and objs.
+named_targets(rules, objs, cluster_wide) := {n | some n in g[sprintf("binding:%d", [id])]} if {
+	inv := t.inv(array.concat(with_grant([]), array.concat(_grant(rules, cluster_wide), objs)))
+	g := paths.graph[1] with input as inv # the bindings' edges
+	some id, b in inv.objects
+	b.name == "bot-named"
+	endswith(b.kind, "Binding")
+}
+
+_grant(rules, false) := [
+	t.role("ops", "named", rules),
+	t.role_binding("ops", "bot-named", "Role", "named", [{"kind": "ServiceAccount", "name": "bot", "namespace": "ci"}]),
+]
+
+_grant(rules, true) := [
+	t.cluster_role("named", rules),
+	t.cluster_role_binding("bot-named", "named", [{"kind": "ServiceAccount", "name": "bot", "namespace": "ci"}]),
+]
