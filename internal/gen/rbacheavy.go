@@ -28,8 +28,10 @@ const (
 	ProfilePaths Profile = "paths"
 	// ProfileDense is rbac-heavy in a single namespace where objects name
 	// each other: ServiceAccounts list Secrets in .secrets, workloads read
-	// Secrets through envFrom and Services (a third of them NodePort)
-	// select workloads. Work done per
+	// Secrets through envFrom, Services (a third of them NodePort) select
+	// workloads, half the Roles grant exec into a named pod and reading a
+	// named Secret, and half the workloads run as the default account.
+	// Work done per
 	// object of one namespace shows here as quadratic growth.
 	ProfileDense Profile = "dense"
 )
@@ -123,7 +125,12 @@ func writeRBACHeavy(w io.Writer, n int, seed uint64, sh shape) error {
 			}
 			secrets = append(secrets, name)
 		case "Role":
-			s = fmt.Sprintf("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: role-%d\n  namespace: %s\nrules:\n%s%s", roles[nsi], ns, rbacRules[r.IntN(len(rbacRules))], rbacRules[r.IntN(len(rbacRules))])
+			rules := rbacRules[r.IntN(len(rbacRules))] + rbacRules[r.IntN(len(rbacRules))]
+			if sh.dense && len(apps) > 0 && len(secrets) > 0 && r.IntN(2) == 0 {
+				// Grants limited to objects by name.
+				rules = fmt.Sprintf("- {apiGroups: [\"\"], resources: [pods/exec], verbs: [create], resourceNames: [%s]}\n- {apiGroups: [\"\"], resources: [secrets], verbs: [get], resourceNames: [%s]}\n", pickRef(apps), pickRef(secrets))
+			}
+			s = fmt.Sprintf("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: role-%d\n  namespace: %s\nrules:\n%s", roles[nsi], ns, rules)
 			roles[nsi]++
 		case "ClusterRole":
 			labels := ""
@@ -172,12 +179,16 @@ func writeRBACHeavy(w io.Writer, n int, seed uint64, sh shape) error {
 			if clusterRoles > 0 {
 				role = fmt.Sprintf("clusterrole-%d", r.IntN(clusterRoles))
 			}
-			if paths && r.IntN(20) == 0 {
+			if paths && r.IntN(20) == 0 || sh.dense && r.IntN(10) == 0 {
 				role = "cluster-admin"
 			}
 			s = fmt.Sprintf("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: %s\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %s}\nsubjects: [%s]\n", name, role, subj)
 		case "Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob":
-			spec := fmt.Sprintf("serviceAccountName: %s\n", pickSA(nsi))
+			sa := pickSA(nsi)
+			if sh.dense && r.IntN(2) == 0 {
+				sa = "default" // one account run by half the workloads
+			}
+			spec := fmt.Sprintf("serviceAccountName: %s\n", sa)
 			if r.IntN(4) == 0 {
 				spec += "automountServiceAccountToken: false\n"
 			}
