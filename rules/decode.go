@@ -3,128 +3,201 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 )
 
-// decodeFindings reads a rule's findings as the rego package returns them
-// (sets as []any, objects as map[string]any, numbers as json.Number) into
-// rawFindings. Keys other than rawFinding's are ignored; evidence keeps its
-// JSON shape, with numbers as float64, as encoding/json would give them.
-func decodeFindings(v any) ([]rawFinding, error) {
+// asTerm has an evaluation return its results as OPA's terms, not
+// converted to Go values: decodeFindings reads the findings from them, so
+// no converted copy of every finding is built in between.
+var asTerm = rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t.Value, nil })
+
+// decodeFindings reads a rule's findings, the set an evaluation with asTerm
+// returns, into rawFindings. Keys other than rawFinding's are ignored;
+// evidence is converted to its JSON shape, with numbers as float64, as
+// encoding/json would give them.
+func decodeFindings(v ast.Value) ([]rawFinding, error) {
 	if v == nil {
 		return nil, nil
 	}
-	list, ok := v.([]any)
-	if !ok {
-		return nil, fmt.Errorf("want a set of findings, got %T", v)
+	var elems interface {
+		Len() int
+		Until(func(*ast.Term) bool) bool
 	}
-	out := make([]rawFinding, 0, len(list))
-	for _, e := range list {
-		m, ok := e.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("want a finding object, got %s", jsonText(e))
-		}
+	switch x := v.(type) {
+	case ast.Set:
+		elems = x
+	case *ast.Array: // a complete rule of a user's policy
+		elems = x
+	default:
+		return nil, fmt.Errorf("want a set of findings, got %s", ast.ValueName(v))
+	}
+	out := make([]rawFinding, 0, elems.Len())
+	var err error
+	elems.Until(func(e *ast.Term) bool {
 		var f rawFinding
-		var err error
-		if f.Object, err = intField(m, "object"); err != nil {
-			return nil, err
-		}
-		for _, s := range []struct {
-			key string
-			dst *string
-		}{{"path", &f.Path}, {"message", &f.Message}, {"severity", &f.Severity}, {"confidence", &f.Confidence}, {"allowListed", &f.AllowListed}, {"key", &f.Key}} {
-			if *s.dst, err = stringField(m, s.key); err != nil {
-				return nil, err
-			}
-		}
-		if ev, ok := m["evidence"]; ok && ev != nil {
-			em, ok := ev.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("evidence: want an object, got %s", jsonText(ev))
-			}
-			f.Evidence = plain(em).(map[string]any)
-		}
-		if rel, ok := m["related"]; ok && rel != nil {
-			rl, ok := rel.([]any)
-			if !ok {
-				return nil, fmt.Errorf("related: want a list, got %s", jsonText(rel))
-			}
-			for _, x := range rl {
-				rm, ok := x.(map[string]any)
-				if !ok {
-					return nil, fmt.Errorf("related: want {object, path}, got %s", jsonText(x))
-				}
-				id, err := intField(rm, "object")
-				if err != nil {
-					return nil, fmt.Errorf("related: %w", err)
-				}
-				path, err := stringField(rm, "path")
-				if err != nil {
-					return nil, fmt.Errorf("related: %w", err)
-				}
-				f.Related = append(f.Related, rawRelated{Object: id, Path: path})
-			}
-		}
+		f, err = decodeFinding(e.Value)
 		out = append(out, f)
+		return err != nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-func intField(m map[string]any, key string) (int, error) {
-	switch x := m[key].(type) {
-	case nil:
+var (
+	keyObject      = ast.StringTerm("object")
+	keyPath        = ast.StringTerm("path")
+	keyMessage     = ast.StringTerm("message")
+	keySeverity    = ast.StringTerm("severity")
+	keyConfidence  = ast.StringTerm("confidence")
+	keyAllowListed = ast.StringTerm("allowListed")
+	keyKey         = ast.StringTerm("key")
+	keyEvidence    = ast.StringTerm("evidence")
+	keyRelated     = ast.StringTerm("related")
+)
+
+func decodeFinding(v ast.Value) (rawFinding, error) {
+	var f rawFinding
+	m, ok := v.(ast.Object)
+	if !ok {
+		return f, fmt.Errorf("want a finding object, got %s", termText(v))
+	}
+	var err error
+	if f.Object, err = intField(m, keyObject); err != nil {
+		return f, err
+	}
+	for _, s := range []struct {
+		key *ast.Term
+		dst *string
+	}{{keyPath, &f.Path}, {keyMessage, &f.Message}, {keySeverity, &f.Severity}, {keyConfidence, &f.Confidence}, {keyAllowListed, &f.AllowListed}, {keyKey, &f.Key}} {
+		if *s.dst, err = stringField(m, s.key); err != nil {
+			return f, err
+		}
+	}
+	if ev := m.Get(keyEvidence); ev != nil && ev.Value != ast.NullValue {
+		em, ok := ev.Value.(ast.Object)
+		if !ok {
+			return f, fmt.Errorf("evidence: want an object, got %s", termText(ev.Value))
+		}
+		p, err := plain(em)
+		if err != nil {
+			return f, fmt.Errorf("evidence: %w", err)
+		}
+		f.Evidence = p.(map[string]any)
+	}
+	if rel := m.Get(keyRelated); rel != nil && rel.Value != ast.NullValue {
+		rl, ok := rel.Value.(*ast.Array)
+		if !ok {
+			return f, fmt.Errorf("related: want a list, got %s", termText(rel.Value))
+		}
+		for i := range rl.Len() {
+			x := rl.Elem(i).Value
+			rm, ok := x.(ast.Object)
+			if !ok {
+				return f, fmt.Errorf("related: want {object, path}, got %s", termText(x))
+			}
+			id, err := intField(rm, keyObject)
+			if err != nil {
+				return f, fmt.Errorf("related: %w", err)
+			}
+			path, err := stringField(rm, keyPath)
+			if err != nil {
+				return f, fmt.Errorf("related: %w", err)
+			}
+			f.Related = append(f.Related, rawRelated{Object: id, Path: path})
+		}
+	}
+	return f, nil
+}
+
+func intField(m ast.Object, key *ast.Term) (int, error) {
+	t := m.Get(key)
+	if t == nil || t.Value == ast.NullValue {
 		return 0, nil
-	case json.Number:
-		n, err := x.Int64()
-		if err != nil {
-			return 0, fmt.Errorf("%s: want an object id, got %s", key, x)
-		}
-		return int(n), nil
-	default:
-		return 0, fmt.Errorf("%s: want an object id, got %s", key, jsonText(x))
 	}
+	if n, ok := t.Value.(ast.Number); ok {
+		if i, ok := n.Int(); ok {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("%s: want an object id, got %s", string(key.Value.(ast.String)), termText(t.Value))
 }
 
-func stringField(m map[string]any, key string) (string, error) {
-	switch x := m[key].(type) {
-	case nil:
+func stringField(m ast.Object, key *ast.Term) (string, error) {
+	t := m.Get(key)
+	if t == nil || t.Value == ast.NullValue {
 		return "", nil
-	case string:
-		return x, nil
-	default:
-		return "", fmt.Errorf("%s: want a string, got %s", key, jsonText(x))
 	}
+	if s, ok := t.Value.(ast.String); ok {
+		return string(s), nil
+	}
+	return "", fmt.Errorf("%s: want a string, got %s", string(key.Value.(ast.String)), termText(t.Value))
 }
 
-// plain turns json.Number into float64 throughout, as decoding JSON into
-// any does.
-func plain(v any) any {
+// plain converts a value to what decoding its JSON text into any gives:
+// objects as map[string]any, arrays and sets as []any, numbers as float64.
+func plain(v ast.Value) (any, error) {
 	switch x := v.(type) {
-	case json.Number:
-		f, err := x.Float64()
+	case ast.Null:
+		return nil, nil
+	case ast.Boolean:
+		return bool(x), nil
+	case ast.String:
+		return string(x), nil
+	case ast.Number:
+		f, err := json.Number(x).Float64()
 		if err != nil {
-			return x.String()
+			return string(x), nil
 		}
-		return f
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = plain(e)
+		return f, nil
+	case ast.Object:
+		out := make(map[string]any, x.Len())
+		var err error
+		x.Until(func(k, e *ast.Term) bool {
+			ks, ok := k.Value.(ast.String)
+			if !ok {
+				err = fmt.Errorf("object keys must be strings, got %s", termText(k.Value))
+				return true
+			}
+			out[string(ks)], err = plain(e.Value)
+			return err != nil
+		})
+		return out, err
+	case *ast.Array:
+		out := make([]any, x.Len())
+		for i := range x.Len() {
+			var err error
+			if out[i], err = plain(x.Elem(i).Value); err != nil {
+				return nil, err
+			}
 		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = plain(e)
-		}
-		return out
+		return out, nil
+	case ast.Set:
+		out := make([]any, 0, x.Len())
+		var err error
+		x.Until(func(e *ast.Term) bool {
+			var p any
+			p, err = plain(e.Value)
+			out = append(out, p)
+			return err != nil
+		})
+		return out, err
 	}
-	return v
+	return nil, fmt.Errorf("not a JSON value: %s", termText(v))
 }
 
-func jsonText(v any) string {
-	b, err := json.Marshal(v)
+// termText is v as JSON, for error messages.
+func termText(v ast.Value) string {
+	j, err := ast.JSON(v)
 	if err != nil {
-		return fmt.Sprintf("%v", v)
+		return v.String()
+	}
+	b, err := json.Marshal(j)
+	if err != nil {
+		return v.String()
 	}
 	return string(b)
 }

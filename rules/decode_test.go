@@ -6,7 +6,21 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
 )
+
+// value is v as OPA's term, as an evaluation returns it.
+func value(t *testing.T, v any) ast.Value {
+	t.Helper()
+	if x, ok := v.(ast.Value); ok {
+		return x
+	}
+	x, err := ast.InterfaceToValue(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
 
 func TestDecodeFindings(t *testing.T) {
 	good := []any{map[string]any{
@@ -16,7 +30,7 @@ func TestDecodeFindings(t *testing.T) {
 		"related":  []any{map[string]any{"object": json.Number("7"), "path": "subjects[0]"}},
 		"extra":    "ignored",
 	}}
-	fs, err := decodeFindings(good)
+	fs, err := decodeFindings(value(t, good))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,14 +64,35 @@ func TestDecodeFindings(t *testing.T) {
 		{"path as a number", []any{map[string]any{"object": json.Number("0"), "path": json.Number("2")}}, "path: want a string, got 2"},
 		{"evidence as a list", []any{map[string]any{"evidence": []any{}}}, "evidence: want an object, got []"},
 		{"related without ids", []any{map[string]any{"related": []any{"x"}}}, `related: want {object, path}, got "x"`},
-		{"not a set", map[string]any{}, "want a set of findings, got map[string]interface {}"},
+		{"not a set", map[string]any{}, "want a set of findings, got object"},
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := decodeFindings(c.v)
+			_, err := decodeFindings(value(t, c.v))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want it to contain %q", err, c.want)
 			}
 		})
+	}
+}
+
+// Evidence is what decoding its JSON text gives: sets as lists, numbers as
+// float64; an object key that JSON cannot hold is an error.
+func TestDecodeEvidence(t *testing.T) {
+	ev := ast.NewObject(
+		ast.Item(ast.StringTerm("ids"), ast.SetTerm(ast.IntNumberTerm(2), ast.IntNumberTerm(1))),
+		ast.Item(ast.StringTerm("none"), ast.NullTerm()),
+	)
+	f := ast.NewSet(ast.ObjectTerm(ast.Item(ast.StringTerm("evidence"), ast.NewTerm(ev))))
+	fs, err := decodeFindings(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"ids": []any{float64(1), float64(2)}, "none": nil}, fs[0].Evidence); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	bad := ast.NewSet(ast.ObjectTerm(ast.Item(ast.StringTerm("evidence"), ast.ObjectTerm(ast.Item(ast.IntNumberTerm(1), ast.BooleanTerm(true))))))
+	if _, err := decodeFindings(bad); err == nil || !strings.Contains(err.Error(), "evidence: object keys must be strings, got 1") {
+		t.Errorf("error %v, want one about the key", err)
 	}
 }

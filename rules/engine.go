@@ -140,7 +140,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 			}
 			cache.nextRule()
 			docs.take(cache, took)
-			rs, err := e.queries[ri].Eval(evalCtx, rego.EvalParsedInput(input), rego.EvalVirtualCache(cache))
+			rs, err := e.queries[ri].Eval(evalCtx, rego.EvalParsedInput(input), rego.EvalVirtualCache(cache), asTerm)
 			if err != nil {
 				if ctx.Err() == nil && evalCtx.Err() != nil {
 					return nil // stopped by another rule's failure
@@ -152,7 +152,8 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 				stop()
 				return fmt.Errorf("evaluate rule %s: the query has no result", e.rules[ri].ID)
 			}
-			fs, err := decodeFindings(rs[0].Bindings["x"])
+			x, _ := rs[0].Bindings["x"].(ast.Value)
+			fs, err := decodeFindings(x)
 			if err != nil {
 				stop()
 				return fmt.Errorf("rule %s: findings must be objects built by lib.result.finding: %w", e.rules[ri].ID, err)
