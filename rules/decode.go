@@ -18,19 +18,8 @@ var asTerm = rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, 
 // evidence is converted to its JSON shape, with numbers as float64, as
 // encoding/json would give them.
 func decodeFindings(v ast.Value) ([]rawFinding, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var elems interface {
-		Len() int
-		Until(func(*ast.Term) bool) bool
-	}
-	switch x := v.(type) {
-	case ast.Set:
-		elems = x
-	case *ast.Array: // a complete rule of a user's policy
-		elems = x
-	default:
+	elems, ok := elements(v) // a set; an array from a user's complete rule
+	if !ok {
 		return nil, fmt.Errorf("want a set of findings, got %s", ast.ValueName(v))
 	}
 	out := make([]rawFinding, 0, elems.Len())
@@ -89,28 +78,49 @@ func decodeFinding(v ast.Value) (rawFinding, error) {
 		f.Evidence = p.(map[string]any)
 	}
 	if rel := m.Get(keyRelated); rel != nil && rel.Value != ast.NullValue {
-		rl, ok := rel.Value.(*ast.Array)
+		rl, ok := elements(rel.Value)
 		if !ok {
 			return f, fmt.Errorf("related: want a list, got %s", termText(rel.Value))
 		}
-		for i := range rl.Len() {
-			x := rl.Elem(i).Value
-			rm, ok := x.(ast.Object)
+		var err error
+		rl.Until(func(t *ast.Term) bool {
+			rm, ok := t.Value.(ast.Object)
 			if !ok {
-				return f, fmt.Errorf("related: want {object, path}, got %s", termText(x))
+				err = fmt.Errorf("related: want {object, path}, got %s", termText(t.Value))
+				return true
 			}
-			id, err := intField(rm, keyObject)
-			if err != nil {
-				return f, fmt.Errorf("related: %w", err)
+			var r rawRelated
+			if r.Object, err = intField(rm, keyObject); err != nil {
+				err = fmt.Errorf("related: %w", err)
+				return true
 			}
-			path, err := stringField(rm, keyPath)
-			if err != nil {
-				return f, fmt.Errorf("related: %w", err)
+			if r.Path, err = stringField(rm, keyPath); err != nil {
+				err = fmt.Errorf("related: %w", err)
+				return true
 			}
-			f.Related = append(f.Related, rawRelated{Object: id, Path: path})
+			f.Related = append(f.Related, r)
+			return false
+		})
+		if err != nil {
+			return f, err
 		}
 	}
 	return f, nil
+}
+
+// elements is v's elements when it is an array or a set (in order), which
+// JSON holds as a list.
+func elements(v ast.Value) (interface {
+	Len() int
+	Until(func(*ast.Term) bool) bool
+}, bool) {
+	switch x := v.(type) {
+	case ast.Set:
+		return x, true
+	case *ast.Array:
+		return x, true
+	}
+	return nil, false
 }
 
 func intField(m ast.Object, key *ast.Term) (int, error) {
@@ -137,8 +147,9 @@ func stringField(m ast.Object, key *ast.Term) (string, error) {
 	return "", fmt.Errorf("%s: want a string, got %s", string(key.Value.(ast.String)), termText(t.Value))
 }
 
-// plain converts a value to what decoding its JSON text into any gives:
-// objects as map[string]any, arrays and sets as []any, numbers as float64.
+// plain converts a value to what decoding its JSON text (as OPA writes it)
+// into any gives: objects as map[string]any, arrays and sets as []any,
+// numbers as float64.
 func plain(v ast.Value) (any, error) {
 	switch x := v.(type) {
 	case ast.Null:
@@ -157,12 +168,11 @@ func plain(v ast.Value) (any, error) {
 		out := make(map[string]any, x.Len())
 		var err error
 		x.Until(func(k, e *ast.Term) bool {
-			ks, ok := k.Value.(ast.String)
-			if !ok {
-				err = fmt.Errorf("object keys must be strings, got %s", termText(k.Value))
-				return true
+			key := termText(k.Value) // a key that is not a string: its JSON text, as OPA writes it
+			if ks, ok := k.Value.(ast.String); ok {
+				key = string(ks)
 			}
-			out[string(ks)], err = plain(e.Value)
+			out[key], err = plain(e.Value)
 			return err != nil
 		})
 		return out, err

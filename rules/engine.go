@@ -152,7 +152,11 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 				stop()
 				return fmt.Errorf("evaluate rule %s: the query has no result", e.rules[ri].ID)
 			}
-			x, _ := rs[0].Bindings["x"].(ast.Value)
+			x, ok := rs[0].Bindings["x"].(ast.Value)
+			if !ok {
+				stop()
+				return fmt.Errorf("evaluate rule %s: the query has no findings", e.rules[ri].ID)
+			}
 			fs, err := decodeFindings(x)
 			if err != nil {
 				stop()

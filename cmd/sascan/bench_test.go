@@ -21,9 +21,8 @@ import (
 // render) through the CLI, as a user runs it, for each generator profile:
 // the corpus mix, a large multi-tenant cluster's dense RBAC with
 // ServiceAccount-group bindings, its attack paths, and one crowded
-// namespace. Next to each scan it measures the floor
-// the targets are stated against: decoding the same file with yaml.v3 on
-// one core. It reports objects/s and x-floor (scan time over that floor);
+// namespace. Next to each scan it measures the floor the targets are
+// stated against: decoding the same file with yaml.v3 on one core. It reports objects/s and x-floor (scan time over that floor);
 // peak RSS is measured on the CLI with /usr/bin/time (README,
 // Performance).
 func BenchmarkScan(b *testing.B) {

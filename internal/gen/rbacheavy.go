@@ -29,10 +29,10 @@ const (
 	// ProfileDense is rbac-heavy in a single namespace where objects name
 	// each other: ServiceAccounts list Secrets in .secrets, workloads read
 	// Secrets through envFrom, Services (a third of them NodePort) select
-	// workloads, half the Roles grant exec into a named pod and reading a
-	// named Secret, and half the workloads run as the default account.
-	// Work done per
-	// object of one namespace shows here as quadratic growth.
+	// the pods of controllers, half the Roles name a workload in a
+	// pods/exec grant and a Secret in a get grant (resourceNames), and
+	// half the workloads run as the default account. Work done per object
+	// of one namespace shows here as quadratic growth.
 	ProfileDense Profile = "dense"
 )
 

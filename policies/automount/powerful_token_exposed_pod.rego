@@ -50,7 +50,7 @@ findings contains f if {
 	not ps.static
 	count(ps.tokenContainers) > 0
 	sa := ps.sa
-	tier := rbac.sa_key_top_tier(ps.saKey, ps.obj.namespace)
+	tier := rbac.sa_key_top_tier(ps.saKey)
 	tier < 2
 	why := reasons(ps)
 	count(why) > 0
@@ -112,8 +112,12 @@ selecting_services(ps) := {svc |
 	selects(svc, ps)
 }
 
+# Services of the core group that the input does not define again later
+# (kubectl apply would have replaced them).
 _selector_entries := [[[s.namespace, k, sel[k]], s] |
 	some s in k8s.objects("Service")
+	s.group == ""
+	not s.shadowed
 	sel := object.get(s.object, ["spec", "selector"], {})
 	is_object(sel)
 	count(sel) > 0
@@ -134,8 +138,6 @@ exposing_services(ps) := {svc |
 # The Ingresses that route to a Service of ps.
 exposing_ingresses(ps) := {ing |
 	some svc in selecting_services(ps)
-	svc.group == ""
-	not svc.shadowed
 	some ing in _ingresses_by_service[[svc.namespace, svc.name]]
 }
 

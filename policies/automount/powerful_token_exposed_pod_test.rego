@@ -123,3 +123,15 @@ test_selector_needs_every_label if {
 	exposed_by([service("other", "np", {"type": "NodePort", "selector": {"a": "b"}})]) == set()
 	exposed_by([service("build", "np", {"type": "NodePort", "selector": {}})]) == set()
 }
+
+# Only the last definition of a Service counts (kubectl apply replaces the
+# earlier), and only core Services select pods.
+test_replaced_and_foreign_services if {
+	np := service("build", "np", {"type": "NodePort", "selector": {"tier": "web"}})
+	cluster_ip := service("build", "np", {"selector": {"tier": "web"}})
+	exposed_by([np, cluster_ip]) == set()
+	exposed_by([cluster_ip, np]) == {["is exposed by NodePort Service np"]}
+	exposed_by([object.union(np, {"apiVersion": "example.com/v1"})]) == set()
+	exposed_by([cluster_ip, ingress("build", "www", "np")]) == {["is exposed by Ingress www"]}
+	exposed_by([object.union(cluster_ip, {"apiVersion": "example.com/v1"}), ingress("build", "www", "np")]) == set()
+}

@@ -66,3 +66,13 @@ test_last_definition_wins if {
 	objs := [object.union(t.sa("a", "s"), {"automountServiceAccountToken": true}), object.union(t.sa("a", "s"), {"automountServiceAccountToken": false})]
 	k8s.service_accounts["a/s"].id == 1 with input as t.inv(objs)
 }
+
+# objects_by_key finds the core object of the key, not a same-named kind of
+# another API group.
+test_objects_by_key_is_core_only if {
+	core := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "web"}, "data": {"from": "core"}}
+	other := {"apiVersion": "example.com/v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "web"}, "data": {"from": "example"}}
+	o := k8s.objects_by_key("ConfigMap", "web/c") with input as t.inv([other, core, other])
+	o.object.data.from == "core"
+	not k8s.objects_by_key("ConfigMap", "web/c") with input as t.inv([other])
+}

@@ -419,12 +419,12 @@ sa_group_grants(ns) := {grp: gg |
 # The top tier of ServiceAccount ns/name: lookups into tiers computed once
 # per directly bound account, per namespace group and for the groups of
 # every account.
-sa_top_tier(ns, name) := sa_key_top_tier(k8s.key(ns, name), ns)
+sa_top_tier(ns, name) := sa_key_top_tier(k8s.key(ns, name))
 
-# sa_top_tier of the ServiceAccount of key "ns/name" in namespace ns.
-sa_key_top_tier(key, ns) := min({
+# sa_top_tier of the ServiceAccount of key "ns/name".
+sa_key_top_tier(key) := min({
 	object.get(_direct_tiers, key, 3),
-	object.get(_namespace_group_tiers, ns, 3),
+	object.get(_namespace_group_tiers, split(key, "/")[0], 3),
 	_all_groups_tier,
 })
 

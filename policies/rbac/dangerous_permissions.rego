@@ -48,11 +48,11 @@ import data.sascan.lib.result
 
 findings contains f if {
 	some key in rbac.sa_keys
-	ns := split(key, "/")[0]
-	tier := rbac.sa_key_top_tier(key, ns)
+	[ns, _] := split(key, "/")
+	tier := rbac.sa_key_top_tier(key)
 	tier < 3
 	direct := rbac.direct_bindings(key)
-	dormant := is_dormant(key, ns)
+	dormant := is_dormant(key)
 	caps := sort({t | some id in direct; some t in capability_texts(id)})
 	groups := _namespace_groups(ns)
 	f := result.finding(anchor(key, direct, groups.grants, tier), "", message(key, tier, dormant), {
@@ -113,15 +113,15 @@ message(key, tier, true) := sprintf("ServiceAccount %s holds %s permissions (no 
 
 message(key, tier, false) := sprintf("ServiceAccount %s holds %s permissions", [key, rbac.tier_name(tier)])
 
-# Whether the ServiceAccount of key "ns/name" in namespace ns is dormant.
-default is_dormant(_, _) := true
+# Whether the ServiceAccount of key "ns/name" is dormant.
+default is_dormant(_) := true
 
-is_dormant(key, _) := false if key in active
+is_dormant(key) := false if key in active
 
 # A live scan that did not list the account's namespace cannot tell.
-is_dormant(_, ns) := false if {
+is_dormant(key) := false if {
 	params.live
-	not params.complete_in(ns)
+	not params.complete_in(split(key, "/")[0])
 }
 
 # ServiceAccounts whose token is in use: a pod spec runs as them with a

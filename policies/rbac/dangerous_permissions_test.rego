@@ -81,3 +81,25 @@ test_capabilities_listed_once if {
 	f.evidence.capabilitiesTotal == count(caps)
 	count([c | some c in caps; startswith(c, "P09 ")]) == 1
 }
+
+# Dormant needs the account's namespace listed: a live scan of web alone
+# cannot tell whether a pod of obs runs as obs/mon.
+test_dormant_needs_the_namespace_listed if {
+	objs := [t.sa("obs", "mon"), node_proxy, t.cluster_role_binding("np", "node-proxy", [{"kind": "ServiceAccount", "name": "mon", "namespace": "obs"}])]
+	live(objs, ["web"]) == {[0, "critical", false]}
+	live(objs, ["web", "obs"]) == {[0, "high", true]}
+}
+
+live(objs, listed) := {[f.object, f.severity, f.evidence.dormant] |
+	some f in rule.findings with input as t.inv_with(objs, object.union(v(34), {"_mode": "cluster", "namespaceFilter": {"include": listed, "exclude": []}}))
+}
+
+# An account whose name holds a slash is no account: no finding for it.
+test_malformed_account_key if {
+	objs := [
+		t.pod("web", "p", {"serviceAccountName": "x/y", "containers": [t.container("c")]}),
+		t.cluster_role("secrets", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}]),
+		t.cluster_role_binding("all", "secrets", [{"kind": "Group", "name": "system:serviceaccounts"}]),
+	]
+	{sa | some f in rule.findings with input as t.inv_with(objs, v(34)); sa := f.evidence.serviceAccount} == {"web/default"}
+}
