@@ -40,11 +40,8 @@ import data.sascan.lib.result
 findings contains f if {
 	some agg, selected in rbac.edges
 	some name in selected
+	own := _own[name]
 	c := k8s.cluster_roles[name]
-	not rbac.aggregated(c)
-	not rbac.bootstrap(c)
-	own := rbac.capability_ids(rbac.rules_of(c), "*")
-	count(own) > 0
 	without := without_ids(agg, name)
 	added := {x | some x in own; not x.id in without}
 	count(added) > 0
@@ -54,6 +51,19 @@ findings contains f if {
 		"evidence": {"aggregatedRole": agg, "added": sort([x.id | some x in added])},
 		"related": [{"object": k8s.cluster_roles[agg].id, "path": "aggregationRule"}],
 	})
+}
+
+# The capabilities each ClusterRole that some aggregated role selects grants
+# on its own, once per role however many aggregated roles select it: only
+# roles that are not aggregated themselves nor bootstrap, and grant
+# something.
+_own := {name: own |
+	some name in {n | some selected in rbac.edges; some n in selected}
+	c := k8s.cluster_roles[name]
+	not rbac.aggregated(c)
+	not rbac.bootstrap(c)
+	own := rbac.capability_ids(rbac.rules_of(c), "*")
+	count(own) > 0
 }
 
 severity(tier) := "high" if tier < 2
