@@ -22,18 +22,7 @@ func decodeFindings(v ast.Value) ([]rawFinding, error) {
 	if !ok {
 		return nil, fmt.Errorf("want a set of findings, got %s", ast.ValueName(v))
 	}
-	out := make([]rawFinding, 0, elems.Len())
-	var err error
-	elems.Until(func(e *ast.Term) bool {
-		var f rawFinding
-		f, err = decodeFinding(e.Value)
-		out = append(out, f)
-		return err != nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return collect(elems, decodeFinding)
 }
 
 var (
@@ -83,37 +72,55 @@ func decodeFinding(v ast.Value) (rawFinding, error) {
 			return f, fmt.Errorf("related: want a list, got %s", termText(rel.Value))
 		}
 		var err error
-		rl.Until(func(t *ast.Term) bool {
-			rm, ok := t.Value.(ast.Object)
-			if !ok {
-				err = fmt.Errorf("related: want {object, path}, got %s", termText(t.Value))
-				return true
-			}
-			var r rawRelated
-			if r.Object, err = intField(rm, keyObject); err != nil {
-				err = fmt.Errorf("related: %w", err)
-				return true
-			}
-			if r.Path, err = stringField(rm, keyPath); err != nil {
-				err = fmt.Errorf("related: %w", err)
-				return true
-			}
-			f.Related = append(f.Related, r)
-			return false
-		})
-		if err != nil {
-			return f, err
+		if f.Related, err = collect(rl, decodeRelated); err != nil {
+			return f, fmt.Errorf("related: %w", err)
 		}
 	}
 	return f, nil
 }
 
-// elements is v's elements when it is an array or a set (in order), which
-// JSON holds as a list.
-func elements(v ast.Value) (interface {
+func decodeRelated(v ast.Value) (rawRelated, error) {
+	var r rawRelated
+	m, ok := v.(ast.Object)
+	if !ok {
+		return r, fmt.Errorf("want {object, path}, got %s", termText(v))
+	}
+	var err error
+	if r.Object, err = intField(m, keyObject); err != nil {
+		return r, err
+	}
+	r.Path, err = stringField(m, keyPath)
+	return r, err
+}
+
+// collect converts each element of elems with f, in order.
+func collect[T any](elems elementList, f func(ast.Value) (T, error)) ([]T, error) {
+	if elems.Len() == 0 {
+		return nil, nil
+	}
+	out := make([]T, 0, elems.Len())
+	var err error
+	elems.Until(func(e *ast.Term) bool {
+		var x T
+		x, err = f(e.Value)
+		out = append(out, x)
+		return err != nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// elementList is an array or a set.
+type elementList interface {
 	Len() int
 	Until(func(*ast.Term) bool) bool
-}, bool) {
+}
+
+// elements is v's elements when it is an array or a set (in order), which
+// JSON holds as a list.
+func elements(v ast.Value) (elementList, bool) {
 	switch x := v.(type) {
 	case ast.Set:
 		return x, true
@@ -176,24 +183,12 @@ func plain(v ast.Value) (any, error) {
 			return err != nil
 		})
 		return out, err
-	case *ast.Array:
-		out := make([]any, x.Len())
-		for i := range x.Len() {
-			var err error
-			if out[i], err = plain(x.Elem(i).Value); err != nil {
-				return nil, err
-			}
+	case *ast.Array, ast.Set:
+		elems, _ := elements(x)
+		out, err := collect(elems, plain)
+		if out == nil && err == nil {
+			out = []any{} // an empty list, not null
 		}
-		return out, nil
-	case ast.Set:
-		out := make([]any, 0, x.Len())
-		var err error
-		x.Until(func(e *ast.Term) bool {
-			var p any
-			p, err = plain(e.Value)
-			out = append(out, p)
-			return err != nil
-		})
 		return out, err
 	}
 	return nil, fmt.Errorf("not a JSON value: %s", termText(v))

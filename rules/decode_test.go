@@ -85,13 +85,14 @@ func TestDecodeEvidence(t *testing.T) {
 	ev := ast.NewObject(
 		ast.Item(ast.StringTerm("ids"), ast.SetTerm(ast.IntNumberTerm(2), ast.IntNumberTerm(1))),
 		ast.Item(ast.StringTerm("none"), ast.NullTerm()),
+		ast.Item(ast.StringTerm("empty"), ast.ArrayTerm()),
 	)
 	f := ast.NewSet(ast.ObjectTerm(ast.Item(ast.StringTerm("evidence"), ast.NewTerm(ev))))
 	fs, err := decodeFindings(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(map[string]any{"ids": []any{float64(1), float64(2)}, "none": nil}, fs[0].Evidence); diff != "" {
+	if diff := cmp.Diff(map[string]any{"ids": []any{float64(1), float64(2)}, "none": nil, "empty": []any{}}, fs[0].Evidence); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	// A key that is not a string becomes its JSON text, as OPA writes it.
