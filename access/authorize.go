@@ -135,9 +135,20 @@ type BindingUse struct {
 // allowed them; by binding object id. A binding that names u twice (by
 // name and by group) counts once.
 func (m *Model) Uses(u User, attrs []Attributes, counts []int64) []BindingUse {
+	return uses(m.GrantsTo(u), attrs, counts)
+}
+
+// DirectUses is Uses of the bindings that name u itself (as a
+// ServiceAccount subject or by its username), not through a group: what
+// a group's binding allowed is the group's, not copied to each member.
+func (m *Model) DirectUses(u User, attrs []Attributes, counts []int64) []BindingUse {
+	return uses(m.byUser[u.Name], attrs, counts)
+}
+
+func uses(grants []Grant, attrs []Attributes, counts []int64) []BindingUse {
 	var out []BindingUse
 	seen := map[*Binding]bool{}
-	for _, g := range m.GrantsTo(u) {
+	for _, g := range grants {
 		b := g.Binding
 		if seen[b] {
 			continue

@@ -9,7 +9,8 @@ import (
 // Uses: which rules of which binding allowed an account's requests, and
 // how many requests; a binding that names the account twice (by name and
 // by its namespace's group) counts its requests once, and a binding in
-// another namespace, which allows none of them, is left out.
+// another namespace, which allows none of them, is left out. DirectUses:
+// the same of the bindings that name the account itself.
 func TestUses(t *testing.T) {
 	m := Build(invOf([]map[string]any{
 		sa("app", "web"),
@@ -44,5 +45,13 @@ func TestUses(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("uses (-want +got):\n%s", diff)
+	}
+	// DirectUses leaves out what only a group's binding allowed.
+	got = nil
+	for _, u := range m.DirectUses(ServiceAccount("app", "web"), attrs, counts) {
+		got = append(got, use{u.Binding.Kind + " " + u.Binding.Namespace + "/" + u.Binding.Name, u.Rules, u.Requests})
+	}
+	if diff := cmp.Diff(want[:1], got); diff != "" {
+		t.Errorf("direct uses (-want +got):\n%s", diff)
 	}
 }

@@ -24,10 +24,11 @@ import (
 // staleRequests}]: the bound-token claims its requests carried, used:
 // [{verb, group, resource, subresource, namespace, name, path, requests,
 // last}], droppedRequests, grants: [{binding, rules,
-// requests}]: the bindings (object ids) whose role rules (indexes) allowed
-// some of the allowed requests, by the access model; leastPrivilege: the
-// roles that allow exactly the requests the baseline does not
-// (access.LeastPrivilege)}. A use is {requests, first, last, sourceIPs,
+// requests}]: the bindings (object ids) that name the account itself (not
+// through a group: those would be copied to every member) whose role rules
+// (indexes) allowed some of the allowed requests, by the access model;
+// leastPrivilege: the roles that allow exactly the requests the baseline
+// does not (access.LeastPrivilege)}. A use is {requests, first, last, sourceIPs,
 // userAgents, moreSourceIPs, moreUserAgents}. Times are RFC 3339 strings,
 // with *Ns twins in nanoseconds where rules compare them.
 func auditTerm(l *ledger.Ledger, m *access.Model) *ast.Term {
@@ -122,7 +123,7 @@ func accountValue(a *ledger.Account, m *access.Model) map[string]any {
 	}
 	v["used"] = used
 	gs := []any{}
-	for _, u := range m.Uses(access.ServiceAccount(a.Namespace, a.Name), attrs, counts) {
+	for _, u := range m.DirectUses(access.ServiceAccount(a.Namespace, a.Name), attrs, counts) {
 		rules := make([]any, len(u.Rules))
 		for i, x := range u.Rules {
 			rules[i] = x
