@@ -112,12 +112,10 @@ selecting_services(ps) := {svc |
 	selects(svc, ps)
 }
 
-# Services of the core group that the input does not define again later
-# (kubectl apply would have replaced them).
+# The Services of k8s.services: core, and not defined again later in the
+# input (kubectl apply would have replaced them).
 _selector_entries := [[[s.namespace, k, sel[k]], s] |
-	some s in k8s.objects("Service")
-	s.group == ""
-	not s.shadowed
+	some s in k8s.services
 	sel := object.get(s.object, ["spec", "selector"], {})
 	is_object(sel)
 	count(sel) > 0

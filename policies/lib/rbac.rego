@@ -46,7 +46,9 @@ subject_sa_key(b, i) := model.bindings[b.id].subjects[i].serviceAccount
 # Group subjects that include ServiceAccounts.
 sa_group(name) if model.groups[name]
 
-_direct_grants(ns, name) := object.get(model.direct, k8s.key(ns, name), [])
+# The direct grants ([binding id, subject index]) of the ServiceAccount of
+# key "ns/name".
+_direct_grants(key) := object.get(model.direct, key, [])
 
 sa_groups_of(ns) := {"system:serviceaccounts", concat("", ["system:serviceaccounts:", ns]), "system:authenticated"}
 
@@ -121,7 +123,7 @@ _binding_exceeds(m) if {
 _binding_exceeds(m) if not m.known
 
 sa_exceeds_baseline(ns, name) if {
-	some g in _direct_grants(ns, name)
+	some g in _direct_grants(k8s.key(ns, name))
 	g[0] in binding_exceeds
 }
 
@@ -395,7 +397,7 @@ capability_names := object.union({c.id: c.name | some c in capabilities}, {"P01"
 # The bindings that name the ServiceAccount of key "ns/name" and grant it a
 # capability (binding_capabilities[id] says which).
 direct_bindings(key) := {g[0] |
-	some g in object.get(model.direct, key, [])
+	some g in _direct_grants(key)
 	count(binding_capabilities[g[0]]) > 0
 }
 
