@@ -46,6 +46,8 @@ type PodSpec struct {
 	SecretRefs []SecretRef
 	// Host is what of its node the pod spec reaches.
 	Host Host
+	// Exposure lists the Services that select its pods, by name.
+	Exposure []Exposure
 }
 
 // Host is what of the node a pod spec reaches beyond its containers: where
@@ -179,6 +181,7 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 		}
 	}
 	admission := admissionEnabled(inv)
+	exposure := exposures(inv)
 	out := make([]PodSpec, len(inv.PodSpecs))
 	for i, loc := range inv.PodSpecs {
 		o := inv.Objects[loc.Object]
@@ -248,6 +251,7 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 		}
 		ps.SecretRefs = append(ps.SecretRefs, envRefs...)
 		ps.Host = host(spec)
+		ps.Exposure = exposure[i]
 		out[i] = ps
 	}
 	return out

@@ -216,8 +216,35 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term 
 		ast.Item(constTerm("injectedVolumes"), intsTerm(m.Injected)),
 		ast.Item(constTerm("secretRefs"), secretRefsTerm(specPath, m)),
 		ast.Item(constTerm("host"), hostTerm(m.Host)),
+		ast.Item(constTerm("exposure"), exposureTerm(m.Exposure)),
 	)
 }
+
+// exposureTerm lists the Services that select a pod spec's pods
+// (access.Exposure), each as {service, type, ingresses}. Most pod specs
+// have none: they share one term.
+func exposureTerm(ex []access.Exposure) *ast.Term {
+	if len(ex) == 0 {
+		return noExposure
+	}
+	ts := make([]*ast.Term, len(ex))
+	for i, e := range ex {
+		ts[i] = ast.ObjectTerm(
+			ast.Item(constTerm("service"), ast.StringTerm(e.Service)),
+			ast.Item(constTerm("type"), ast.StringTerm(e.Type)),
+			ast.Item(constTerm("ingresses"), stringsTerm(e.Ingresses)),
+		)
+	}
+	return ast.ArrayTerm(ts...)
+}
+
+// noExposure is the exposure term of a pod spec no Service selects,
+// settled once and never changed.
+var noExposure = func() *ast.Term {
+	t := ast.ArrayTerm()
+	settle(t)
+	return t
+}()
 
 // hostTerm is what of its node a pod spec reaches (access.Host):
 // {privileged, namespaces, hostPath, capabilities}. Most pod specs reach
@@ -349,14 +376,14 @@ var constTerms = func() map[string]*ast.Term {
 	for _, s := range []string{
 		"access", "aggregated", "apiGroups", "apiVersion", "audit", "auto", "autoTokenContainers",
 		"automount", "beyondBaseline", "bindings", "bootstrapGroups", "c", "capabilities",
-		"containers", "direct", "field", "group", "groups", "host", "hostIPC", "hostNetwork",
-		"hostPID", "hostPath", "how", "id", "index", "injectedVolumes", "kind", "kinds", "known",
+		"containers", "direct", "exposure", "field", "group", "groups", "host", "hostIPC", "hostNetwork",
+		"hostPID", "hostPath", "how", "id", "index", "ingresses", "injectedVolumes", "kind", "kinds", "known",
 		"meta", "mounted", "name", "namespace", "namespaces", "nonResourceURLs", "obj", "object",
 		"objects", "origin", "owners", "path", "podSpecs", "privileged", "projected",
 		"resourceNames", "resources", "role", "roles", "rules", "sa", "saKey", "sample",
-		"sampleSize", "scope", "secret", "secretRefs", "selects", "serviceAccount",
+		"sampleSize", "scope", "secret", "secretRefs", "selects", "service", "serviceAccount",
 		"serviceAccounts", "shadowed", "spec", "static", "subjects", "tokenContainers",
-		"tokenGraph", "tokenHolders", "tokenSources", "used", "verbs", "way",
+		"tokenGraph", "tokenHolders", "tokenSources", "type", "used", "verbs", "way",
 	} {
 		m[s] = ast.StringTerm(s)
 	}

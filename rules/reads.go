@@ -25,6 +25,14 @@ var (
 		// Control-plane flags come from static and mirror pods.
 		"controlPlanes": {"Pod"},
 	}
+	// fieldSources maps fields of the input's normalized documents to the
+	// kinds they are built from beyond their document's: a rule that reads
+	// the field (as in ps.exposure) reads those kinds.
+	fieldSources = map[string][]string{
+		// The Services that select a pod spec's pods, and the Ingresses
+		// that route to them.
+		"exposure": {"Service", "Ingress"},
+	}
 )
 
 // KindsRead returns the kinds of object each rule's evaluation may read,
@@ -45,6 +53,15 @@ func (e *Engine) KindsRead() map[string][]string {
 						if key, ok := v[1].Value.(ast.String); ok {
 							for _, k := range inputSources[string(key)] {
 								kinds[k] = true
+							}
+						}
+					}
+					if len(v) > 1 && !v[0].Equal(ast.DefaultRootDocument) {
+						for _, t := range v[1:] {
+							if key, ok := t.Value.(ast.String); ok {
+								for _, k := range fieldSources[string(key)] {
+									kinds[k] = true
+								}
 							}
 						}
 					}

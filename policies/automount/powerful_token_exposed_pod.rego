@@ -65,92 +65,41 @@ severity(tier, why) := "critical" if {
 	count({"is privileged", "mounts a hostPath", "is a DaemonSet"} & {w | some w in why}) > 0
 } else := "high"
 
-# Where the pod runs (ps.host) is read by the scanner (access.Host); which
-# of it spreads a compromise is decided here.
-reasons(ps) := ((((({r |
-	ps.host.privileged
+# Where the pod runs (ps.host) and which Services select its pods
+# (ps.exposure) are read by the scanner (access.Host, access.Exposure);
+# which of it spreads a compromise is decided here. Most pod specs share one
+# host and one exposure term, so each function below is computed once per
+# distinct value, not once per pod spec.
+reasons(ps) := (host_reasons(ps.host) | exposure_reasons(ps.exposure)) | kind_reasons(ps.obj.kind)
+
+host_reasons(host) := (({r |
+	host.privileged
 	r := "is privileged"
 } | {r |
-	some ns in ps.host.namespaces
+	some ns in host.namespaces
 	r := sprintf("uses %s", [ns])
 }) | {r |
-	ps.host.hostPath
+	host.hostPath
 	r := "mounts a hostPath"
 }) | {r |
-	some c in ps.host.capabilities
+	some c in host.capabilities
 	c in dangerous_capabilities
 	r := sprintf("adds capability %s", [c])
-}) | {r |
-	ps.obj.kind == "DaemonSet"
-	r := "is a DaemonSet"
-}) | {r |
-	some svc in exposing_services(ps)
-	r := sprintf("is exposed by %s Service %s", [svc.object.spec.type, svc.name])
-}) | {r |
-	some ing in exposing_ingresses(ps)
-	r := sprintf("is exposed by Ingress %s", [ing.name])
 }
 
-pod_labels(ps) := object.get(ps.meta, "labels", {})
-
-selects(svc, ps) if {
-	svc.namespace == ps.obj.namespace
-	sel := svc.object.spec.selector
-	count(sel) > 0
-	every k, v in sel {
-		pod_labels(ps)[k] == v
-	}
+# A Service of type NodePort or LoadBalancer takes traffic from outside
+# the cluster; an Ingress routing to any Service that selects the pods does
+# too.
+exposure_reasons(exposure) := {r |
+	some e in exposure
+	e.type in {"LoadBalancer", "NodePort"}
+	r := sprintf("is exposed by %s Service %s", [e.type, e.service])
+} | {r |
+	some e in exposure
+	some ing in e.ingresses
+	r := sprintf("is exposed by Ingress %s", [ing])
 }
 
-# The Services that select pod spec ps. Services are indexed by namespace
-# and by their selector's first key and value, so a pod spec looks only at
-# the Services whose selector could match one of its labels, not at every
-# Service of its namespace.
-selecting_services(ps) := {svc |
-	some k, v in pod_labels(ps)
-	some svc in _services_by_selector[[ps.obj.namespace, k, v]]
-	selects(svc, ps)
-}
+kind_reasons("DaemonSet") := {"is a DaemonSet"}
 
-# The Services of k8s.services: core, and not defined again later in the
-# input (kubectl apply would have replaced them).
-_selector_entries := [[[s.namespace, k, sel[k]], s] |
-	some s in k8s.services
-	sel := object.get(s.object, ["spec", "selector"], {})
-	is_object(sel)
-	count(sel) > 0
-	k := min(object.keys(sel))
-]
-
-# Grouped in a rule body, where OPA indexes the inner comprehension.
-_services_by_selector := {key: list |
-	some key in {e[0] | some e in _selector_entries}
-	list := [e[1] | some e in _selector_entries; e[0] == key]
-}
-
-exposing_services(ps) := {svc |
-	some svc in selecting_services(ps)
-	svc.object.spec.type in {"LoadBalancer", "NodePort"}
-}
-
-# The Ingresses that route to a Service of ps.
-exposing_ingresses(ps) := {ing |
-	some svc in selecting_services(ps)
-	some ing in _ingresses_by_service[[svc.namespace, svc.name]]
-}
-
-_ingress_entries := [[[i.namespace, name], i] |
-	some i in k8s.objects("Ingress")
-	some name in ingress_services(i)
-]
-
-_ingresses_by_service := {key: list |
-	some key in {e[0] | some e in _ingress_entries}
-	list := [e[1] | some e in _ingress_entries; e[0] == key]
-}
-
-ingress_services(ing) := {n | n := ing.object.spec.defaultBackend.service.name} | {n |
-	some rule in object.get(ing.object, ["spec", "rules"], [])
-	some p in object.get(rule, ["http", "paths"], [])
-	n := p.backend.service.name
-}
+kind_reasons(kind) := set() if kind != "DaemonSet"

@@ -90,11 +90,12 @@ rbac_observed if {
 
 # Pod specs as the scanner's access model resolved them:
 # {obj, spec, path, meta, sa, saKey, static, automount, containers,
-# tokenContainers, autoTokenContainers, injectedVolumes, secretRefs}. Who a
-# pod spec runs as, its
-# effective automount, whether it is a static pod and which containers hold
-# the token (auto: mounted by the admission plugin; projected: a projected
-# token volume of its own) are Kubernetes' mechanics, decided once in Go.
+# tokenContainers, autoTokenContainers, injectedVolumes, secretRefs, host,
+# exposure}. Who a pod spec runs as, its effective automount, whether it is
+# a static pod, which containers hold the token (auto: mounted by the
+# admission plugin; projected: a projected token volume of its own), what of
+# its node it reaches and which Services select its pods are Kubernetes'
+# mechanics, decided once in Go.
 pod_specs := input.podSpecs
 
 # serviceAccountName, then the deprecated alias, then "default".
