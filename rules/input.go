@@ -13,9 +13,9 @@ import (
 )
 
 // InputValue converts the inventory into the Rego input document once, in
-// parallel: {mode, params, objects, kinds, tokenCandidates, podSpecs,
+// parallel: {mode, params, objects, kinds, index, tokenCandidates, podSpecs,
 // controlPlanes, access, audit}. kinds[k] lists the objects of kind k, so that rules never
-// scan every object; tokenCandidates lists the ids of the objects with a
+// scan every object; index finds an object by its identity (keyIndex); tokenCandidates lists the ids of the objects with a
 // string in which a JWT could be found (mayHoldToken), so the token rules
 // read only those.
 func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts InputOptions) (ast.Value, error) {
@@ -93,6 +93,7 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 	for k, l := range kinds {
 		byKind.Insert(ast.StringTerm(k), ast.ArrayTerm(l...))
 	}
+	index := keyIndex(inv, objs)
 	rest, err := ast.InterfaceToValue(map[string]any{
 		"tokenCandidates": candidates,
 		"mode":            string(inv.Mode),
@@ -106,6 +107,7 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 	obj := rest.(ast.Object)
 	obj.Insert(constTerm("objects"), ast.ArrayTerm(objs...))
 	obj.Insert(constTerm("kinds"), ast.NewTerm(byKind))
+	obj.Insert(constTerm("index"), index)
 	obj.Insert(constTerm("podSpecs"), ast.ArrayTerm(specs...))
 	obj.Insert(constTerm("access"), accessModel)
 	if p.Audit != nil {
@@ -118,6 +120,44 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 	byKind.Foreach(func(*ast.Term, *ast.Term) {})
 	obj.Foreach(func(*ast.Term, *ast.Term) {})
 	return obj, nil
+}
+
+// keyIndex is the input's index of objects by identity:
+// {kind: {group: {"namespace/name": object}}}, the key of a cluster-scoped
+// object being "/name". Only the last definition of an identity is there
+// (the others are shadowed), as `kubectl apply` of the input would leave.
+// It holds the object terms themselves.
+func keyIndex(inv *scanner.Inventory, objs []*ast.Term) *ast.Term {
+	type kindGroup struct{ kind, group string }
+	byIdentity := map[kindGroup]ast.Object{}
+	for i, o := range inv.Objects {
+		if o.Shadowed {
+			continue
+		}
+		kg := kindGroup{o.Kind, o.Group}
+		m := byIdentity[kg]
+		if m == nil {
+			m = ast.NewObject()
+			byIdentity[kg] = m
+		}
+		m.Insert(ast.StringTerm(o.Namespace+"/"+o.Name), objs[i])
+	}
+	index := ast.NewObject()
+	for kg, m := range byIdentity {
+		groups := index.Get(ast.StringTerm(kg.kind))
+		if groups == nil {
+			groups = ast.ObjectTerm()
+			index.Insert(ast.StringTerm(kg.kind), groups)
+		}
+		groups.Value.(ast.Object).Insert(ast.StringTerm(kg.group), ast.NewTerm(m))
+	}
+	// The objects were settled as they were built: sort only the keys of
+	// the index's own objects (Foreach does).
+	noop := func(*ast.Term, *ast.Term) {}
+	index.Foreach(func(_, groups *ast.Term) {
+		groups.Value.(ast.Object).Foreach(func(_, m *ast.Term) { m.Value.(ast.Object).Foreach(noop) })
+	})
+	return ast.NewTerm(index)
 }
 
 // settle sorts the keys of every object and set of t now. OPA sorts them

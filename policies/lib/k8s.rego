@@ -50,14 +50,11 @@ token_candidates(kind) := [o |
 	o.kind == kind
 ]
 
-# Lookups by "namespace/name". When the input defines the same object twice
+# Lookups by "namespace/name" ("/name" for a cluster-scoped object), from
+# the index the input carries. When the input defines the same object twice
 # the inventory marks all but the last as shadowed, as `kubectl apply` of
-# the files in order would leave only the last.
-_index(kind, group) := {key(o.namespace, o.name): o |
-	some o in objects(kind)
-	o.group == group
-	not o.shadowed
-}
+# the files in order would leave only the last, and only the last is there.
+_index(kind, group) := object.get(input, ["index", kind, group], {})
 
 service_accounts := _index("ServiceAccount", "")
 
