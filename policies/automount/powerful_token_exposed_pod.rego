@@ -49,11 +49,11 @@ findings contains f if {
 	some ps in k8s.pod_specs
 	not ps.static
 	count(ps.tokenContainers) > 0
+	why := reasons(ps.host, ps.exposure, ps.obj.kind)
+	count(why) > 0
 	sa := ps.sa
 	tier := rbac.sa_key_top_tier(ps.saKey)
 	tier < 2
-	why := reasons(ps)
-	count(why) > 0
 	f := result.finding(ps.obj, ps.path, sprintf("%s %s/%s holds the %s token of ServiceAccount %s and %s", [ps.obj.kind, ps.obj.namespace, ps.obj.name, rbac.tier_name(tier), sa, concat(", ", sort(why))]), {
 		"severity": severity(tier, why),
 		"evidence": {"serviceAccount": ps.saKey, "privilegeTier": rbac.tier_name(tier), "exposure": sort(why)},
@@ -68,9 +68,9 @@ severity(tier, why) := "critical" if {
 # Where the pod runs (ps.host) and which Services select its pods
 # (ps.exposure) are read by the scanner (access.Host, access.Exposure);
 # which of it spreads a compromise is decided here. Most pod specs share one
-# host and one exposure term, so each function below is computed once per
-# distinct value, not once per pod spec.
-reasons(ps) := (host_reasons(ps.host) | exposure_reasons(ps.exposure)) | kind_reasons(ps.obj.kind)
+# host and one exposure term, so reasons is computed once per distinct
+# value, not once per pod spec.
+reasons(host, exposure, kind) := (host_reasons(host) | exposure_reasons(exposure)) | kind_reasons(kind)
 
 host_reasons(host) := (({r |
 	host.privileged
