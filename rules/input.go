@@ -13,11 +13,13 @@ import (
 )
 
 // InputValue converts the inventory into the Rego input document once, in
-// parallel: {mode, params, objects, kinds, index, tokenCandidates, podSpecs,
-// controlPlanes, access, audit}. kinds[k] lists the objects of kind k, so that rules never
-// scan every object; index finds an object by its identity (keyIndex); tokenCandidates lists the ids of the objects with a
+// parallel: {mode, params, objects, kinds, index, tokenCandidates,
+// tokenCandidateSpecs, podSpecs, controlPlanes, access, audit}. kinds[k]
+// lists the objects of kind k, so that rules never scan every object; index
+// finds an object by its identity (keyIndex); tokenCandidates lists the ids of the objects with a
 // string in which a JWT could be found (mayHoldToken), so the token rules
-// read only those.
+// read only those, and tokenCandidateSpecs the indexes in podSpecs of
+// those objects' pod specs.
 func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts InputOptions) (ast.Value, error) {
 	proj := opts.Projection
 	if len(model.PodSpecs) != len(inv.PodSpecs) {
@@ -94,11 +96,18 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 		byKind.Insert(ast.StringTerm(k), ast.ArrayTerm(l...))
 	}
 	index := keyIndex(inv, objs)
+	candidateSpecs := []any{}
+	for i, ps := range inv.PodSpecs {
+		if candidate[ps.Object] {
+			candidateSpecs = append(candidateSpecs, i)
+		}
+	}
 	rest, err := ast.InterfaceToValue(map[string]any{
-		"tokenCandidates": candidates,
-		"mode":            string(inv.Mode),
-		"params":          p.value(),
-		"controlPlanes":   cps,
+		"tokenCandidates":     candidates,
+		"tokenCandidateSpecs": candidateSpecs,
+		"mode":                string(inv.Mode),
+		"params":              p.value(),
+		"controlPlanes":       cps,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("convert input: %w", err)

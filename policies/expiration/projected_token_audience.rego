@@ -49,9 +49,7 @@ import data.sascan.lib.result
 import data.sascan.lib.tokens
 
 findings contains f if {
-	some ps in k8s.pod_specs
-	not ps.static
-	some src in k8s.projected_token_sources(ps)
+	some [ps, src] in k8s.projected_tokens
 	tokens.audience(src.token) == ""
 	paths := k8s.mount_paths(ps, src.vol.name)
 	not only_default_path(paths)

@@ -51,9 +51,7 @@ import data.sascan.lib.result
 import data.sascan.lib.tokens
 
 findings contains f if {
-	some ps in k8s.pod_specs
-	not ps.static
-	some src in k8s.projected_token_sources(ps)
+	some [ps, src] in k8s.projected_tokens
 	e := tokens.expiration(src.token)
 	aud := tokens.audience(src.token)
 	v := verdict(e, aud)

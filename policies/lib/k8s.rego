@@ -44,6 +44,12 @@ token_candidate_ids := {id | some id in input.tokenCandidates} if {
 	is_array(input.tokenCandidates)
 } else := {o.id | some o in input.objects}
 
+# The pod specs of the token candidates, from the input's
+# tokenCandidateSpecs (indexes in podSpecs); without it, every pod spec.
+token_candidate_specs := [input.podSpecs[i] | some i in input.tokenCandidateSpecs] if {
+	is_array(input.tokenCandidateSpecs)
+} else := pod_specs
+
 token_candidates(kind) := [o |
 	some id in token_candidate_ids
 	o := input.objects[id]
@@ -136,6 +142,15 @@ projected_token_sources(ps) := [{"volume": i, "source": j, "vol": v, "token": s.
 	not i in ps.injectedVolumes
 	some j, s in object.get(v, ["projected", "sources"], [])
 	s.serviceAccountToken
+]
+
+# Every projected token source of the pod specs that run with a credential
+# (not static), as [pod spec, source]: computed once for the rules that
+# judge them.
+projected_tokens := [[ps, src] |
+	some ps in pod_specs
+	not ps.static
+	some src in projected_token_sources(ps)
 ]
 
 # Mount paths of a volume across all containers.

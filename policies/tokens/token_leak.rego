@@ -136,16 +136,14 @@ candidate_strings contains {"object": o.id, "path": sprintf("metadata.annotation
 last_applied := "kubectl.kubernetes.io/last-applied-configuration"
 
 candidate_strings contains {"object": ps.obj.id, "path": sprintf("%s.env[%d].value", [x.path, j]), "value": e.value} if {
-	some ps in k8s.pod_specs
-	ps.obj.id in k8s.token_candidate_ids
+	some ps in k8s.token_candidate_specs
 	some x in k8s.all_containers(ps)
 	some j, e in object.get(x.c, "env", [])
 	_jwt_like(e.value)
 }
 
 candidate_strings contains {"object": ps.obj.id, "path": sprintf("%s.%s[%d]", [x.path, field_name, j]), "value": v} if {
-	some ps in k8s.pod_specs
-	ps.obj.id in k8s.token_candidate_ids
+	some ps in k8s.token_candidate_specs
 	some x in k8s.all_containers(ps)
 	some field_name in ["args", "command"]
 	some j, v in object.get(x.c, field_name, [])

@@ -92,13 +92,17 @@ test_harmless_secret if {
 }
 
 # The rule reads only the objects the input's tokenCandidates index names
-# (the inventory's prefilter): the same token is found when its object is
+# (the inventory's prefilter), and of pod specs only those its
+# tokenCandidateSpecs names: the same token is found when its object is
 # listed there and not when it is left out.
 test_token_candidates_index_is_honoured if {
 	s := {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "k", "namespace": "argocd"}, "stringData": {"config": kubeconfig({"token": t.legacy_jwt})}}
 	d := t.deployment("tools", "poller", {"containers": [{"name": "p", "image": "busybox", "env": [{"name": "T", "value": t.bound_jwt}]}]})
 	inp := t.inv([s, d])
-	{f.object | some f in rule.findings with input as object.union(inp, {"tokenCandidates": [0, 1]})} == {0, 1}
+	inp.tokenCandidates == [0, 1]
+	inp.tokenCandidateSpecs == [0]
+	{f.object | some f in rule.findings with input as inp} == {0, 1}
 	{f.object | some f in rule.findings with input as object.union(inp, {"tokenCandidates": [1]})} == {1}
-	{f.object | some f in rule.findings with input as object.union(inp, {"tokenCandidates": []})} == set()
+	{f.object | some f in rule.findings with input as object.union(inp, {"tokenCandidates": [0], "tokenCandidateSpecs": []})} == {0}
+	{f.object | some f in rule.findings with input as object.union(inp, {"tokenCandidates": [], "tokenCandidateSpecs": []})} == set()
 }
