@@ -425,7 +425,7 @@ var constTerms = func() map[string]*ast.Term {
 	for _, s := range []string{
 		"access", "aggregated", "apiGroups", "apiVersion", "audit", "auto", "autoTokenContainers",
 		"automount", "beyondBaseline", "bindings", "bootstrapGroups", "c", "capabilities",
-		"containers", "direct", "exposure", "field", "group", "groups", "host", "hostIPC", "hostNetwork",
+		"containers", "direct", "exposure", "field", "group", "groups", "heldTokens", "host", "hostIPC", "hostNetwork",
 		"hostPID", "hostPath", "how", "id", "index", "ingresses", "injectedVolumes", "kind", "kinds", "known",
 		"meta", "mounted", "name", "namespace", "namespaces", "nonResourceURLs", "obj", "object",
 		"objects", "origin", "owners", "path", "podSpecs", "privileged", "projected",

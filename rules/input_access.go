@@ -22,6 +22,8 @@ import (
 //	namespaces:      {ns: {serviceAccounts: n, tokenHolders: n, sample: ["ns/name"]}}: the accounts in
 //	                 scope per namespace, and the workloads there that hold a token
 //	tokenHolders:    the workloads that hold a ServiceAccount token
+//	heldTokens:      {"ns/name": true}: the accounts whose token a pod spec
+//	                 holds (shadowed copies included) or a token Secret names
 //	sampleSize:      how many members a sample names
 //	tokenGraph:      who acts as whom and where tokens sit, as a graph for
 //	                 lib/paths (tokenGraphTerm)
@@ -81,11 +83,16 @@ func accessTerm(m *access.Model) *ast.Term {
 	}
 	holders := map[string]int{}
 	total := 0
+	held := ast.NewObject()
 	for _, ps := range m.PodSpecs {
 		if ps.HoldsToken() {
 			holders[ps.Namespace]++
 			total++
+			held.Insert(ast.StringTerm(ps.Key), ast.InternedTerm(true))
 		}
+	}
+	for _, t := range m.TokenSecrets {
+		held.Insert(ast.StringTerm(t.ServiceAccount), ast.InternedTerm(true))
 	}
 	namespaces := ast.NewObject()
 	for _, ns := range nsOrder {
@@ -105,6 +112,7 @@ func accessTerm(m *access.Model) *ast.Term {
 		ast.Item(constTerm("namespaces"), ast.NewTerm(namespaces)),
 		ast.Item(constTerm("sampleSize"), ast.InternedTerm(SampleSize)),
 		ast.Item(constTerm("tokenHolders"), ast.InternedTerm(total)),
+		ast.Item(constTerm("heldTokens"), ast.NewTerm(held)),
 		ast.Item(constTerm("tokenGraph"), tokenGraphTerm(m)),
 		ast.Item(constTerm("tokenSources"), tokenSourcesTerm(m)),
 	)

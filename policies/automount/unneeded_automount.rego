@@ -45,6 +45,7 @@ import data.sascan.lib.rbac
 import data.sascan.lib.result
 
 findings contains f if {
+	not rbac.every_sa_exceeds_baseline
 	some ps in k8s.pod_specs
 	not ps.static
 	ps.automount

@@ -20,7 +20,7 @@ sa_groups_all := {"system:serviceaccounts", "system:authenticated"}
 # input without one.
 default model := {
 	"roles": {}, "bindings": {}, "direct": {}, "groups": {},
-	"serviceAccounts": [], "namespaces": {}, "sampleSize": 0, "tokenHolders": 0,
+	"serviceAccounts": [], "namespaces": {}, "sampleSize": 0, "tokenHolders": 0, "heldTokens": {},
 }
 
 model := input.access
@@ -127,13 +127,14 @@ sa_exceeds_baseline(ns, name) if {
 	g[0] in binding_exceeds
 }
 
-sa_exceeds_baseline(_, _) if _all_groups_exceed
+sa_exceeds_baseline(_, _) if every_sa_exceeds_baseline
 
 sa_exceeds_baseline(ns, _) if ns in _namespace_group_exceeds
 
 # The grants to system:serviceaccounts and system:authenticated apply to
-# every ServiceAccount: decided once.
-_all_groups_exceed if {
+# every ServiceAccount: decided once. When they exceed the baseline, so does
+# every account, and a rule about accounts that do not can stop at once.
+every_sa_exceeds_baseline if {
 	some grp in sa_groups_all
 	some g in object.get(model.groups, grp, [])
 	g[0] in binding_exceeds

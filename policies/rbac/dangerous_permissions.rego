@@ -55,7 +55,7 @@ findings contains f if {
 	dormant := is_dormant(key)
 	caps := sort({t | some id in direct; some t in capability_texts(id)})
 	groups := _namespace_groups(ns)
-	f := result.finding(anchor(key, direct, groups.grants, tier), "", message(key, tier, dormant), {
+	f := result.finding(anchor(key, ns, direct, tier), "", message(key, tier, dormant), {
 		"severity": result.lower(rbac.tier_severity(tier), to_number(dormant)),
 		"confidence": "likely",
 		"evidence": {
@@ -97,7 +97,7 @@ group_text(grp, gg) := sprintf("%s through group %s (%d binding(s))", [rbac.tier
 
 # Report on the ServiceAccount when the scan has it, else on the first
 # binding that grants its top tier.
-anchor(key, direct, groups, tier) := sa if {
+anchor(key, ns, direct, tier) := sa if {
 	sa := k8s.service_accounts[key]
 } else := rbac.bindings[id] if {
 	id := min({i |
@@ -106,7 +106,7 @@ anchor(key, direct, groups, tier) := sa if {
 		c.tier == tier
 	})
 } else := rbac.bindings[id] if {
-	id := min({i | some gg in groups; gg.tier == tier; some i in gg.bindings})
+	id := min({i | some gg in _namespace_groups(ns).grants; gg.tier == tier; some i in gg.bindings})
 }
 
 message(key, tier, true) := sprintf("ServiceAccount %s holds %s permissions (no workload or token in the scan uses it)", [key, rbac.tier_name(tier)])
@@ -116,22 +116,12 @@ message(key, tier, false) := sprintf("ServiceAccount %s holds %s permissions", [
 # Whether the ServiceAccount of key "ns/name" is dormant.
 default is_dormant(_) := true
 
-is_dormant(key) := false if key in active
+# A pod spec runs as the account with a token, or a token Secret names it
+# (the access model's heldTokens).
+is_dormant(key) := false if rbac.model.heldTokens[key]
 
 # A live scan that did not list the account's namespace cannot tell.
 is_dormant(key) := false if {
 	params.live
 	not params.complete_in(split(key, "/")[0])
-}
-
-# ServiceAccounts whose token is in use: a pod spec runs as them with a
-# token, or a token Secret names them.
-active := {k |
-	some ps in k8s.pod_specs
-	not ps.static
-	count(ps.tokenContainers) > 0
-	k := ps.saKey
-} | {k |
-	some s in k8s.token_secrets
-	k := k8s.key(s.namespace, object.get(k8s.annotations(s), k8s.sa_name_annotation, ""))
 }
