@@ -6,6 +6,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/sascan/sascan/access"
+	"github.com/sascan/sascan/scanner"
 )
 
 // TestRuleTermsShared: equal lists of RBAC rules, and equal rules in
@@ -69,5 +70,40 @@ func TestHostTermShared(t *testing.T) {
 		if got := hostTerm(h); got == noHost || got.Value.Compare(noHost.Value) == 0 {
 			t.Errorf("%+v: the term of nothing reached", h)
 		}
+	}
+}
+
+// TestExposureTermShared: pod specs no Service selects share one term;
+// each Service that does is {service, type, ingresses}.
+func TestExposureTermShared(t *testing.T) {
+	if exposureTerm(nil) != exposureTerm([]access.Exposure{}) {
+		t.Error("two pod specs no Service selects have two exposure terms")
+	}
+	got := exposureTerm([]access.Exposure{{Service: "web", Type: "NodePort", Ingresses: []string{"www"}}, {Service: "api"}}).Value.String()
+	if want := `[{"ingresses": ["www"], "service": "web", "type": "NodePort"}, {"ingresses": [], "service": "api", "type": ""}]`; got != want {
+		t.Errorf("exposure = %s, want %s", got, want)
+	}
+}
+
+// TestHeldTokens: the accounts whose token a running pod spec holds or a
+// token Secret names; a static pod and a pod that mounts no token hold
+// none.
+func TestHeldTokens(t *testing.T) {
+	pod := func(name, sa string, labels map[string]any, automount bool) scanner.RawObject {
+		return scanner.RawObject{Value: map[string]any{"apiVersion": "v1", "kind": "Pod",
+			"metadata": map[string]any{"name": name, "namespace": "kube-system", "labels": labels},
+			"spec":     map[string]any{"serviceAccountName": sa, "automountServiceAccountToken": automount, "containers": []any{map[string]any{"name": "c"}}}}}
+	}
+	inv := scanner.Build([]scanner.RawObject{
+		pod("runs", "runner", nil, true),
+		pod("kube-apiserver-node", "static", map[string]any{"tier": "control-plane", "component": "kube-apiserver"}, true),
+		pod("no-token", "quiet", nil, false),
+		{Value: map[string]any{"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+			"metadata": map[string]any{"name": "t", "namespace": "ops", "annotations": map[string]any{"kubernetes.io/service-account.name": "legacy"}}}},
+		{Value: map[string]any{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": "idle", "namespace": "ops"}}},
+	}, scanner.BuildOptions{Mode: scanner.ModeManifest})
+	held := accessTerm(access.Build(inv, access.Options{})).Get(ast.StringTerm("heldTokens"))
+	if want := `{"kube-system/runner": true, "ops/legacy": true}`; held == nil || held.Value.String() != want {
+		t.Errorf("heldTokens = %v, want %s", held, want)
 	}
 }
