@@ -138,18 +138,26 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 // It holds the object terms themselves.
 func keyIndex(inv *scanner.Inventory, objs []*ast.Term) *ast.Term {
 	type kindGroup struct{ kind, group string }
-	byIdentity := map[kindGroup]ast.Object{}
+	// Keys are gathered first and each inserted once: replacing a key's
+	// value in an ast.Object rehashes the whole object.
+	last := map[kindGroup]map[string]int{}
 	for i, o := range inv.Objects {
 		if o.Shadowed {
 			continue
 		}
 		kg := kindGroup{o.Kind, o.Group}
-		m := byIdentity[kg]
-		if m == nil {
-			m = ast.NewObject()
-			byIdentity[kg] = m
+		if last[kg] == nil {
+			last[kg] = map[string]int{}
 		}
-		m.Insert(ast.StringTerm(o.Namespace+"/"+o.Name), objs[i])
+		last[kg][o.Namespace+"/"+o.Name] = i
+	}
+	byIdentity := map[kindGroup]ast.Object{}
+	for kg, keys := range last {
+		m := ast.NewObject()
+		for k, i := range keys {
+			m.Insert(ast.StringTerm(k), objs[i])
+		}
+		byIdentity[kg] = m
 	}
 	index := ast.NewObject()
 	for kg, m := range byIdentity {

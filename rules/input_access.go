@@ -83,16 +83,22 @@ func accessTerm(m *access.Model) *ast.Term {
 	}
 	holders := map[string]int{}
 	total := 0
-	held := ast.NewObject()
+	// Each key is inserted once: replacing a key's value in an ast.Object
+	// rehashes the whole object.
+	heldKeys := map[string]bool{}
 	for _, ps := range m.PodSpecs {
 		if ps.HoldsToken() {
 			holders[ps.Namespace]++
 			total++
-			held.Insert(ast.StringTerm(ps.Key), ast.InternedTerm(true))
+			heldKeys[ps.Key] = true
 		}
 	}
 	for _, t := range m.TokenSecrets {
-		held.Insert(ast.StringTerm(t.ServiceAccount), ast.InternedTerm(true))
+		heldKeys[t.ServiceAccount] = true
+	}
+	held := ast.NewObject()
+	for _, k := range sortedKeys(heldKeys) {
+		held.Insert(ast.StringTerm(k), ast.InternedTerm(true))
 	}
 	namespaces := ast.NewObject()
 	for _, ns := range nsOrder {
