@@ -56,7 +56,12 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 		return nil, err
 	}
 	specs := make([]*ast.Term, len(inv.PodSpecs))
-	_ = parallel(workers, func(w int) error {
+	var index *ast.Term
+	_ = parallel(workers+1, func(w int) error {
+		if w == workers {
+			index = keyIndex(inv, objs)
+			return nil
+		}
 		for i := w; i < len(specs); i += workers {
 			ps := inv.PodSpecs[i]
 			specs[i] = podSpecTerm(objs[ps.Object], ps, model.PodSpecs[i])
@@ -95,7 +100,6 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 	for k, l := range kinds {
 		byKind.Insert(ast.StringTerm(k), ast.ArrayTerm(l...))
 	}
-	index := keyIndex(inv, objs)
 	candidateSpecs := []any{}
 	for i, ps := range inv.PodSpecs {
 		if candidate[ps.Object] {
