@@ -22,11 +22,11 @@ type Exposure struct {
 	Ingresses []string
 }
 
-// exposures finds the Services that select each pod spec of specs (same
-// order as inv.PodSpecs). Services are indexed by namespace and by their
-// selector's first key and value, so a pod spec looks only at the Services
-// that could match one of its labels: the work grows with pod specs times
-// their labels, not with the Services of a namespace.
+// exposures finds the Services that select each pod spec of the inventory
+// (same order as inv.PodSpecs). Services are indexed by namespace and by
+// their selector's first key and value (its smallest key), so a pod spec
+// looks only at the Services whose first selector entry is one of its
+// labels, not at every Service of its namespace.
 func exposures(inv *scanner.Inventory) [][]Exposure {
 	type service struct {
 		name, typ string

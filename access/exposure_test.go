@@ -61,6 +61,11 @@ func TestExposure(t *testing.T) {
 			service("shop", "moved", map[string]any{"type": "LoadBalancer", "selector": map[string]any{"app": "web"}}),
 			{"apiVersion": "example.com/v1", "kind": "Service", "metadata": map[string]any{"name": "custom", "namespace": "shop"}, "spec": map[string]any{"selector": map[string]any{"app": "web"}}},
 		}, []Exposure{{Service: "moved", Type: "LoadBalancer"}}},
+		{"an Ingress defined again routes where its last definition does", []map[string]any{
+			service("shop", "web", map[string]any{"selector": map[string]any{"app": "web"}}),
+			ingress("shop", "www", routes("web")),
+			ingress("shop", "www", routes("api")),
+		}, []Exposure{{Service: "web"}}},
 		{"ingresses of the namespace", []map[string]any{
 			service("shop", "web", map[string]any{"selector": map[string]any{"app": "web"}}),
 			ingress("shop", "b-rules", routes("api", "web", "web")),
@@ -75,5 +80,23 @@ func TestExposure(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestExposureOfPod: a Pod is selected by its own labels; a selector value
+// matches a label only when both are the same string (a number or a
+// boolean never equals the string that spells it).
+func TestExposureOfPod(t *testing.T) {
+	p := pod("shop", "p", map[string]any{"containers": containers(map[string]any{"name": "c"})})
+	p["metadata"].(map[string]any)["labels"] = map[string]any{"n": "1", "b": "true"}
+	m := Build(invOf([]map[string]any{
+		service("shop", "string", map[string]any{"selector": map[string]any{"n": "1"}}),
+		service("shop", "number", map[string]any{"selector": map[string]any{"n": 1}}),
+		service("shop", "boolean", map[string]any{"selector": map[string]any{"b": true}}),
+		service("shop", "both", map[string]any{"type": "NodePort", "selector": map[string]any{"b": "true", "n": "1"}}),
+		p,
+	}), Options{})
+	if diff := cmp.Diff([]Exposure{{Service: "both", Type: "NodePort"}, {Service: "string"}}, m.PodSpecs[0].Exposure); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

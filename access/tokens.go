@@ -46,7 +46,7 @@ type PodSpec struct {
 	SecretRefs []SecretRef
 	// Host is what of its node the pod spec reaches.
 	Host Host
-	// Exposure lists the Services that select its pods, by name.
+	// Exposure lists the Services that select its pods, sorted by name.
 	Exposure []Exposure
 }
 

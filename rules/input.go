@@ -15,11 +15,11 @@ import (
 // InputValue converts the inventory into the Rego input document once, in
 // parallel: {mode, params, objects, kinds, index, tokenCandidates,
 // tokenCandidateSpecs, podSpecs, controlPlanes, access, audit}. kinds[k]
-// lists the objects of kind k, so that rules never scan every object; index
-// finds an object by its identity (keyIndex); tokenCandidates lists the ids of the objects with a
-// string in which a JWT could be found (mayHoldToken), so the token rules
-// read only those, and tokenCandidateSpecs the indexes in podSpecs of
-// those objects' pod specs.
+// lists the objects of kind k, so that rules never scan every object;
+// index finds an object by its identity (keyIndex); tokenCandidates lists
+// the ids of the objects with a string in which a JWT could be found
+// (mayHoldToken), so the token rules read only those, and
+// tokenCandidateSpecs the indexes in podSpecs of those objects' pod specs.
 func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts InputOptions) (ast.Value, error) {
 	proj := opts.Projection
 	if len(model.PodSpecs) != len(inv.PodSpecs) {
@@ -155,29 +155,29 @@ func keyIndex(inv *scanner.Inventory, objs []*ast.Term) *ast.Term {
 		}
 		last[kg][o.Namespace+"/"+o.Name] = i
 	}
-	byIdentity := map[kindGroup]ast.Object{}
+	// An object's hash is summed as its entries are inserted: each object
+	// is complete before it goes into the one above it. The objects were
+	// settled as they were built: sort only the keys of the index's own
+	// objects (Foreach does).
+	noop := func(*ast.Term, *ast.Term) {}
+	byKind := map[string]ast.Object{}
 	for kg, keys := range last {
 		m := ast.NewObject()
 		for k, i := range keys {
 			m.Insert(ast.StringTerm(k), objs[i])
 		}
-		byIdentity[kg] = m
+		m.Foreach(noop)
+		if byKind[kg.kind] == nil {
+			byKind[kg.kind] = ast.NewObject()
+		}
+		byKind[kg.kind].Insert(ast.StringTerm(kg.group), ast.NewTerm(m))
 	}
 	index := ast.NewObject()
-	for kg, m := range byIdentity {
-		groups := index.Get(ast.StringTerm(kg.kind))
-		if groups == nil {
-			groups = ast.ObjectTerm()
-			index.Insert(ast.StringTerm(kg.kind), groups)
-		}
-		groups.Value.(ast.Object).Insert(ast.StringTerm(kg.group), ast.NewTerm(m))
+	for kind, groups := range byKind {
+		groups.Foreach(noop)
+		index.Insert(ast.StringTerm(kind), ast.NewTerm(groups))
 	}
-	// The objects were settled as they were built: sort only the keys of
-	// the index's own objects (Foreach does).
-	noop := func(*ast.Term, *ast.Term) {}
-	index.Foreach(func(_, groups *ast.Term) {
-		groups.Value.(ast.Object).Foreach(func(_, m *ast.Term) { m.Value.(ast.Object).Foreach(noop) })
-	})
+	index.Foreach(noop)
 	return ast.NewTerm(index)
 }
 
@@ -204,7 +204,8 @@ type InputOptions struct {
 
 // podSpecTerm is one pod spec as the rules read it (lib/k8s pod_specs):
 // {obj, path, spec, meta, sa, saKey, static, automount, containers,
-// tokenContainers, autoTokenContainers, injectedVolumes, secretRefs}. obj, spec and meta are the
+// tokenContainers, autoTokenContainers, injectedVolumes, secretRefs, host,
+// exposure}. obj, spec and meta are the
 // object's own sub-terms, not copies; containers lists every container
 // (init, regular, ephemeral) with its field path, the volumes its
 // volumeMounts name and how it holds the token (the access model's

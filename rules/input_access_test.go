@@ -107,3 +107,33 @@ func TestHeldTokens(t *testing.T) {
 		t.Errorf("heldTokens = %v, want %s", held, want)
 	}
 }
+
+// TestKeyIndex: objects by kind, group and "namespace/name" ("/name" when
+// cluster-scoped); the last definition of an identity only, and kinds of
+// other groups apart; the implicit default ServiceAccount of a namespace
+// (id 5) is there too.
+func TestKeyIndex(t *testing.T) {
+	obj := func(apiVersion, kind, ns, name string) scanner.RawObject {
+		md := map[string]any{"name": name}
+		if ns != "" {
+			md["namespace"] = ns
+		}
+		return scanner.RawObject{Value: map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": md}}
+	}
+	inv := scanner.Build([]scanner.RawObject{
+		obj("v1", "ServiceAccount", "a", "x"),
+		obj("rbac.authorization.k8s.io/v1", "Role", "a", "r"),
+		obj("v1", "ServiceAccount", "a", "x"),
+		obj("example.com/v1", "Role", "a", "r"),
+		obj("rbac.authorization.k8s.io/v1", "ClusterRole", "", "admin"),
+	}, scanner.BuildOptions{Mode: scanner.ModeManifest})
+	objs := make([]*ast.Term, len(inv.Objects))
+	for i := range objs {
+		objs[i] = ast.InternedTerm(i)
+	}
+	got := keyIndex(inv, objs).Value.String()
+	want := `{"ClusterRole": {"rbac.authorization.k8s.io": {"/admin": 4}}, "Role": {"example.com": {"a/r": 3}, "rbac.authorization.k8s.io": {"a/r": 1}}, "ServiceAccount": {"": {"a/default": 5, "a/x": 2}}}`
+	if got != want {
+		t.Errorf("index = %s, want %s", got, want)
+	}
+}

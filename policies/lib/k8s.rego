@@ -45,10 +45,11 @@ token_candidate_ids := {id | some id in input.tokenCandidates} if {
 } else := {o.id | some o in input.objects}
 
 # The pod specs of the token candidates, from the input's
-# tokenCandidateSpecs (indexes in podSpecs); without it, every pod spec.
+# tokenCandidateSpecs (indexes in podSpecs); without it, those of
+# token_candidate_ids.
 token_candidate_specs := [input.podSpecs[i] | some i in input.tokenCandidateSpecs] if {
 	is_array(input.tokenCandidateSpecs)
-} else := pod_specs
+} else := [ps | some ps in pod_specs; ps.obj.id in token_candidate_ids]
 
 token_candidates(kind) := [o |
 	some id in token_candidate_ids

@@ -68,6 +68,18 @@ test_group_grant_applies if {
 	got(objs, 34) == {[0, "critical"], [4, "high"]}
 }
 
+# An account the scan does not hold, whose top tier comes from a group
+# grant alone, is reported on the group's binding (id 2); the implicit
+# default ServiceAccount of web (id 3) on itself.
+test_group_grant_to_account_not_in_scan_reported_on_binding if {
+	objs := [
+		t.pod("web", "p", {"serviceAccountName": "ghost", "containers": [t.container("c")]}),
+		t.cluster_role("secrets", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}]),
+		t.cluster_role_binding("all", "secrets", [{"kind": "Group", "name": "system:serviceaccounts"}]),
+	]
+	got(objs, 34) == {[2, "critical"], [3, "high"]}
+}
+
 # A capability that two targets of one grant give (impersonating users and
 # ServiceAccounts are both P09 cluster-wide) is listed once.
 test_capabilities_listed_once if {
