@@ -174,6 +174,10 @@ type Options struct {
 // again later in the input) do not count.
 func Build(inv *scanner.Inventory, opts Options) *Model {
 	m := &Model{Roles: map[string]*Role{}, byUser: map[string][]Grant{}, byGroup: map[string][]Grant{}, Declared: map[string]bool{}}
+	// Who runs as whom reads the inventory only: it is resolved on another
+	// core while the RBAC part is built.
+	specs := make(chan []PodSpec, 1)
+	go func() { specs <- podSpecs(inv, opts.Tokens) }()
 	var bindings []*scanner.Object
 	sas := map[string]bool{}
 	for _, o := range inv.Objects {
@@ -228,7 +232,7 @@ func Build(inv *scanner.Inventory, opts Options) *Model {
 			}
 		}
 	}
-	m.PodSpecs = podSpecs(inv, opts.Tokens)
+	m.PodSpecs = <-specs
 	for _, ps := range m.PodSpecs {
 		sas[ps.Key] = true
 	}

@@ -50,24 +50,27 @@ findings contains f if {
 	f := finding(b, i, "low", "a", sprintf("ServiceAccount subject %q has no namespace; the API rejects it in a ClusterRoleBinding", [subj.name]))
 }
 
-# (b)
+# (b) and (c) read the subjects that name a ServiceAccount from the access
+# model's direct grants.
 findings contains f if {
-	some b in rbac.bindings
-	some i, subj in rbac.subjects(b)
+	some sa, grants in rbac.model.direct
+	some [id, i] in grants
+	b := rbac.bindings[id]
+	subj := rbac.subjects(b)[i]
 	subj.kind == "User"
-	sa := rbac.subject_sa_key(b, i)
 	f := finding(b, i, "medium", "b", sprintf("User subject %q is ServiceAccount %s under another kind", [subj.name, sa]))
 }
 
 # (c)
 findings contains f if {
-	some id, b in rbac.bindings
-	some i, subj in rbac.subjects(b)
-	subj.kind == "ServiceAccount"
-	sa := rbac.subject_sa_key(b, i)
+	some sa, grants in rbac.model.direct
 	params.complete_in(split(sa, "/")[0])
 	not k8s.service_accounts[sa]
 	not endswith(sa, "/default")
+	some [id, i] in grants
+	b := rbac.bindings[id]
+	subj := rbac.subjects(b)[i]
+	subj.kind == "ServiceAccount"
 	tier := rbac.top_tier(rbac.binding_capabilities[id])
 	f := finding(b, i, missing_sa_severity(tier), "c", sprintf("ServiceAccount %s does not exist; whoever creates it gets this grant", [sa]))
 }

@@ -35,13 +35,14 @@ package sascan.rules.rbac.default_sa_bound
 import data.sascan.lib.rbac
 import data.sascan.lib.result
 
+# The subjects that name a ServiceAccount (by kind ServiceAccount or as a
+# User spelled as its username) are the access model's direct grants.
 findings contains f if {
-	some id, b in rbac.bindings
-	some i, subj in rbac.subjects(b)
-	subj.kind in {"ServiceAccount", "User"}
-	sa := rbac.subject_sa_key(b, i)
+	some sa, grants in rbac.model.direct
 	endswith(sa, "/default")
+	some [id, i] in grants
 	rbac.binding_exceeds[id]
+	b := rbac.bindings[id]
 	role := rbac.binding_role(b)
 	caps := rbac.binding_capabilities[id]
 	tier := rbac.top_tier(caps)

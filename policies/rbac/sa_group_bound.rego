@@ -28,11 +28,13 @@ package sascan.rules.rbac.sa_group_bound
 import data.sascan.lib.rbac
 import data.sascan.lib.result
 
+# The Group subjects that include ServiceAccounts are the access model's
+# group grants.
 findings contains f if {
-	some id, b in rbac.bindings
-	some i, subj in rbac.subjects(b)
-	subj.kind == "Group"
-	rbac.sa_group(subj.name)
+	some grants in rbac.model.groups
+	some [id, i] in grants
+	b := rbac.bindings[id]
+	subj := rbac.subjects(b)[i]
 	not bootstrap_subject(b, subj)
 	rbac.binding_exceeds[id]
 	role := rbac.binding_role(b)
