@@ -48,7 +48,14 @@ type PodSpec struct {
 	Host Host
 	// Exposure lists the Services that select its pods, sorted by name.
 	Exposure []Exposure
+	// ProjectedTokens are the serviceAccountToken sources of the projected
+	// volumes it declares itself (the injected volume left out), in order.
+	ProjectedTokens []ProjectedToken
 }
+
+// ProjectedToken is one serviceAccountToken source of a projected volume:
+// the volume's index in spec.volumes and the source's in its sources.
+type ProjectedToken struct{ Volume, Source int }
 
 // Host is what of the node a pod spec reaches beyond its containers: where
 // a compromise of the pod, and of the token it holds, spreads.
@@ -244,6 +251,9 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 		}
 		for j, v := range vs {
 			vm, _ := v.(map[string]any)
+			if !slices.Contains(ps.Injected, j) {
+				ps.ProjectedTokens = append(ps.ProjectedTokens, projectedTokens(vm, j)...)
+			}
 			name, isName := vm["name"].(string)
 			for _, secret := range volumeSecrets(vm) {
 				ps.SecretRefs = append(ps.SecretRefs, SecretRef{Secret: secret, Volume: j, Mounted: isName && mounted[name], Container: -1, Index: -1})
@@ -253,6 +263,23 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 		ps.Host = host(spec)
 		ps.Exposure = exposure[i]
 		out[i] = ps
+	}
+	return out
+}
+
+// projectedTokens are the serviceAccountToken sources of volume v, the
+// volume at index j: each source that sets the field to anything but false
+// (the API server accepts only an object there; a manifest scan reads what
+// it is given).
+func projectedTokens(v map[string]any, j int) []ProjectedToken {
+	p, _ := v["projected"].(map[string]any)
+	srcs, _ := p["sources"].([]any)
+	var out []ProjectedToken
+	for k, s := range srcs {
+		sm, _ := s.(map[string]any)
+		if t, ok := sm["serviceAccountToken"]; ok && t != false {
+			out = append(out, ProjectedToken{Volume: j, Source: k})
+		}
 	}
 	return out
 }

@@ -14,12 +14,15 @@ import (
 
 // InputValue converts the inventory into the Rego input document once, in
 // parallel: {mode, params, objects, kinds, index, tokenCandidates,
-// tokenCandidateSpecs, podSpecs, controlPlanes, access, audit}. kinds[k]
+// tokenCandidateSpecs, podSpecs, projectedTokens, controlPlanes, access,
+// audit}. kinds[k]
 // lists the objects of kind k, so that rules never scan every object;
 // index finds an object by its identity (keyIndex); tokenCandidates lists
 // the ids of the objects with a string in which a JWT could be found
 // (mayHoldToken), so the token rules read only those, and
 // tokenCandidateSpecs the indexes in podSpecs of those objects' pod specs.
+// projectedTokens lists [pod spec, volume, source] indexes of the projected
+// token sources of the pod specs that run with a credential (not static).
 func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts InputOptions) (ast.Value, error) {
 	proj := opts.Projection
 	if len(model.PodSpecs) != len(inv.PodSpecs) {
@@ -106,9 +109,19 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 			candidateSpecs = append(candidateSpecs, i)
 		}
 	}
+	projected := []any{}
+	for i, ps := range model.PodSpecs {
+		if ps.Static {
+			continue
+		}
+		for _, t := range ps.ProjectedTokens {
+			projected = append(projected, []any{i, t.Volume, t.Source})
+		}
+	}
 	rest, err := ast.InterfaceToValue(map[string]any{
 		"tokenCandidates":     candidates,
 		"tokenCandidateSpecs": candidateSpecs,
+		"projectedTokens":     projected,
 		"mode":                string(inv.Mode),
 		"params":              p.value(),
 		"controlPlanes":       cps,

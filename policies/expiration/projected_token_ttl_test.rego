@@ -27,6 +27,13 @@ test_magic_3607_is_low if {
 	{[f.severity, contains(f.message, "one year")] | some f in fs} == {["low", true]}
 }
 
+# A mirror pod runs with no ServiceAccount credential: its projected token
+# is not judged.
+test_mirror_pod_is_excluded if {
+	p := proj({"path": "vault-token", "expirationSeconds": 172800, "audience": "vault"})
+	got([object.union(p, {"metadata": {"annotations": {"kubernetes.io/config.mirror": "abc"}}})]) == set()
+}
+
 # TV-SA022-4: the admission-injected volume of a live Pod.
 test_injected_volume_is_excluded if {
 	p := t.pod("web", "p", {

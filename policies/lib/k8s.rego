@@ -136,22 +136,15 @@ referenced_secret_keys := {key(ps.obj.namespace, r.secret) |
 	some r in ps.secretRefs
 }
 
-# User-authored projected token sources of a pod spec (the admission
-# injected volume excluded): {vol index, source index, volume, token}.
-projected_token_sources(ps) := [{"volume": i, "source": j, "vol": v, "token": s.serviceAccountToken} |
-	some i, v in object.get(ps.spec, "volumes", [])
-	not i in ps.injectedVolumes
-	some j, s in object.get(v, ["projected", "sources"], [])
-	s.serviceAccountToken
-]
-
-# Every projected token source of the pod specs that run with a credential
-# (not static), as [pod spec, source]: computed once for the rules that
-# judge them.
+# The projected token sources the pod specs that run with a credential
+# (not static) declare themselves (the admission-injected volume left out),
+# as [pod spec, {volume index, source index, volume, token}]: found in Go
+# (input.projectedTokens), computed once for the rules that judge them.
 projected_tokens := [[ps, src] |
-	some ps in pod_specs
-	not ps.static
-	some src in projected_token_sources(ps)
+	some [i, vi, si] in input.projectedTokens
+	ps := pod_specs[i]
+	v := ps.spec.volumes[vi]
+	src := {"volume": vi, "source": si, "vol": v, "token": v.projected.sources[si].serviceAccountToken}
 ]
 
 # Mount paths of a volume across all containers.
