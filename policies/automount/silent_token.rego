@@ -39,6 +39,7 @@ import data.sascan.lib.k8s
 import data.sascan.lib.result
 
 findings contains f if {
+	audit.present
 	some ps in k8s.pod_specs
 	not ps.static
 	holders := ps.tokenContainers
