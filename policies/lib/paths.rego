@@ -279,7 +279,8 @@ _pod_security_enforced(ns) if {
 # [{serviceAccount, object, way}].
 _sources := object.get(rbac.model, "tokenSources", [])
 
-sources := {sa_node(s.serviceAccount) | some s in _sources}
+# Each account once, however many ways its token can be taken.
+sources := {sa_node(k) | some k in {s.serviceAccount | some s in _sources}}
 
 # shortest[sink][token node]: the path from the token to the sink that
 # takes the fewest other tokens (then has the fewest steps).
