@@ -10,16 +10,14 @@ package sascan.lib.result
 # finding returns a finding on object obj (an inventory object) at path.
 # extra may set "severity", "confidence", "evidence" and "related"
 # (a list of {"object": id, "path": p}).
+# Allow-listed objects: the engine lowers the severity of findings on
+# allow-listed objects by one level and records the reason in evidence.
 finding(obj, path, message, extra) := object.union(
-	{"object": obj.id, "path": path, "message": message},
-	object.union(extra, allow_listed(obj)),
-)
-
-# Allow-listed objects: the engine lowers the severity of findings
-# on allow-listed objects by one level and records the reason in evidence.
-allow_listed(obj) := {"allowListed": r} if {
+	object.union({"object": obj.id, "path": path, "message": message}, extra),
+	{"allowListed": r},
+) if {
 	r := data.sascan.lib.allowlist.reason(obj)
-} else := {}
+} else := object.union({"object": obj.id, "path": path, "message": message}, extra)
 
 # How many entries an evidence or related list holds at most; a finding
 # that has more says how many in a total beside the list.
