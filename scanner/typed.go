@@ -86,6 +86,12 @@ func (tc *typedClients) list(ctx context.Context, r Resource, ns, selector strin
 		return req.Do(ctx).Get()
 	}
 	return paginate(ctx, opts, fetch, func(obj runtime.Object) (map[string]any, error) {
+		// Managed fields are dropped before the conversion, which would
+		// otherwise turn each entry's field set from JSON into maps
+		// (trimServerFields drops them from the result anyway).
+		if m, ok := obj.(metav1.Object); ok {
+			m.SetManagedFields(nil)
+		}
 		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 		if err != nil {
 			return nil, fmt.Errorf("convert %s: %w", r.GVR.Resource, err)
