@@ -238,20 +238,29 @@ graph := [object.get(rbac.model, "tokenGraph", {}), {binding_node(id): targets |
 sink_names := ["cluster-admin", "secrets", "node-escape", "token-minting"]
 
 sinks := {sink: {binding_node(id) |
-	some id, m in rbac.model.bindings
+	some id, m in _sink_candidates(sink)
 	count(sink_grants(sink, id, m)) > 0
 } |
 	some sink in sink_names
 }
 
-# What makes binding id (model entry m) a sink, as text.
-sink_grants("cluster-admin", id, m) := {_cap_text(c) |
+# The bindings that may be each sink: all but node-escape need a
+# cluster-wide or kube-system scope.
+_sink_candidates("node-escape") := rbac.model.bindings
+
+_sink_candidates(sink) := _takeover_bindings if sink != "node-escape"
+
+_takeover_bindings := {id: m | some id, m in rbac.model.bindings; m.scope in _takeover_scopes}
+
+# What makes binding id (model entry m) of _sink_candidates(sink) a sink,
+# as text.
+sink_grants("cluster-admin", id, _) := {_cap_text(c) |
 	some c in rbac.binding_capabilities[id]
 	c.tier == 0
 	not c.upgraded
-} if m.scope in _takeover_scopes
+}
 
-sink_grants("secrets", _, m) := _requests(m, "secret", "read Secrets") if m.scope in _takeover_scopes
+sink_grants("secrets", _, m) := _requests(m, "secret", "read Secrets")
 
 sink_grants("node-escape", _, m) := {sprintf("%s %s", [e[1], _scope_text(m.scope)]) |
 	some e in _role_pools[m.role]
@@ -260,7 +269,7 @@ sink_grants("node-escape", _, m) := {sprintf("%s %s", [e[1], _scope_text(m.scope
 	not _pod_security_enforced(m.scope)
 }
 
-sink_grants("token-minting", _, m) := _requests(m, "any", "mint ServiceAccount tokens") if m.scope in _takeover_scopes
+sink_grants("token-minting", _, m) := _requests(m, "any", "mint ServiceAccount tokens")
 
 _takeover_scopes := {"*", "kube-system"}
 
