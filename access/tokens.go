@@ -268,16 +268,15 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 }
 
 // projectedTokens are the serviceAccountToken sources of volume v, the
-// volume at index j: each source that sets the field to anything but false
-// (the API server accepts only an object there; a manifest scan reads what
-// it is given).
+// volume at index j: each source whose serviceAccountToken is an object,
+// the only value the API server accepts there (tokenVolume).
 func projectedTokens(v map[string]any, j int) []ProjectedToken {
 	p, _ := v["projected"].(map[string]any)
 	srcs, _ := p["sources"].([]any)
 	var out []ProjectedToken
 	for k, s := range srcs {
 		sm, _ := s.(map[string]any)
-		if t, ok := sm["serviceAccountToken"]; ok && t != false {
+		if _, ok := sm["serviceAccountToken"].(map[string]any); ok {
 			out = append(out, ProjectedToken{Volume: j, Source: k})
 		}
 	}
@@ -365,12 +364,7 @@ func static(o *scanner.Object) bool {
 
 // tokenVolume: a projected volume with a serviceAccountToken source.
 func tokenVolume(v map[string]any) bool {
-	for _, s := range projectedSources(v) {
-		if _, ok := s["serviceAccountToken"].(map[string]any); ok {
-			return true
-		}
-	}
-	return false
+	return len(projectedTokens(v, 0)) > 0
 }
 
 // injectedVolume: the volume the admission plugin injects, kube-api-access-*

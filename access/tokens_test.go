@@ -173,7 +173,8 @@ func TestHost(t *testing.T) {
 
 // TestProjectedTokens: the serviceAccountToken sources of the projected
 // volumes a pod spec declares, by volume and source index; the volume the
-// admission plugin injected and a source that sets the field to false are
+// admission plugin injected and a source whose serviceAccountToken is not
+// an object (false, null: the API server accepts only an object there) are
 // not among them.
 func TestProjectedTokens(t *testing.T) {
 	injected := map[string]any{"name": "kube-api-access-x1", "projected": map[string]any{"sources": []any{
@@ -184,13 +185,14 @@ func TestProjectedTokens(t *testing.T) {
 		"not a source",
 		map[string]any{"serviceAccountToken": map[string]any{"audience": "vault", "path": "t"}},
 		map[string]any{"serviceAccountToken": false},
+		map[string]any{"serviceAccountToken": nil},
 		map[string]any{"serviceAccountToken": map[string]any{"path": "u"}},
 	}}}
 	m := Build(invOf([]map[string]any{pod("web", "p", map[string]any{
 		"volumes":    []any{injected, map[string]any{"name": "data", "emptyDir": map[string]any{}}, own},
 		"containers": containers(map[string]any{"name": "c"}),
 	})}), Options{})
-	if diff := cmp.Diff([]ProjectedToken{{Volume: 2, Source: 2}, {Volume: 2, Source: 4}}, m.PodSpecs[0].ProjectedTokens); diff != "" {
+	if diff := cmp.Diff([]ProjectedToken{{Volume: 2, Source: 2}, {Volume: 2, Source: 5}}, m.PodSpecs[0].ProjectedTokens); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
