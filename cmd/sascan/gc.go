@@ -26,7 +26,8 @@ import (
 // live heap as without tuning. In a container whose memory limit is lower,
 // the soft limit is nine tenths of the container's (containerMemoryLimit),
 // so the collector works before the kernel kills. GOGC or GOMEMLIMIT in
-// the environment turn all of this off.
+// the environment turn the pacing off. Either way the heap, up to the
+// lower of the two limits, asks for huge pages (hugepages.go).
 const (
 	smallScanGCPercent   = 400
 	smallScanMemoryLimit = 1400 << 20
@@ -36,15 +37,29 @@ const (
 
 var gcTuning = new(sync.Once) // a variable so that tests can apply the pacing again
 
-// tuneGC applies the pacing above once per process.
+var hugeHeapOnce sync.Once // once per process, also when tests apply the pacing again
+
+// tuneGC applies the pacing above, and prepares the heap's huge pages,
+// once per process.
 func tuneGC() {
-	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
-		return
-	}
 	gcTuning.Do(func() {
-		debug.SetGCPercent(smallScanGCPercent)
-		debug.SetMemoryLimit(softMemoryLimit(containerMemoryLimit(os.ReadFile)))
-		go watchLiveHeap(liveHeapForDefaultGC, gcPollInterval, nil)
+		limit := softMemoryLimit(containerMemoryLimit(os.ReadFile))
+		huge := int(min(limit, debug.SetMemoryLimit(-1)))
+		pace := os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == ""
+		if pace {
+			debug.SetGCPercent(smallScanGCPercent)
+			debug.SetMemoryLimit(limit)
+		}
+		// In the background: it takes about 10 ms, while the catalogue
+		// loads. The watcher starts after it, as the live heap it reads
+		// may count the range hugeHeap maps until hugeHeap has collected
+		// it.
+		go func() {
+			hugeHeapOnce.Do(func() { hugeHeap(huge) })
+			if pace {
+				watchLiveHeap(liveHeapForDefaultGC, gcPollInterval, nil)
+			}
+		}()
 	})
 }
 
