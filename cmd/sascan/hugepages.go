@@ -12,9 +12,10 @@ import (
 // fresh memory that the kernel must fault in and zero once: a
 // 100,000-object scan peaks near 1.4 GB, which is some 340,000 faults of
 // 4 KiB pages. Where transparent huge pages are on only for the memory
-// that asks for them (the "madvise" mode, Debian's and Ubuntu's default),
-// the Go runtime does not ask, and in make bench's process runs on a
-// 2-core VM those faults took a quarter of the scan's time. hugeHeap maps
+// that asks for them (the "madvise" mode, Ubuntu's default and that of
+// the VMs this project is tested on), the Go runtime does not ask, and in
+// make bench's process runs on a 2-core VM those faults took a quarter of
+// the scan's time. hugeHeap maps
 // the heap's first n bytes in one piece, asks the kernel to back them
 // with 2 MiB pages (MADV_HUGEPAGE) and gives them back to the runtime
 // unused; the scan's allocations then land there and fault in a few
