@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Huge pages for a scan's heap. Nearly every page a scan allocates is
@@ -39,13 +41,42 @@ func wantHugeHeap(mode []byte, godebug string) bool {
 }
 
 // hugeHeap prepares n bytes of heap for huge pages when the system's mode
-// asks for it (see above).
+// asks for it (see above), and takes the advice back once the runtime
+// first returns memory to the kernel (unadviseOnRelease).
 func hugeHeap(n int) {
 	mode, err := os.ReadFile(thpModeFile)
 	if err != nil || !wantHugeHeap(mode, os.Getenv("GODEBUG")) {
 		return
 	}
-	if adviseHugeHeap(n) == nil {
-		debug.FreeOSMemory() // return the advised range to the runtime, untouched
+	r, err := adviseHugeHeap(n)
+	if err != nil {
+		return
+	}
+	debug.FreeOSMemory() // return the advised range to the runtime, untouched
+	go unadviseOnRelease(r, gcPollInterval)
+}
+
+// unadviseOnRelease takes r's advice back as soon as the runtime releases
+// heap memory (its scavenger, under the memory limit or in the
+// background), polling every so often. The runtime counts a released
+// page as gone; were the advice to stay, a later fault anywhere in that
+// page's 2 MiB would bring back all of it, unseen by the memory limit
+// (with the advice kept to the end, a paths 100k scan peaked at 2.2 GB
+// instead of 1.5). What the scan first touches, where huge pages pay, is
+// touched by then.
+func unadviseOnRelease(r hugeRange, every time.Duration) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(sample)
+	low := sample[0].Value.Uint64()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for range t.C {
+		metrics.Read(sample)
+		released := sample[0].Value.Uint64()
+		if released > low {
+			_ = r.unadvise()
+			return
+		}
+		low = released
 	}
 }

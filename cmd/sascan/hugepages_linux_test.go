@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -17,7 +20,7 @@ import (
 func TestAdviseHugeMarksTheRange(t *testing.T) {
 	const n = 64 << 20
 	b := make([]byte, n)
-	got, err := adviseHuge(b)
+	got, r, err := adviseHuge(b)
 	if errors.Is(err, syscall.EINVAL) {
 		t.Skip("this kernel has no transparent huge pages")
 	}
@@ -28,20 +31,62 @@ func TestAdviseHugeMarksTheRange(t *testing.T) {
 		t.Fatalf("advised %d bytes of %d", len(got), n)
 	}
 	beg := uint64(uintptr(unsafe.Pointer(unsafe.SliceData(got))))
-	end := beg + uint64(len(got))
+	if r.addr != uintptr(beg) || r.size != uintptr(len(got)) {
+		t.Errorf("range %x+%d, want %x+%d", r.addr, r.size, beg, len(got))
+	}
+	checkAdvice(t, beg, beg+uint64(len(got)), true)
+	runtime.KeepAlive(b)
+}
+
+// Once the runtime releases heap memory, the advice is taken back.
+func TestUnadviseOnRelease(t *testing.T) {
+	const n = 64 << 20
+	b := make([]byte, n)
+	_, r, err := adviseHuge(b)
+	if errors.Is(err, syscall.EINVAL) {
+		t.Skip("this kernel has no transparent huge pages")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	beg := uint64(r.addr)
+	done := make(chan struct{})
+	go func() {
+		unadviseOnRelease(r, time.Millisecond)
+		close(done)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	checkAdvice(t, beg, beg+uint64(r.size), true) // nothing released yet
+	garbage := make([]byte, 32<<20)
+	garbage[0] = 1
+	garbage = nil
+	debug.FreeOSMemory()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the advice was not taken back after the runtime released memory")
+	}
+	checkAdvice(t, beg, beg+uint64(r.size), false)
+	runtime.KeepAlive(b)
+}
+
+// checkAdvice checks that the mappings cover [beg, end) and carry the
+// advice, or do not.
+func checkAdvice(t *testing.T, beg, end uint64, want bool) {
+	t.Helper()
 	covered := uint64(0)
 	for _, m := range mappings(t) {
 		lo, hi := max(m.start, beg), min(m.end, end)
 		if lo >= hi {
 			continue
 		}
-		if !m.advised {
-			t.Errorf("mapping %x-%x overlaps the advised range %x-%x without the advice", m.start, m.end, beg, end)
+		if m.advised != want {
+			t.Errorf("mapping %x-%x in the range %x-%x: advised %v, want %v", m.start, m.end, beg, end, m.advised, want)
 		}
 		covered += hi - lo
 	}
 	if covered != end-beg {
-		t.Errorf("mappings cover %d bytes of the advised range's %d", covered, end-beg)
+		t.Errorf("mappings cover %d bytes of the range's %d", covered, end-beg)
 	}
 }
 

@@ -4,4 +4,8 @@ package main
 
 import "errors"
 
-func adviseHugeHeap(int) error { return errors.ErrUnsupported }
+type hugeRange struct{}
+
+func adviseHugeHeap(int) (hugeRange, error) { return hugeRange{}, errors.ErrUnsupported }
+
+func (hugeRange) unadvise() error { return errors.ErrUnsupported }
