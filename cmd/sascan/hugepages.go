@@ -60,10 +60,9 @@ func hugeHeap(n int) {
 // heap memory (its scavenger, under the memory limit or in the
 // background), polling every so often. The runtime counts a released
 // page as gone; were the advice to stay, a later fault anywhere in that
-// page's 2 MiB would bring back all of it, unseen by the memory limit
-// (with the advice kept to the end, a paths 100k scan peaked at 2.2 GB
-// instead of 1.5). What the scan first touches, where huge pages pay, is
-// touched by then.
+// page's 2 MiB would bring back all of it, unseen by the memory limit.
+// What the scan first touches, where huge pages pay, is touched by then
+// (rbac-heavy 100k faults in as many huge pages either way).
 func unadviseOnRelease(r hugeRange, every time.Duration) {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(sample)
