@@ -19,14 +19,7 @@ import (
 // returns, which is b less at most one huge page at each end.
 func TestAdviseHugeMarksTheRange(t *testing.T) {
 	const n = 64 << 20
-	b := make([]byte, n)
-	got, r, err := adviseHuge(b)
-	if errors.Is(err, syscall.EINVAL) {
-		t.Skip("this kernel has no transparent huge pages")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, got, r := advised(t, n)
 	if len(got) < n-2*hugePageSize {
 		t.Fatalf("advised %d bytes of %d", len(got), n)
 	}
@@ -40,15 +33,7 @@ func TestAdviseHugeMarksTheRange(t *testing.T) {
 
 // Once the runtime releases heap memory, the advice is taken back.
 func TestUnadviseOnRelease(t *testing.T) {
-	const n = 64 << 20
-	b := make([]byte, n)
-	_, r, err := adviseHuge(b)
-	if errors.Is(err, syscall.EINVAL) {
-		t.Skip("this kernel has no transparent huge pages")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, _, r := advised(t, 64<<20)
 	beg := uint64(r.addr)
 	done := make(chan struct{})
 	go func() {
@@ -68,6 +53,21 @@ func TestUnadviseOnRelease(t *testing.T) {
 	}
 	checkAdvice(t, beg, beg+uint64(r.size), false)
 	runtime.KeepAlive(b)
+}
+
+// advised allocates n bytes and advises them (adviseHuge), skipping the
+// test where the kernel has no transparent huge pages.
+func advised(t *testing.T, n int) (b, got []byte, r hugeRange) {
+	t.Helper()
+	b = make([]byte, n)
+	got, r, err := adviseHuge(b)
+	if errors.Is(err, syscall.EINVAL) {
+		t.Skip("this kernel has no transparent huge pages")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, got, r
 }
 
 // checkAdvice checks that the mappings cover [beg, end) and carry the
