@@ -37,7 +37,9 @@ const (
 
 var gcTuning = new(sync.Once) // a variable so that tests can apply the pacing again
 
-var hugeHeapOnce sync.Once // once per process, also when tests apply the pacing again
+var hugeHeapOnce = new(sync.Once) // once per process, also when tests apply the pacing again
+
+var prepareHeap = hugeHeap // a variable so that tests can see what a scan prepares
 
 // tuneGC applies the pacing above, and prepares the heap's huge pages,
 // once per process.
@@ -55,7 +57,7 @@ func tuneGC() {
 		// may count the range hugeHeap maps until hugeHeap has collected
 		// it.
 		go func() {
-			hugeHeapOnce.Do(func() { hugeHeap(huge) })
+			hugeHeapOnce.Do(func() { prepareHeap(huge) })
 			if pace {
 				watchLiveHeap(liveHeapForDefaultGC, gcPollInterval, nil)
 			}

@@ -115,6 +115,51 @@ func TestScanPacesTheCollectorUnlessTheEnvironmentSays(t *testing.T) {
 	}
 }
 
+// A scan prepares huge pages for as much heap as the lower of the soft
+// limit and the runtime's own memory limit, with or without the pacing.
+func TestScanPreparesTheHeap(t *testing.T) {
+	oldOnce, oldHuge, oldPrepare := gcTuning, hugeHeapOnce, prepareHeap
+	oldPercent := debug.SetGCPercent(100)
+	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() {
+		gcTuning, hugeHeapOnce, prepareHeap = oldOnce, oldHuge, oldPrepare
+		debug.SetGCPercent(oldPercent)
+		debug.SetMemoryLimit(oldLimit)
+	})
+	prepared := make(chan int, 1)
+	prepareHeap = func(n int) { prepared <- n }
+	soft := softMemoryLimit(containerMemoryLimit(os.ReadFile))
+	for _, tc := range []struct {
+		name    string
+		gogc    string
+		runtime int64 // the runtime's memory limit before the scan
+		want    int64
+	}{
+		{"paced", "", math.MaxInt64, soft},
+		{"GOGC set", "100", math.MaxInt64, soft},
+		{"lower runtime limit", "100", soft / 2, soft / 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gcTuning, hugeHeapOnce = new(sync.Once), new(sync.Once)
+			t.Setenv("GOGC", tc.gogc)
+			debug.SetMemoryLimit(tc.runtime)
+			var out, errb bytes.Buffer
+			if code := run(context.Background(), []string{"scan", "-o", "json", "--fail-on", "none", "../../testdata/rules/SA016"},
+				streams{In: strings.NewReader(""), Out: &out, Err: &errb}); code != exitClean {
+				t.Fatalf("scan: exit %d: %s", code, errb.String())
+			}
+			select {
+			case n := <-prepared:
+				if int64(n) != tc.want {
+					t.Errorf("prepared %d bytes of heap, want %d", n, tc.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the scan did not prepare the heap")
+			}
+		})
+	}
+}
+
 // The soft limit follows a container's memory limit when that is lower:
 // cgroup v2 and v1 files, "max", v1's unlimited value, unreadable files.
 func TestSoftMemoryLimitFollowsTheContainer(t *testing.T) {
