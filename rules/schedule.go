@@ -105,6 +105,12 @@ func (c *workerCache) nextRule() {
 	c.calls = topdown.NewVirtualCache()
 }
 
+// forget empties the cache, for good: evaluation state that OPA pools
+// refers to it after the last rule (release).
+func (c *workerCache) forget() {
+	c.docs, c.calls = topdown.NewVirtualCache(), topdown.NewVirtualCache()
+}
+
 func (c *workerCache) of(ref ast.Ref) topdown.VirtualCache {
 	if len(ref) > 0 {
 		if _, call := ref[0].Value.(ast.Ref); call {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"weak"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -289,6 +290,54 @@ func TestEvaluateSharesNoFinding(t *testing.T) {
 				t.Errorf("findings (-alone +shared):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestEvalRulesLetsGoOfTheInput: once the rules are evaluated, one
+// collection frees the input's objects, pod specs and indexes, although
+// OPA's pools keep evaluation state that refers to the input and to the
+// workers' caches until the second. The state that holds a rule's
+// bindings keeps a few objects for that second collection.
+func TestEvalRulesLetsGoOfTheInput(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	e, _ := builtinEngine(t)
+	inv := loadInventory(t, scanner.ModeManifest, "../examples/demo")
+	input, err := InputValue(inv, NewModel(inv, fixtureParams), fixtureParams, InputOptions{Projection: e.proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	containers := map[string]weak.Pointer[ast.Term]{}
+	for _, k := range []string{"objects", "kinds", "index", "podSpecs"} {
+		containers[k] = weak.Make(input.(ast.Object).Get(ast.StringTerm(k)))
+	}
+	var objects []weak.Pointer[ast.Term]
+	all := input.(ast.Object).Get(ast.StringTerm("objects")).Value.(*ast.Array)
+	for i := range all.Len() {
+		objects = append(objects, weak.Make(all.Elem(i)))
+	}
+	all = nil
+	decoded, err := e.evalRules(context.Background(), input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(slices.Concat(decoded...)); n == 0 {
+		t.Fatal("no findings in the demo")
+	}
+	input = nil
+	runtime.GC()
+	for k, p := range containers {
+		if p.Value() != nil {
+			t.Errorf("input.%s alive after a collection", k)
+		}
+	}
+	alive := 0
+	for _, p := range objects {
+		if p.Value() != nil {
+			alive++
+		}
+	}
+	if alive > len(objects)/10 {
+		t.Errorf("%d of the input's %d objects alive after a collection, want at most a tenth", alive, len(objects))
 	}
 }
 
