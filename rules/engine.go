@@ -125,9 +125,13 @@ func (e *Engine) evalRules(ctx context.Context, input ast.Value) ([][]rawFinding
 // collection after its last use: the 100k paths profile's findings were
 // built with its input still live, a collection of a 1 GB heap taking
 // 1.4-1.5 s of them. With the input and the workers' caches (forget)
-// emptied, the input's objects go at the first collection.
+// emptied, all but a few of the input's objects go at the first
+// collection (the pooled bindings of the last expressions hold those).
 func release(input ast.Value) {
-	obj := input.(ast.Object)
+	obj, ok := input.(ast.Object)
+	if !ok {
+		return
+	}
 	for _, k := range obj.Keys() {
 		obj.Insert(k, ast.NullTerm())
 	}

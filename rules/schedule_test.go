@@ -297,7 +297,8 @@ func TestEvaluateSharesNoFinding(t *testing.T) {
 // collection frees the input's objects, pod specs and indexes, although
 // OPA's pools keep evaluation state that refers to the input and to the
 // workers' caches until the second. The state that holds a rule's
-// bindings keeps a few objects for that second collection.
+// bindings keeps a few objects for that second collection, and at times
+// the access model (input.access, not checked).
 func TestEvalRulesLetsGoOfTheInput(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	e, _ := builtinEngine(t)

@@ -37,7 +37,7 @@ const (
 
 var gcTuning = new(sync.Once) // a variable so that tests can apply the pacing again
 
-var hugeHeapOnce = new(sync.Once) // once per process, also when tests apply the pacing again
+var hugeHeapOnce = new(sync.Once) // once per process, also when tests apply the pacing again (unless they replace it)
 
 var prepareHeap = hugeHeap // a variable so that tests can see what a scan prepares
 

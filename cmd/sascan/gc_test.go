@@ -142,6 +142,7 @@ func TestScanPreparesTheHeap(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			gcTuning, hugeHeapOnce = new(sync.Once), new(sync.Once)
 			t.Setenv("GOGC", tc.gogc)
+			t.Setenv("GOMEMLIMIT", "")
 			debug.SetMemoryLimit(tc.runtime)
 			var out, errb bytes.Buffer
 			if code := run(context.Background(), []string{"scan", "-o", "json", "--fail-on", "none", "../../testdata/rules/SA016"},
