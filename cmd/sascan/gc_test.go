@@ -127,7 +127,7 @@ func TestScanPreparesTheHeap(t *testing.T) {
 		debug.SetMemoryLimit(oldLimit)
 	})
 	prepared := make(chan int, 1)
-	prepareHeap = func(n int) { prepared <- n }
+	prepareHeap = func(n int) (hugeRange, bool) { prepared <- n; return hugeRange{}, false }
 	soft := softMemoryLimit(containerMemoryLimit(os.ReadFile))
 	for _, tc := range []struct {
 		name    string

@@ -42,18 +42,20 @@ func wantHugeHeap(mode []byte, godebug string) bool {
 
 // hugeHeap prepares n bytes of heap for huge pages when the system's mode
 // asks for it (see above), and takes the advice back once the runtime
-// first returns memory to the kernel (unadviseOnRelease).
-func hugeHeap(n int) {
+// first returns memory to the kernel (unadviseOnRelease). It returns the
+// advised range, and false when it advised none.
+func hugeHeap(n int) (hugeRange, bool) {
 	mode, err := os.ReadFile(thpModeFile)
 	if err != nil || !wantHugeHeap(mode, os.Getenv("GODEBUG")) {
-		return
+		return hugeRange{}, false
 	}
 	r, err := adviseHugeHeap(n)
 	if err != nil {
-		return
+		return hugeRange{}, false
 	}
 	debug.FreeOSMemory() // return the advised range to the runtime, untouched
 	go unadviseOnRelease(r, gcPollInterval)
+	return r, true
 }
 
 // unadviseOnRelease takes r's advice back as soon as the runtime releases

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"syscall"
@@ -35,6 +36,9 @@ func TestAdviseHugeMarksTheRange(t *testing.T) {
 func TestUnadviseOnRelease(t *testing.T) {
 	b, _, r := advised(t, 64<<20)
 	beg := uint64(r.addr)
+	// Release what earlier tests left free now, so that the scavenger has
+	// nothing to release while the advice should stay.
+	debug.FreeOSMemory()
 	done := make(chan struct{})
 	go func() {
 		unadviseOnRelease(r, time.Millisecond)
@@ -53,6 +57,66 @@ func TestUnadviseOnRelease(t *testing.T) {
 	}
 	checkAdvice(t, beg, beg+uint64(r.size), false)
 	runtime.KeepAlive(b)
+}
+
+// hugeHeap, where the kernel's mode asks for it, advises a range of the
+// heap that it has the runtime collect and release (no page of it
+// resident), and takes the advice back once the runtime releases memory
+// again.
+func TestHugeHeapAdvisesAReleasedRange(t *testing.T) {
+	mode, err := os.ReadFile(thpModeFile)
+	if err != nil || !wantHugeHeap(mode, os.Getenv("GODEBUG")) {
+		t.Skipf("transparent huge pages are not in madvise mode here: %q, %v", mode, err)
+	}
+	objects := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(objects)
+	before := objects[0].Value.Uint64()
+	r, ok := hugeHeap(64 << 20)
+	if !ok {
+		t.Fatal("hugeHeap advised nothing in madvise mode")
+	}
+	metrics.Read(objects)
+	if after := objects[0].Value.Uint64(); after > before+32<<20 {
+		t.Errorf("heap objects %d bytes after hugeHeap, %d before: the 64 MiB it mapped was not collected", after, before)
+	}
+	if r.size < 60<<20 {
+		t.Fatalf("advised %d bytes of 64 MiB", r.size)
+	}
+	beg := uint64(r.addr)
+	checkAdvice(t, beg, beg+uint64(r.size), true)
+	// Released, untouched: the runtime may since have used a little of it.
+	vec := make([]byte, r.size/4096)
+	if _, _, e := syscall.Syscall(syscall.SYS_MINCORE, r.addr, r.size, uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+		t.Fatalf("mincore: %v", e)
+	}
+	resident := 0
+	for _, v := range vec {
+		resident += int(v & 1)
+	}
+	if resident > len(vec)/4 {
+		t.Errorf("%d of the range's %d pages resident, want it returned to the kernel", resident, len(vec))
+	}
+	garbage := make([]byte, 32<<20)
+	garbage[0] = 1
+	garbage = nil
+	debug.FreeOSMemory()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && advisedAnywhere(t, beg, beg+uint64(r.size)) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	checkAdvice(t, beg, beg+uint64(r.size), false)
+}
+
+// advisedAnywhere reports whether a mapping in [beg, end) carries the
+// advice.
+func advisedAnywhere(t *testing.T, beg, end uint64) bool {
+	t.Helper()
+	for _, m := range mappings(t) {
+		if max(m.start, beg) < min(m.end, end) && m.advised {
+			return true
+		}
+	}
+	return false
 }
 
 // advised allocates n bytes and advises them (adviseHuge), skipping the
