@@ -96,13 +96,15 @@ func TestHugeHeapAdvisesAReleasedRange(t *testing.T) {
 	if resident > len(vec)/4 {
 		t.Errorf("%d of the range's %d pages resident, want it returned to the kernel", resident, len(vec))
 	}
-	garbage := make([]byte, 32<<20)
-	garbage[0] = 1
-	garbage = nil
-	debug.FreeOSMemory()
+	// Release memory until the advice goes: the first release may come
+	// before the goroutine hugeHeap started has read where it starts from.
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) && advisedAnywhere(t, beg, beg+uint64(r.size)) {
-		time.Sleep(10 * time.Millisecond)
+		garbage := make([]byte, 8<<20)
+		garbage[0] = 1
+		garbage = nil
+		debug.FreeOSMemory()
+		time.Sleep(20 * time.Millisecond)
 	}
 	checkAdvice(t, beg, beg+uint64(r.size), false)
 }
