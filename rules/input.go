@@ -65,9 +65,10 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 			index = keyIndex(inv, objs)
 			return nil
 		}
+		c := newTerms(proj, !opts.Unshared)
 		for i := w; i < len(specs); i += workers {
 			ps := inv.PodSpecs[i]
-			specs[i] = podSpecTerm(objs[ps.Object], ps, model.PodSpecs[i])
+			specs[i] = podSpecTerm(objs[ps.Object], ps, model.PodSpecs[i], c)
 			settle(specs[i])
 		}
 		return nil
@@ -224,7 +225,7 @@ type InputOptions struct {
 // volumeMounts name and how it holds the token (the access model's
 // auto and projected); tokenContainers and autoTokenContainers are the
 // non-ephemeral ones that hold a token, and an automounted one.
-func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term {
+func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec, c *terms) *ast.Term {
 	meta := ps.Meta
 	if meta == nil {
 		meta = []string{"metadata"}
@@ -250,9 +251,9 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term 
 	var containers, holding, auto []*ast.Term
 	for _, ct := range m.Containers {
 		cs, _ := valueOf(get(spec, ct.Field)).(*ast.Array)
-		c := cs.Elem(ct.Index)
+		ctr := cs.Elem(ct.Index)
 		var mounted []*ast.Term
-		if ms, ok := valueOf(get(c, keyVolumeMounts)).(*ast.Array); ok {
+		if ms, ok := valueOf(get(ctr, keyVolumeMounts)).(*ast.Array); ok {
 			ms.Foreach(func(mt *ast.Term) {
 				if name, ok := valueOf(get(mt, keyName)).(ast.String); ok {
 					mounted = append(mounted, volumes[string(name)]...)
@@ -260,11 +261,11 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term 
 			})
 		}
 		t := ast.ObjectTerm(
-			ast.Item(constTerm("field"), ast.StringTerm(ct.Field)),
+			ast.Item(constTerm("field"), c.str(ct.Field)),
 			ast.Item(constTerm("index"), ast.InternedTerm(ct.Index)),
-			ast.Item(constTerm("path"), ast.StringTerm(fmt.Sprintf("%s.%s[%d]", specPath, ct.Field, ct.Index))),
-			ast.Item(constTerm("c"), c),
-			ast.Item(constTerm("mounted"), ast.ArrayTerm(mounted...)),
+			ast.Item(constTerm("path"), c.str(fmt.Sprintf("%s.%s[%d]", specPath, ct.Field, ct.Index))),
+			ast.Item(constTerm("c"), ctr),
+			ast.Item(constTerm("mounted"), arrayTerm(mounted)),
 			ast.Item(constTerm("auto"), ast.InternedTerm(ct.Auto)),
 			ast.Item(constTerm("projected"), ast.InternedTerm(ct.Projected)),
 		)
@@ -278,16 +279,16 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec) *ast.Term 
 	}
 	return ast.ObjectTerm(
 		ast.Item(constTerm("obj"), obj),
-		ast.Item(constTerm("path"), ast.StringTerm(specPath)),
+		ast.Item(constTerm("path"), c.str(specPath)),
 		ast.Item(constTerm("spec"), spec),
 		ast.Item(constTerm("meta"), md),
-		ast.Item(constTerm("sa"), ast.StringTerm(m.ServiceAccount)),
-		ast.Item(constTerm("saKey"), ast.StringTerm(m.Key)),
+		ast.Item(constTerm("sa"), c.str(m.ServiceAccount)),
+		ast.Item(constTerm("saKey"), c.str(m.Key)),
 		ast.Item(constTerm("static"), ast.InternedTerm(m.Static)),
 		ast.Item(constTerm("automount"), ast.InternedTerm(m.Automount)),
-		ast.Item(constTerm("containers"), ast.ArrayTerm(containers...)),
-		ast.Item(constTerm("tokenContainers"), ast.ArrayTerm(holding...)),
-		ast.Item(constTerm("autoTokenContainers"), ast.ArrayTerm(auto...)),
+		ast.Item(constTerm("containers"), arrayTerm(containers)),
+		ast.Item(constTerm("tokenContainers"), arrayTerm(holding)),
+		ast.Item(constTerm("autoTokenContainers"), arrayTerm(auto)),
 		ast.Item(constTerm("injectedVolumes"), intsTerm(m.Injected)),
 		ast.Item(constTerm("secretRefs"), secretRefsTerm(specPath, m)),
 		ast.Item(constTerm("host"), hostTerm(m.Host)),
@@ -312,6 +313,29 @@ func exposureTerm(ex []access.Exposure) *ast.Term {
 	}
 	return ast.ArrayTerm(ts...)
 }
+
+// arrayTerm is the array of ts; the empty ones share emptyArray.
+func arrayTerm(ts []*ast.Term) *ast.Term {
+	if len(ts) == 0 {
+		return emptyArray
+	}
+	return ast.ArrayTerm(ts...)
+}
+
+// emptyArray is an empty array, settled once and never changed.
+var emptyArray = func() *ast.Term {
+	t := ast.ArrayTerm()
+	settle(t)
+	return t
+}()
+
+// emptyObject is the content of an object whose kind no rule reads
+// (Projection), settled once and never changed.
+var emptyObject = func() ast.Value {
+	t := ast.ObjectTerm()
+	settle(t)
+	return t.Value
+}()
 
 // noExposure is the exposure term of a pod spec no Service selects,
 // settled once and never changed.
@@ -375,7 +399,7 @@ func secretRefsTerm(specPath string, m access.PodSpec) *ast.Term {
 			ast.Item(constTerm("used"), ast.InternedTerm(used)),
 		)
 	}
-	return ast.ArrayTerm(refs...)
+	return arrayTerm(refs)
 }
 
 // The keys podSpecTerm reads from an object's term below its pod spec,
@@ -391,7 +415,7 @@ func intsTerm(l []int) *ast.Term {
 	for i, n := range l {
 		ts[i] = ast.InternedTerm(n)
 	}
-	return ast.ArrayTerm(ts...)
+	return arrayTerm(ts)
 }
 
 // get walks object keys from t; nil when a key is missing or a value on
@@ -427,18 +451,25 @@ func objectTerm(o *scanner.Object, pr prepared, c *terms) (*ast.Term, error) {
 	if pr.err != nil {
 		return nil, fmt.Errorf("convert %s %s/%s: %w", o.Kind, o.Namespace, o.Name, pr.err)
 	}
-	return ast.ObjectTerm(
-		ast.Item(constTerm("id"), ast.InternedTerm(o.ID)),
-		ast.Item(constTerm("apiVersion"), c.str(o.APIVersion)),
-		ast.Item(constTerm("group"), c.str(o.Group)),
-		ast.Item(constTerm("kind"), c.str(o.Kind)),
-		ast.Item(constTerm("namespace"), c.str(o.Namespace)),
-		ast.Item(constTerm("name"), ast.StringTerm(o.Name)),
-		ast.Item(constTerm("origin"), c.str(string(o.Origin))),
-		ast.Item(constTerm("owners"), owners),
-		ast.Item(constTerm("shadowed"), ast.InternedTerm(o.Shadowed)),
-		ast.Item(constTerm("object"), ast.NewTerm(raw)),
-	), nil
+	items := []*[2]*ast.Term{
+		{constTerm("id"), ast.InternedTerm(o.ID)},
+		{constTerm("apiVersion"), c.str(o.APIVersion)},
+		{constTerm("group"), c.str(o.Group)},
+		{constTerm("kind"), c.str(o.Kind)},
+		{constTerm("namespace"), c.str(o.Namespace)},
+		{constTerm("name"), ast.StringTerm(o.Name)},
+		{constTerm("origin"), c.str(string(o.Origin))},
+		{constTerm("owners"), owners},
+		{constTerm("shadowed"), ast.InternedTerm(o.Shadowed)},
+		{constTerm("object"), ast.NewTerm(raw)},
+	}
+	kvs := make([][2]*ast.Term, 0, len(items))
+	for _, it := range items {
+		if c.proj == nil || c.proj.fields[string(it[0].Value.(ast.String))] {
+			kvs = append(kvs, *it)
+		}
+	}
+	return ast.ObjectTerm(kvs...), nil
 }
 
 var noOwners = ast.ArrayTerm()
@@ -482,6 +513,9 @@ func (p *Projection) prepare(raw map[string]any) prepared {
 func (p *Projection) prepareWith(raw map[string]any, c *terms) prepared {
 	if mayHoldToken(raw) {
 		return p.whole(raw)
+	}
+	if kind, _ := raw["kind"].(string); !p.readsContent(kind) {
+		return prepared{value: emptyObject}
 	}
 	v, err := c.object(raw)
 	return prepared{value: v, err: err}

@@ -28,6 +28,16 @@ import (
 //     strings);
 //   - arrays keep their length and order (rules count and index them).
 //
+// An object whose kind no policy names, and that none of the input's own
+// documents is built from (inputSources, fieldSources), goes in without
+// its content (object is {}): the rules reach objects only by kinds they
+// name (input.kinds, input.index), or by the ids the input's documents
+// and token candidates give (podSpecs, access, controlPlanes), so nothing
+// reads it. A ServiceMonitor or a PodDisruptionBudget keeps its identity
+// (a rule could still name it in a finding), not its spec. Under the
+// projection an object's own input term also leaves out the keys no
+// policy names (objectTerm).
+//
 // There is no projection with user policies (-p), which see whole objects,
 // nor when a policy reads a value whole with walk, json.marshal or
 // yaml.marshal (wholeReaders). TestProjectionKeepsFindings scans the
@@ -61,6 +71,27 @@ func (c *Catalogue) Projection() *Projection {
 		c.proj = &Projection{fields: fields}
 	})
 	return c.proj
+}
+
+// sourceKinds are the kinds the input's own documents are built from
+// (inputSources, fieldSources).
+var sourceKinds = func() map[string]bool {
+	kinds := map[string]bool{}
+	for _, m := range []map[string][]string{inputSources, fieldSources} {
+		for _, l := range m {
+			for _, k := range l {
+				kinds[k] = true
+			}
+		}
+	}
+	return kinds
+}()
+
+// readsContent reports whether the rules may read the content of an
+// object of kind k: no projection, a kind a policy names, or one the
+// input's documents are built from.
+func (p *Projection) readsContent(k string) bool {
+	return p == nil || p.fields[k] || sourceKinds[k]
 }
 
 // freeFormKeys name Kubernetes' maps whose keys are the user's: kept whole

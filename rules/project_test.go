@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -149,6 +150,61 @@ func TestProjectionLeavesOutUnreadFields(t *testing.T) {
 	raw["spec"].(map[string]any)["note"] = map[string]any{"t": []any{"eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJrdWJlcm5ldGVzIn0.c2ln"}}
 	if c := p.prepare(raw); !c.tokenCandidate || c.value.Compare(ast.MustInterfaceToValue(raw)) != 0 {
 		t.Errorf("token candidate: %v (candidate %v), want the whole object", c.value, c.tokenCandidate)
+	}
+}
+
+// TestProjectionLeavesOutUnreadKinds: an object of a kind no policy names
+// and no input document is built from goes in without content, unless it
+// may hold a token; a workload the policies do not name (its pod spec is
+// read), a kind they name and every object without projection keep it.
+// Under the projection an object's input term also leaves out the keys no
+// policy reads (apiVersion, owners).
+func TestProjectionLeavesOutUnreadKinds(t *testing.T) {
+	p := builtinProjection()
+	obj := func(kind string, spec map[string]any) map[string]any {
+		return map[string]any{"apiVersion": "v1", "kind": kind, "metadata": map[string]any{"name": "x", "namespace": "ns"}, "spec": spec}
+	}
+	pdb := obj("PodDisruptionBudget", map[string]any{"minAvailable": int64(1)})
+	if got := p.prepare(pdb); got.err != nil || got.tokenCandidate || got.value.Compare(ast.NewObject()) != 0 {
+		t.Errorf("PodDisruptionBudget: %+v, want no content", got)
+	}
+	var nilProj *Projection
+	if got := nilProj.prepare(pdb); got.value.Compare(ast.MustInterfaceToValue(pdb)) != 0 {
+		t.Errorf("PodDisruptionBudget without projection: %v, want the whole object", got.value)
+	}
+	leak := obj("PodDisruptionBudget", map[string]any{"note": "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJrdWJlcm5ldGVzIn0.c2ln"})
+	if got := p.prepare(leak); !got.tokenCandidate || got.value.Compare(ast.MustInterfaceToValue(leak)) != 0 {
+		t.Errorf("PodDisruptionBudget with a token: %+v, want the whole object", got)
+	}
+	for _, kind := range []string{"StatefulSet", "ConfigMap", "Ingress"} {
+		if p.fields[kind] == (kind == "StatefulSet" || kind == "Ingress") {
+			t.Fatalf("the case of %s no longer holds: a policy names it: %v", kind, p.fields[kind])
+		}
+		got := p.prepare(obj(kind, map[string]any{"serviceAccountName": "web"}))
+		md := got.value.(ast.Object).Get(ast.StringTerm("metadata"))
+		if md == nil || got.value.(ast.Object).Get(ast.StringTerm("spec")) == nil {
+			t.Errorf("%s: %v, want its metadata and spec", kind, got.value)
+		}
+	}
+
+	inv := scanner.Build([]scanner.RawObject{{Value: pdb}}, scanner.BuildOptions{Mode: scanner.ModeManifest})
+	keys := func(proj *Projection) []string {
+		in, err := InputValue(inv, NewModel(inv, Params{}), Params{}, InputOptions{Projection: proj})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := in.(ast.Object).Get(ast.StringTerm("objects")).Value.(*ast.Array).Elem(0).Value.(ast.Object)
+		var ks []string
+		for _, k := range o.Keys() {
+			ks = append(ks, string(k.Value.(ast.String)))
+		}
+		return ks
+	}
+	if got, want := keys(p), []string{"group", "id", "kind", "name", "namespace", "object", "origin", "shadowed"}; !slices.Equal(got, want) {
+		t.Errorf("object keys under the projection: %v, want %v", got, want)
+	}
+	if got, want := keys(nil), []string{"apiVersion", "group", "id", "kind", "name", "namespace", "object", "origin", "owners", "shadowed"}; !slices.Equal(got, want) {
+		t.Errorf("object keys without projection: %v, want %v", got, want)
 	}
 }
 
