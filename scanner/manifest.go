@@ -409,6 +409,7 @@ func isListKind(m map[string]any) bool {
 
 func readFile(name string, stdin bool, opts LoadOptions) ([]byte, *LoadError) {
 	var r io.Reader
+	var size int64 // what the file says it holds; 0 when unknown
 	if stdin {
 		if opts.Stdin == nil {
 			return nil, &LoadError{File: name, Message: "no standard input"}
@@ -420,9 +421,12 @@ func readFile(name string, stdin bool, opts LoadOptions) ([]byte, *LoadError) {
 			return nil, &LoadError{File: name, Message: "read: " + unwrapPathError(err)}
 		}
 		defer f.Close()
+		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+			size = info.Size()
+		}
 		r = f
 	}
-	data, err := io.ReadAll(io.LimitReader(r, opts.MaxFileSize+1))
+	data, err := readAll(io.LimitReader(r, opts.MaxFileSize+1), min(size, opts.MaxFileSize))
 	if err != nil {
 		return nil, &LoadError{File: name, Message: "read: " + unwrapPathError(err)}
 	}
@@ -438,6 +442,28 @@ func readFile(name string, stdin bool, opts LoadOptions) ([]byte, *LoadError) {
 		return nil, &LoadError{File: name, Line: 1, Message: "not a YAML or JSON text file (binary content)"}
 	}
 	return data, nil
+}
+
+// readAll reads r to its end into a buffer made for size bytes, which it
+// grows only when r holds more: the loader keeps each file's text (for
+// positions), and io.ReadAll's doubling from 512 bytes would leave a
+// 57 MB manifest in a buffer of up to twice that, after copying it a
+// dozen times.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	data := make([]byte, 0, size+1) // +1: reaching EOF needs room to read
+	for {
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return data, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // grows as append does
+		}
+	}
 }
 
 func isBinary(b []byte) bool {

@@ -2,12 +2,14 @@ package scanner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -139,6 +141,29 @@ func TestLoadMaxFileSize(t *testing.T) {
 	m, _ := load(t, LoadOptions{MaxFileSize: 1000}, p)
 	if len(m.Errors) != 1 || !strings.Contains(m.Errors[0].Message, "larger than the limit of 1000 bytes") {
 		t.Fatalf("errors %v", m.Errors)
+	}
+}
+
+// TestReadAll: a file read with its size in hand lands in one buffer of
+// that size; a wrong size (a file that grew, a pipe, /proc) still reads
+// everything, and a read error is returned.
+func TestReadAll(t *testing.T) {
+	text := strings.Repeat("apiVersion: v1\n", 1000)
+	for _, size := range []int64{int64(len(text)), 0, 10, int64(len(text)) * 3} {
+		got, err := readAll(iotest.HalfReader(strings.NewReader(text)), size)
+		if err != nil || string(got) != text {
+			t.Errorf("size %d: %d bytes, %v; want the %d bytes", size, len(got), err, len(text))
+		}
+		if size == int64(len(text)) && cap(got) != len(text)+1 {
+			t.Errorf("size %d: a buffer of %d bytes, want %d", size, cap(got), len(text)+1)
+		}
+	}
+	boom := errors.New("boom")
+	if _, err := readAll(iotest.TimeoutReader(strings.NewReader(text)), 0); err == nil {
+		t.Error("a failing reader: no error")
+	}
+	if _, err := readAll(iotest.ErrReader(boom), 100); !errors.Is(err, boom) {
+		t.Errorf("error %v, want %v", err, boom)
 	}
 }
 
