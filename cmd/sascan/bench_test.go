@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -46,8 +47,42 @@ func BenchmarkScan(b *testing.B) {
 	}
 }
 
-// scanDump writes one dump and benchmarks its floor and its scan.
-func scanDump(b *testing.B, profile gen.Profile, n int) {
+// BenchmarkScanGrowth measures how a scan's time grows from 10,000 to
+// 100,000 objects of each profile (the x-10k metric: the median 100k scan
+// over the median 10k scan). Each round scans both sizes back to back, in
+// processes of their own, so that a machine whose speed drifts over minutes
+// (a shared VM) slows both sides of the ratio alike; in BenchmarkScan the
+// two sizes run minutes apart.
+func BenchmarkScanGrowth(b *testing.B) {
+	for _, profile := range []gen.Profile{gen.ProfileMix, gen.ProfileRBACHeavy, gen.ProfilePaths, gen.ProfileDense} {
+		b.Run(fmt.Sprintf("profile=%s", profile), func(b *testing.B) {
+			small, large := writeDump(b, profile, 10000), writeDump(b, profile, 100000)
+			bin := benchBinary(b)
+			var ts, tl []time.Duration
+			for b.Loop() {
+				d, _ := scanProcess(b, bin, small)
+				ts = append(ts, d)
+				d, _ = scanProcess(b, bin, large)
+				tl = append(tl, d)
+			}
+			b.ReportMetric(median(ts).Seconds(), "s-10k")
+			b.ReportMetric(median(tl).Seconds(), "s-100k")
+			b.ReportMetric(float64(median(tl))/float64(median(ts)), "x-10k")
+		})
+	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// writeDump writes a generated dump of n objects and returns its path.
+func writeDump(b *testing.B, profile gen.Profile, n int) string {
 	path := filepath.Join(b.TempDir(), "dump.yaml")
 	f, err := os.Create(path)
 	if err != nil {
@@ -56,7 +91,29 @@ func scanDump(b *testing.B, profile gen.Profile, n int) {
 	if err := gen.WriteProfile(f, profile, n, 1); err != nil {
 		b.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// scanProcess scans path with the binary in a process of its own, as a
+// user runs it, and returns the wall time and the peak RSS (KiB).
+func scanProcess(b *testing.B, bin, path string) (time.Duration, int64) {
+	report := filepath.Join(b.TempDir(), "report.json")
+	cmd := exec.Command(bin, "scan", "-o", "json", "--fail-on", "none", "--output-file", report, path)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%v: %s", err, errb.String())
+	}
+	return time.Since(start), cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+}
+
+// scanDump writes one dump and benchmarks its floor and its scan.
+func scanDump(b *testing.B, profile gen.Profile, n int) {
+	path := writeDump(b, profile, n)
 	var floor time.Duration
 	b.Run("yaml-floor", func(b *testing.B) {
 		prev := runtime.GOMAXPROCS(1)
@@ -73,16 +130,10 @@ func scanDump(b *testing.B, profile gen.Profile, n int) {
 	// profile-guided optimization, its peak RSS read from the kernel.
 	b.Run("process", func(b *testing.B) {
 		bin := benchBinary(b)
-		report := filepath.Join(b.TempDir(), "report.json")
 		var rss int64
 		for b.Loop() {
-			cmd := exec.Command(bin, "scan", "-o", "json", "--fail-on", "none", "--output-file", report, path)
-			var errb bytes.Buffer
-			cmd.Stderr = &errb
-			if err := cmd.Run(); err != nil {
-				b.Fatalf("%v: %s", err, errb.String())
-			}
-			rss = max(rss, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
+			_, r := scanProcess(b, bin, path)
+			rss = max(rss, r)
 		}
 		per := b.Elapsed() / time.Duration(b.N)
 		b.ReportMetric(float64(n)/per.Seconds(), "objects/s")
