@@ -21,6 +21,7 @@ type Engine struct {
 	rules    []*Rule
 	queries  []rego.PreparedEvalQuery // queries[i] yields the findings of rules[i] as x
 	schedule [][]int                  // rule indexes per worker
+	twins    [][]bool                 // rules that compute nearly the same documents (twins)
 	shared   []ast.Ref                // documents more than one rule reads (sharedDocuments)
 	compiler *ast.Compiler
 	proj     *Projection
@@ -56,6 +57,7 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 	}
 	if n > 1 {
 		e.shared = sharedDocuments(deps)
+		e.twins = twins(deps)
 	}
 	return e, nil
 }
@@ -66,7 +68,7 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 func (e *Engine) evalRules(ctx context.Context, input ast.Value) ([][]rawFinding, error) {
 	defer release(input)
 	decoded := make([][]rawFinding, len(e.rules))
-	queue := newWorkQueues(e.schedule)
+	queue := newWorkQueues(e.schedule, e.twins)
 	docs := newSharedDocs(e.shared)
 	evalCtx, stop := context.WithCancel(ctx) // one failed rule stops the others
 	defer stop()
@@ -74,6 +76,7 @@ func (e *Engine) evalRules(ctx context.Context, input ast.Value) ([][]rawFinding
 		cache := newWorkerCache() // its documents kept from one rule to the next
 		defer cache.forget()      // OPA's pools still refer to it (release)
 		took := make([]bool, len(e.shared))
+		defer queue.done(w) // a worker waiting for this one's rule goes on
 		for {
 			ri, ok := queue.next(w)
 			if !ok {

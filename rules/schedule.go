@@ -18,7 +18,9 @@ import (
 // two workers that start on the same document at once both compute it.
 // The schedule therefore keeps rules that read the same library documents
 // on one worker and starts each worker on its heaviest rules, so that what
-// is left at the end, when workers take rules from one another, is small.
+// is left at the end, when workers take rules from one another, is small;
+// and a worker never takes a rule whose twin another evaluates (twins,
+// workQueues).
 //
 // A rule's weight is the number of rules it depends on, directly or not:
 // how much of the library its evaluation can start. It is an estimate,
@@ -237,41 +239,131 @@ func schedule(deps []map[*ast.Rule]bool, n int) [][]int {
 	return queues
 }
 
-// workQueues hands out the rules of a schedule: worker w takes the next
-// rule of its own queue, and when that is empty the last (lightest) rule
-// of the longest other queue. Safe for concurrent use; each call to
-// newWorkQueues starts over.
-type workQueues struct {
-	mu     sync.Mutex
-	queues [][]int
+// twinShare is how much of their dependencies two rules share, at least,
+// for twins: rules that compute nearly the same library documents (the
+// attack-path rules SA033 and SA034 read the same graph).
+const twinShare = 0.75
+
+// twins returns, for each rule, the other rules whose dependencies overlap
+// its own by twinShare of their union or more.
+func twins(deps []map[*ast.Rule]bool) [][]bool {
+	out := make([][]bool, len(deps))
+	for i := range deps {
+		out[i] = make([]bool, len(deps))
+		for j := range deps {
+			if i == j {
+				continue
+			}
+			shared := 0
+			for d := range deps[i] {
+				if deps[j][d] {
+					shared++
+				}
+			}
+			union := len(deps[i]) + len(deps[j]) - shared
+			out[i][j] = union > 0 && float64(shared) >= twinShare*float64(union)
+		}
+	}
+	return out
 }
 
-func newWorkQueues(s [][]int) *workQueues {
-	q := &workQueues{queues: make([][]int, len(s))}
+// workQueues hands out the rules of a schedule: worker w takes the next
+// rule of its own queue, and when that is empty the last (lightest) rule
+// of the longest other queue. It never hands out a twin of a rule another
+// worker is evaluating: the two would compute the same documents at once
+// (sharedDocs hands them over only once a rule is done), doubling the
+// work and the memory, where the twin evaluated after reads them from the
+// cache. A worker left with only such rules waits for the other's rule
+// to end. Safe for concurrent use; each call to newWorkQueues starts over.
+type workQueues struct {
+	mu      sync.Mutex
+	changed *sync.Cond // a rule ended
+	queues  [][]int
+	twins   [][]bool // twins[i][j]: rules i and j are twins; nil: none
+	running []int    // the rule each worker evaluates, -1 for none
+}
+
+func newWorkQueues(s [][]int, twins [][]bool) *workQueues {
+	q := &workQueues{queues: make([][]int, len(s)), twins: twins, running: make([]int, len(s))}
+	q.changed = sync.NewCond(&q.mu)
 	for i := range s {
 		q.queues[i] = slices.Clone(s[i])
+		q.running[i] = -1
 	}
 	return q
 }
 
-// next returns worker w's next rule, or false when every queue is empty.
+// next ends worker w's rule and returns its next one, or false when every
+// queue is empty.
 func (q *workQueues) next(w int) (int, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if own := q.queues[w]; len(own) > 0 {
-		q.queues[w] = own[1:]
-		return own[0], true
+	if q.running[w] >= 0 {
+		q.running[w] = -1
+		q.changed.Broadcast()
 	}
-	longest := -1
+	for {
+		ri, ok, left := q.pick(w)
+		if ok {
+			q.running[w] = ri
+			return ri, true
+		}
+		if !left {
+			return 0, false
+		}
+		q.changed.Wait()
+	}
+}
+
+// done ends worker w's rule for good: the worker stops (a rule failed, or
+// the scan was cancelled), and whoever waits for that rule must not wait
+// on.
+func (q *workQueues) done(w int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.running[w] = -1
+	q.changed.Broadcast()
+}
+
+// pick takes worker w's next rule (its own queue's first, else the
+// lightest of the longest other queue) that is no twin of a running rule;
+// left reports whether any rule is left.
+func (q *workQueues) pick(w int) (ri int, ok, left bool) {
+	if i := slices.IndexFunc(q.queues[w], q.free); i >= 0 {
+		ri = q.queues[w][i]
+		q.queues[w] = slices.Delete(q.queues[w], i, i+1)
+		return ri, true, true
+	}
+	byLength := make([]int, 0, len(q.queues))
 	for i, other := range q.queues {
-		if len(other) > 0 && (longest < 0 || len(other) > len(q.queues[longest])) {
-			longest = i
+		if len(other) > 0 {
+			byLength = append(byLength, i)
+			left = true
 		}
 	}
-	if longest < 0 {
-		return 0, false
+	slices.SortStableFunc(byLength, func(a, b int) int { return cmp.Compare(len(q.queues[b]), len(q.queues[a])) })
+	for _, o := range byLength {
+		other := q.queues[o]
+		for i := len(other) - 1; i >= 0; i-- {
+			if q.free(other[i]) {
+				ri = other[i]
+				q.queues[o] = slices.Delete(other, i, i+1)
+				return ri, true, true
+			}
+		}
 	}
-	other := q.queues[longest]
-	q.queues[longest] = other[:len(other)-1]
-	return other[len(other)-1], true
+	return 0, false, left
+}
+
+// free reports whether rule ri is no twin of a rule being evaluated.
+func (q *workQueues) free(ri int) bool {
+	if q.twins == nil {
+		return true
+	}
+	for _, r := range q.running {
+		if r >= 0 && q.twins[r][ri] {
+			return false
+		}
+	}
+	return true
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"weak"
 
 	"github.com/google/go-cmp/cmp"
@@ -68,7 +69,7 @@ func TestScheduleKeepsSharedLibrariesTogether(t *testing.T) {
 // order, then the lightest rules of the longest other queue; every rule
 // is handed out once, also to workers that race.
 func TestWorkQueuesHandOutEachRuleOnce(t *testing.T) {
-	q := newWorkQueues([][]int{{1, 2}, {3, 4, 5, 6}})
+	q := newWorkQueues([][]int{{1, 2}, {3, 4, 5, 6}}, nil)
 	var order []int
 	for {
 		ri, ok := q.next(0)
@@ -83,7 +84,7 @@ func TestWorkQueuesHandOutEachRuleOnce(t *testing.T) {
 
 	s := [][]int{{0, 1, 2, 3, 4}, {5, 6}, {7, 8, 9}}
 	for range 50 {
-		q := newWorkQueues(s)
+		q := newWorkQueues(s, nil)
 		var mu sync.Mutex
 		var got []int
 		var wg sync.WaitGroup
@@ -144,6 +145,159 @@ func TestEngineScheduleCoversEveryRule(t *testing.T) {
 			if queueOf[id] != queueOf[pathRules[0]] {
 				t.Errorf("%d workers: %s in queue %d, %s in %d: they share the attack-path library", n, id, queueOf[id], pathRules[0], queueOf[pathRules[0]])
 			}
+		}
+	}
+	// Nor does a worker that is done take one of them from the other while
+	// it evaluates one: they are twins.
+	tw := twins(deps)
+	for _, a := range pathRules {
+		for _, b := range pathRules {
+			ia := slices.IndexFunc(enabled, func(r *Rule) bool { return r.ID == a })
+			ib := slices.IndexFunc(enabled, func(r *Rule) bool { return r.ID == b })
+			if tw[ia][ib] != (a != b) {
+				t.Errorf("%s and %s twins: %v, want %v", a, b, tw[ia][ib], a != b)
+			}
+		}
+	}
+}
+
+// TestTwins: rules are twins when their dependencies overlap by
+// twinShare of their union or more, never with themselves.
+func TestTwins(t *testing.T) {
+	rs := make([]*ast.Rule, 10)
+	for i := range rs {
+		rs[i] = &ast.Rule{}
+	}
+	set := func(idx ...int) map[*ast.Rule]bool {
+		m := map[*ast.Rule]bool{}
+		for _, i := range idx {
+			m[rs[i]] = true
+		}
+		return m
+	}
+	deps := []map[*ast.Rule]bool{
+		set(0, 1, 2, 3, 4, 5, 6, 7), // 0
+		set(0, 1, 2, 3, 4, 5, 6),    // 1: 7 of 8 shared with 0
+		set(0, 1, 2, 3, 4, 5, 8, 9), // 2: 6 of 10 with 0
+		set(),                       // 3: nothing
+		set(),                       // 4: nothing either
+	}
+	got := twins(deps)
+	want := [][]bool{
+		{false, true, false, false, false},
+		{true, false, false, false, false},
+		{false, false, false, false, false},
+		{false, false, false, false, false},
+		{false, false, false, false, false},
+	}
+	if !cmp.Equal(got, want) {
+		t.Errorf("twins:\n%v\nwant:\n%v", got, want)
+	}
+}
+
+// TestWorkQueuesKeepTwinsApart: while a worker evaluates a rule, no other
+// worker is handed its twin; one with nothing else left waits for the
+// rule to end, and the twin then goes to whoever asks first.
+func TestWorkQueuesKeepTwinsApart(t *testing.T) {
+	tw := [][]bool{{false, true, false}, {true, false, false}, {false, false, false}}
+	q := newWorkQueues([][]int{{0, 1}, {2}}, tw)
+	if ri, ok := q.next(0); !ok || ri != 0 {
+		t.Fatalf("worker 0 took %d, %v; want 0", ri, ok)
+	}
+	if ri, ok := q.next(1); !ok || ri != 2 {
+		t.Fatalf("worker 1 took %d, %v; want 2", ri, ok)
+	}
+	got := make(chan int, 1)
+	go func() {
+		ri, ok := q.next(1) // only 1 is left, rule 0's twin
+		if !ok {
+			ri = -1
+		}
+		got <- ri
+	}()
+	select {
+	case ri := <-got:
+		t.Fatalf("worker 1 was handed %d while worker 0 evaluates its twin", ri)
+	case <-time.After(50 * time.Millisecond):
+	}
+	// Worker 0 ends rule 0 and takes its own next rule, the twin; worker
+	// 1, woken, finds nothing left.
+	if ri, ok := q.next(0); !ok || ri != 1 {
+		t.Fatalf("worker 0 took %d, %v; want 1", ri, ok)
+	}
+	if ri := <-got; ri != -1 {
+		t.Errorf("worker 1 took %d, want none left", ri)
+	}
+
+	// A worker that stops in the middle of a rule (it failed) lets the
+	// one waiting for its twin go on.
+	q = newWorkQueues([][]int{{0}, {1}}, tw)
+	q.next(0)
+	go func() {
+		ri, ok := q.next(1)
+		if !ok {
+			ri = -1
+		}
+		got <- ri
+	}()
+	select {
+	case ri := <-got:
+		t.Fatalf("worker 1 was handed %d while worker 0 evaluates its twin", ri)
+	case <-time.After(50 * time.Millisecond):
+	}
+	q.done(0)
+	select {
+	case ri := <-got:
+		if ri != 1 {
+			t.Errorf("worker 1 took %d, want 1", ri)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("worker 1 still waits after worker 0 stopped")
+	}
+
+	// Many workers racing over rules with twins: each rule is handed out
+	// once, and never while a twin of it is evaluated.
+	const n = 12
+	tw = make([][]bool, n)
+	for i := range tw {
+		tw[i] = make([]bool, n)
+	}
+	for _, p := range [][2]int{{0, 1}, {0, 2}, {3, 4}, {5, 11}, {6, 7}, {8, 9}} {
+		tw[p[0]][p[1]], tw[p[1]][p[0]] = true, true
+	}
+	for range 30 {
+		q := newWorkQueues([][]int{{0, 3, 5, 6}, {1, 4, 8}, {2, 7, 9, 10, 11}}, tw)
+		var mu sync.Mutex
+		active := map[int]bool{}
+		var handed []int
+		var wg sync.WaitGroup
+		for w := range 3 {
+			wg.Go(func() {
+				for {
+					ri, ok := q.next(w)
+					if !ok {
+						return
+					}
+					mu.Lock()
+					for other := range active {
+						if tw[ri][other] {
+							t.Errorf("rule %d handed out while its twin %d runs", ri, other)
+						}
+					}
+					active[ri] = true
+					handed = append(handed, ri)
+					mu.Unlock()
+					runtime.Gosched()
+					mu.Lock()
+					delete(active, ri)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		slices.Sort(handed)
+		if fmt.Sprint(handed) != "[0 1 2 3 4 5 6 7 8 9 10 11]" {
+			t.Fatalf("handed out %v", handed)
 		}
 	}
 }
