@@ -57,7 +57,7 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 	}
 	if n > 1 {
 		e.shared = sharedDocuments(deps)
-		e.twins = twins(deps)
+		e.twins = twins(libraryDependencies(compiler, enabled))
 	}
 	return e, nil
 }

@@ -239,13 +239,28 @@ func schedule(deps []map[*ast.Rule]bool, n int) [][]int {
 	return queues
 }
 
-// twinShare is how much of their dependencies two rules share, at least,
-// for twins: rules that compute nearly the same library documents (the
-// attack-path rules SA033 and SA034 read the same graph).
-const twinShare = 0.75
+// Twins are rules that compute nearly the same library documents: the
+// rules each depends on, the finding library left out (every rule reads
+// it), overlap by two thirds of their union or more. In the built-in
+// catalogue the attack-path rules SA033 and SA034 (about three quarters:
+// they read one graph), SA011 and SA012, and SA004 and SA019 are twins.
+const twinShareNum, twinShareDen = 2, 3
 
-// twins returns, for each rule, the other rules whose dependencies overlap
-// its own by twinShare of their union or more.
+// libraryDependencies returns, for each rule, the rules its findings
+// depend on, not following into the finding library.
+func libraryDependencies(c *ast.Compiler, rules []*Rule) []map[*ast.Rule]bool {
+	out := make([]map[*ast.Rule]bool, len(rules))
+	for i, r := range rules {
+		out[i] = map[*ast.Rule]bool{}
+		for _, d := range closure(c, append(r.refTerms(), ast.StringTerm("findings")), findingLibrary) {
+			out[i][d] = true
+		}
+	}
+	return out
+}
+
+// twins returns, for each rule, its twins among deps (each rule's
+// libraryDependencies).
 func twins(deps []map[*ast.Rule]bool) [][]bool {
 	out := make([][]bool, len(deps))
 	for i := range deps {
@@ -261,7 +276,7 @@ func twins(deps []map[*ast.Rule]bool) [][]bool {
 				}
 			}
 			union := len(deps[i]) + len(deps[j]) - shared
-			out[i][j] = union > 0 && float64(shared) >= twinShare*float64(union)
+			out[i][j] = union > 0 && twinShareDen*shared >= twinShareNum*union
 		}
 	}
 	return out
@@ -325,9 +340,9 @@ func (q *workQueues) done(w int) {
 	q.changed.Broadcast()
 }
 
-// pick takes worker w's next rule (its own queue's first, else the
-// lightest of the longest other queue) that is no twin of a running rule;
-// left reports whether any rule is left.
+// pick takes worker w's next rule that is no twin of a running rule: the
+// first such of its own queue, else the last (lightest) such of the other
+// queues, the longest first. left reports whether any rule is left.
 func (q *workQueues) pick(w int) (ri int, ok, left bool) {
 	if i := slices.IndexFunc(q.queues[w], q.free); i >= 0 {
 		ri = q.queues[w][i]

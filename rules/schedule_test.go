@@ -147,22 +147,36 @@ func TestEngineScheduleCoversEveryRule(t *testing.T) {
 			}
 		}
 	}
-	// Nor does a worker that is done take one of them from the other while
-	// it evaluates one: they are twins.
-	tw := twins(deps)
-	for _, a := range pathRules {
-		for _, b := range pathRules {
-			ia := slices.IndexFunc(enabled, func(r *Rule) bool { return r.ID == a })
-			ib := slices.IndexFunc(enabled, func(r *Rule) bool { return r.ID == b })
-			if tw[ia][ib] != (a != b) {
-				t.Errorf("%s and %s twins: %v, want %v", a, b, tw[ia][ib], a != b)
+}
+
+// TestBuiltinTwins: in the built-in catalogue the rules that read nearly
+// the same library documents, and only those, are twins.
+func TestBuiltinTwins(t *testing.T) {
+	e, enabled := builtinEngine(t)
+	tw := twins(libraryDependencies(e.compiler, enabled))
+	var got []string
+	for i := range tw {
+		for j := i + 1; j < len(tw); j++ {
+			if tw[i][j] != tw[j][i] {
+				t.Errorf("%s and %s: twins one way only", enabled[i].ID, enabled[j].ID)
+			}
+			if tw[i][j] {
+				pair := []string{enabled[i].ID, enabled[j].ID}
+				slices.Sort(pair)
+				got = append(got, strings.Join(pair, " "))
 			}
 		}
 	}
+	slices.Sort(got)
+	want := []string{"SA004 SA019", "SA011 SA012", "SA033 SA034"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("twins (-want +got):\n%s", diff)
+	}
 }
 
-// TestTwins: rules are twins when their dependencies overlap by
-// twinShare of their union or more, never with themselves.
+// TestTwins: rules are twins when the rules they depend on overlap by two
+// thirds of their union or more; never with themselves, nor when neither
+// depends on anything.
 func TestTwins(t *testing.T) {
 	rs := make([]*ast.Rule, 10)
 	for i := range rs {
@@ -176,83 +190,80 @@ func TestTwins(t *testing.T) {
 		return m
 	}
 	deps := []map[*ast.Rule]bool{
-		set(0, 1, 2, 3, 4, 5, 6, 7), // 0
-		set(0, 1, 2, 3, 4, 5, 6),    // 1: 7 of 8 shared with 0
-		set(0, 1, 2, 3, 4, 5, 8, 9), // 2: 6 of 10 with 0
-		set(),                       // 3: nothing
-		set(),                       // 4: nothing either
+		set(0, 1, 2, 3, 4, 5), // 0
+		set(0, 1, 2, 3),       // 1: 4 of 6 shared with 0, two thirds
+		set(0, 1, 2, 6, 7),    // 2: 3 of 5 with 1, 3 of 8 with 0
+		set(),                 // 3: nothing
+		set(),                 // 4: nothing either
+		set(8, 9),             // 5
+		set(8),                // 6: 1 of 2 with 5, a half
 	}
 	got := twins(deps)
-	want := [][]bool{
-		{false, true, false, false, false},
-		{true, false, false, false, false},
-		{false, false, false, false, false},
-		{false, false, false, false, false},
-		{false, false, false, false, false},
+	want := make([][]bool, len(deps))
+	for i := range want {
+		want[i] = make([]bool, len(deps))
 	}
-	if !cmp.Equal(got, want) {
-		t.Errorf("twins:\n%v\nwant:\n%v", got, want)
+	want[0][1], want[1][0] = true, true
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("twins (-want +got):\n%s", diff)
 	}
 }
 
 // TestWorkQueuesKeepTwinsApart: while a worker evaluates a rule, no other
-// worker is handed its twin; one with nothing else left waits for the
-// rule to end, and the twin then goes to whoever asks first.
+// worker is handed its twin; one with nothing else left waits until the
+// rule ends or its worker stops.
 func TestWorkQueuesKeepTwinsApart(t *testing.T) {
 	tw := [][]bool{{false, true, false}, {true, false, false}, {false, false, false}}
-	q := newWorkQueues([][]int{{0, 1}, {2}}, tw)
-	if ri, ok := q.next(0); !ok || ri != 0 {
-		t.Fatalf("worker 0 took %d, %v; want 0", ri, ok)
+	blocked := func(q *workQueues, w int) bool {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		_, ok, left := q.pick(w)
+		return !ok && left
 	}
-	if ri, ok := q.next(1); !ok || ri != 2 {
-		t.Fatalf("worker 1 took %d, %v; want 2", ri, ok)
-	}
-	got := make(chan int, 1)
-	go func() {
-		ri, ok := q.next(1) // only 1 is left, rule 0's twin
-		if !ok {
-			ri = -1
-		}
-		got <- ri
-	}()
-	select {
-	case ri := <-got:
-		t.Fatalf("worker 1 was handed %d while worker 0 evaluates its twin", ri)
-	case <-time.After(50 * time.Millisecond):
-	}
-	// Worker 0 ends rule 0 and takes its own next rule, the twin; worker
-	// 1, woken, finds nothing left.
-	if ri, ok := q.next(0); !ok || ri != 1 {
-		t.Fatalf("worker 0 took %d, %v; want 1", ri, ok)
-	}
-	if ri := <-got; ri != -1 {
-		t.Errorf("worker 1 took %d, want none left", ri)
-	}
-
-	// A worker that stops in the middle of a rule (it failed) lets the
-	// one waiting for its twin go on.
-	q = newWorkQueues([][]int{{0}, {1}}, tw)
-	q.next(0)
-	go func() {
-		ri, ok := q.next(1)
-		if !ok {
-			ri = -1
-		}
-		got <- ri
-	}()
-	select {
-	case ri := <-got:
-		t.Fatalf("worker 1 was handed %d while worker 0 evaluates its twin", ri)
-	case <-time.After(50 * time.Millisecond):
-	}
-	q.done(0)
-	select {
-	case ri := <-got:
-		if ri != 1 {
-			t.Errorf("worker 1 took %d, want 1", ri)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("worker 1 still waits after worker 0 stopped")
+	for _, c := range []struct {
+		name string
+		end  func(q *workQueues) // ends worker 0's rule 0
+		// want: worker 0's next rule after end (-1: none, it stopped),
+		// then worker 1's
+		want0, want1 int
+	}{
+		{"the rule ends", func(q *workQueues) {}, 1, -1},
+		{"its worker stops", func(q *workQueues) { q.done(0) }, -1, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q := newWorkQueues([][]int{{0, 1}, {2}}, tw)
+			if ri, ok := q.next(0); !ok || ri != 0 {
+				t.Fatalf("worker 0 took %d, %v; want 0", ri, ok)
+			}
+			if ri, ok := q.next(1); !ok || ri != 2 {
+				t.Fatalf("worker 1 took %d, %v; want 2", ri, ok)
+			}
+			if !blocked(q, 1) {
+				t.Fatal("worker 1 could take rule 1 while worker 0 evaluates its twin")
+			}
+			got := make(chan int, 1)
+			go func() {
+				ri, ok := q.next(1) // ends rule 2; only rule 1 is left
+				if !ok {
+					ri = -1
+				}
+				got <- ri
+			}()
+			c.end(q)
+			if c.want0 >= 0 {
+				if ri, ok := q.next(0); !ok || ri != c.want0 {
+					t.Errorf("worker 0 took %d, %v; want %d", ri, ok, c.want0)
+				}
+			}
+			select {
+			case ri := <-got:
+				if ri != c.want1 {
+					t.Errorf("worker 1 took %d, want %d", ri, c.want1)
+				}
+			case <-time.After(time.Minute):
+				t.Fatal("worker 1 still waits")
+			}
+		})
 	}
 
 	// Many workers racing over rules with twins: each rule is handed out
@@ -296,9 +307,44 @@ func TestWorkQueuesKeepTwinsApart(t *testing.T) {
 		}
 		wg.Wait()
 		slices.Sort(handed)
-		if fmt.Sprint(handed) != "[0 1 2 3 4 5 6 7 8 9 10 11]" {
-			t.Fatalf("handed out %v", handed)
+		if diff := cmp.Diff([]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, handed); diff != "" {
+			t.Fatalf("handed out (-want +got):\n%s", diff)
 		}
+	}
+}
+
+// TestEvaluateStopsWithTwins: a cancelled evaluation of two twin rules on
+// two workers ends. The worker that takes the first rule stops at the
+// cancellation without ending it; the other, waiting for it, must be let
+// go (workQueues.done).
+func TestEvaluateStopsWithTwins(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	cat, err := Load(LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(context.Background(), cat, []*Rule{cat.Rule("SA033"), cat.Rule("SA034")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.schedule) != 2 || !e.twins[0][1] {
+		t.Fatalf("%d workers, twins %v: want two workers and two twins", len(e.schedule), e.twins)
+	}
+	inv := scanner.Build(nil, scanner.BuildOptions{Mode: scanner.ModeManifest})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Evaluate(ctx, inv, Params{}, EvalOptions{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("error %v, want %v", err, context.Canceled)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the evaluation did not end")
 	}
 }
 
