@@ -145,8 +145,8 @@ func TestLoadMaxFileSize(t *testing.T) {
 }
 
 // TestReadAll: a file read with its size in hand lands in one buffer of
-// that size; a wrong size (a file that grew, a pipe, /proc) still reads
-// everything, and a read error is returned.
+// that size (readFile passes it); a wrong size (a file that grew, /proc)
+// or none (a pipe) still reads everything, and a read error is returned.
 func TestReadAll(t *testing.T) {
 	text := strings.Repeat("apiVersion: v1\n", 1000)
 	for _, size := range []int64{int64(len(text)), 0, 10, int64(len(text)) * 3} {
@@ -154,16 +154,25 @@ func TestReadAll(t *testing.T) {
 		if err != nil || string(got) != text {
 			t.Errorf("size %d: %d bytes, %v; want the %d bytes", size, len(got), err, len(text))
 		}
-		if size == int64(len(text)) && cap(got) != len(text)+1 {
-			t.Errorf("size %d: a buffer of %d bytes, want %d", size, cap(got), len(text)+1)
-		}
 	}
 	boom := errors.New("boom")
-	if _, err := readAll(iotest.TimeoutReader(strings.NewReader(text)), 0); err == nil {
-		t.Error("a failing reader: no error")
+	for _, size := range []int64{0, 100} {
+		if _, err := readAll(iotest.ErrReader(boom), size); !errors.Is(err, boom) {
+			t.Errorf("size %d: error %v, want %v", size, err, boom)
+		}
 	}
-	if _, err := readAll(iotest.ErrReader(boom), 100); !errors.Is(err, boom) {
-		t.Errorf("error %v, want %v", err, boom)
+	p := write(t, t.TempDir(), "a.yaml", text)
+	for _, max := range []int64{1 << 20, int64(len(text))} { // above the file's size, and at it
+		data, lerr := readFile(p, false, LoadOptions{MaxFileSize: max})
+		if lerr != nil || string(data) != text {
+			t.Errorf("limit %d: %d bytes, %v; want the file", max, len(data), lerr)
+		}
+		if cap(data) != len(text)+1 {
+			t.Errorf("limit %d: a buffer of %d bytes, want %d", max, cap(data), len(text)+1)
+		}
+	}
+	if _, lerr := readFile(p, false, LoadOptions{MaxFileSize: 100}); lerr == nil || !strings.Contains(lerr.Message, "larger than the limit") {
+		t.Errorf("limit 100: %v, want the limit's error", lerr)
 	}
 }
 
