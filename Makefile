@@ -99,7 +99,7 @@ bench-cluster: ## sascan cluster vs a bare client-go list over 5k objects in the
 	eval "$$(hack/kube/up.sh | tail -1)"; \
 	$(GO) test -tags integration -run '^$$' -bench BenchmarkClusterScan -benchtime 3x -benchmem ./cmd/sascan/
 
-bench: ## benchmarks: 1k/10k/100k-object scans (objects/s, x-floor, peak RSS of the binary in its own process, allocations), the HTML report of 45,000 findings in headless Chromium (paint, DOMContentLoaded, table ready, ms); BENCH=regexp picks some
+bench: ## benchmarks: 1k/10k/100k-object scans (objects/s, x-floor, peak RSS of the binary in its own process, allocations), 10k against 100k scans back to back (x-10k), the HTML report of 45,000 findings in headless Chromium (paint, DOMContentLoaded, table ready, ms); BENCH=regexp picks some
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./cmd/sascan/ ./report/
 
 pgo: ## rewrite cmd/sascan/default.pgo, the CPU profile Go's compiler optimizes sascan with (profile-guided optimization), from scans of the 100k-object dumps of each generator profile
