@@ -41,7 +41,7 @@ func InputValue(inv *scanner.Inventory, model *access.Model, p Params, opts Inpu
 		c := newTerms(proj, !opts.Unshared)
 		for i := w; i < len(inv.Objects); i += workers {
 			o := inv.Objects[i]
-			pr := proj.prepareWith(o.Raw, c)
+			pr := proj.prepareWith(o.Kind, o.Raw, c)
 			t, err := objectTerm(o, pr, c)
 			if err != nil {
 				return err
@@ -301,7 +301,7 @@ func podSpecTerm(obj *ast.Term, ps scanner.PodSpec, m access.PodSpec, c *terms) 
 // have none: they share one term.
 func exposureTerm(ex []access.Exposure) *ast.Term {
 	if len(ex) == 0 {
-		return noExposure
+		return emptyArray
 	}
 	ts := make([]*ast.Term, len(ex))
 	for i, e := range ex {
@@ -335,14 +335,6 @@ var emptyObject = func() ast.Value {
 	t := ast.ObjectTerm()
 	settle(t)
 	return t.Value
-}()
-
-// noExposure is the exposure term of a pod spec no Service selects,
-// settled once and never changed.
-var noExposure = func() *ast.Term {
-	t := ast.ArrayTerm()
-	settle(t)
-	return t
 }()
 
 // hostTerm is what of its node a pod spec reaches (access.Host):
@@ -438,41 +430,43 @@ func valueOf(t *ast.Term) ast.Value {
 	return t.Value
 }
 
+// objectTerm is an object's input term: {id, kind, namespace, name,
+// object}, which Go reads too (podSpecTerm, keyIndex), and apiVersion,
+// group, origin, owners and shadowed where a policy may read them (always
+// without projection).
 func objectTerm(o *scanner.Object, pr prepared, c *terms) (*ast.Term, error) {
-	owners := noOwners
-	if len(o.Owners) > 0 {
+	if pr.err != nil {
+		return nil, fmt.Errorf("convert %s %s/%s: %w", o.Kind, o.Namespace, o.Name, pr.err)
+	}
+	kvs := make([][2]*ast.Term, 0, 10)
+	kvs = append(kvs,
+		ast.Item(constTerm("id"), ast.InternedTerm(o.ID)),
+		ast.Item(constTerm("kind"), c.str(o.Kind)),
+		ast.Item(constTerm("namespace"), c.str(o.Namespace)),
+		ast.Item(constTerm("name"), ast.StringTerm(o.Name)),
+		ast.Item(constTerm("object"), ast.NewTerm(pr.value)),
+	)
+	if c.proj.names("apiVersion") {
+		kvs = append(kvs, ast.Item(constTerm("apiVersion"), c.str(o.APIVersion)))
+	}
+	if c.proj.names("group") {
+		kvs = append(kvs, ast.Item(constTerm("group"), c.str(o.Group)))
+	}
+	if c.proj.names("origin") {
+		kvs = append(kvs, ast.Item(constTerm("origin"), c.str(string(o.Origin))))
+	}
+	if c.proj.names("owners") {
 		ts := make([]*ast.Term, len(o.Owners))
 		for i, id := range o.Owners {
 			ts[i] = ast.InternedTerm(id)
 		}
-		owners = ast.ArrayTerm(ts...)
+		kvs = append(kvs, ast.Item(constTerm("owners"), arrayTerm(ts)))
 	}
-	raw := pr.value
-	if pr.err != nil {
-		return nil, fmt.Errorf("convert %s %s/%s: %w", o.Kind, o.Namespace, o.Name, pr.err)
-	}
-	items := []*[2]*ast.Term{
-		{constTerm("id"), ast.InternedTerm(o.ID)},
-		{constTerm("apiVersion"), c.str(o.APIVersion)},
-		{constTerm("group"), c.str(o.Group)},
-		{constTerm("kind"), c.str(o.Kind)},
-		{constTerm("namespace"), c.str(o.Namespace)},
-		{constTerm("name"), ast.StringTerm(o.Name)},
-		{constTerm("origin"), c.str(string(o.Origin))},
-		{constTerm("owners"), owners},
-		{constTerm("shadowed"), ast.InternedTerm(o.Shadowed)},
-		{constTerm("object"), ast.NewTerm(raw)},
-	}
-	kvs := make([][2]*ast.Term, 0, len(items))
-	for _, it := range items {
-		if c.proj == nil || c.proj.fields[string(it[0].Value.(ast.String))] {
-			kvs = append(kvs, *it)
-		}
+	if c.proj.names("shadowed") {
+		kvs = append(kvs, ast.Item(constTerm("shadowed"), ast.InternedTerm(o.Shadowed)))
 	}
 	return ast.ObjectTerm(kvs...), nil
 }
-
-var noOwners = ast.ArrayTerm()
 
 // constTerms are the keys and fixed values the input builders write, one
 // term each, shared by every object of every scan (terms are never changed
@@ -506,15 +500,17 @@ func constTerm(s string) *ast.Term {
 }
 
 func (p *Projection) prepare(raw map[string]any) prepared {
-	return p.prepareWith(raw, newTerms(p, false))
+	kind, _ := raw["kind"].(string)
+	return p.prepareWith(kind, raw, newTerms(p, false))
 }
 
-// prepareWith converts raw with c (c's projection is p's).
-func (p *Projection) prepareWith(raw map[string]any, c *terms) prepared {
+// prepareWith converts raw, an object of kind kind, with c (c's projection
+// is p's).
+func (p *Projection) prepareWith(kind string, raw map[string]any, c *terms) prepared {
 	if mayHoldToken(raw) {
 		return p.whole(raw)
 	}
-	if kind, _ := raw["kind"].(string); !p.readsContent(kind) {
+	if !p.readsContent(kind) {
 		return prepared{value: emptyObject}
 	}
 	v, err := c.object(raw)

@@ -336,7 +336,7 @@ func stringsTerm(list []string) *ast.Term {
 	for i, s := range list {
 		ts[i] = ast.StringTerm(s)
 	}
-	return ast.ArrayTerm(ts...)
+	return arrayTerm(ts)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -94,6 +94,11 @@ func (p *Projection) readsContent(k string) bool {
 	return p == nil || p.fields[k] || sourceKinds[k]
 }
 
+// names reports whether a policy names key (always without projection).
+func (p *Projection) names(key string) bool {
+	return p == nil || p.fields[key]
+}
+
 // freeFormKeys name Kubernetes' maps whose keys are the user's: kept whole
 // whatever their values.
 var freeFormKeys = map[string]bool{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"testing"
 
@@ -178,7 +177,7 @@ func TestProjectionLeavesOutUnreadKinds(t *testing.T) {
 	}
 	for _, kind := range []string{"StatefulSet", "ConfigMap", "Ingress"} {
 		if p.fields[kind] == (kind == "StatefulSet" || kind == "Ingress") {
-			t.Fatalf("the case of %s no longer holds: a policy names it: %v", kind, p.fields[kind])
+			t.Fatalf("the case of %s no longer holds: a policy names it: %v, want %v", kind, p.fields[kind], kind == "ConfigMap")
 		}
 		got := p.prepare(obj(kind, map[string]any{"serviceAccountName": "web"}))
 		md := got.value.(ast.Object).Get(ast.StringTerm("metadata"))
@@ -200,11 +199,11 @@ func TestProjectionLeavesOutUnreadKinds(t *testing.T) {
 		}
 		return ks
 	}
-	if got, want := keys(p), []string{"group", "id", "kind", "name", "namespace", "object", "origin", "shadowed"}; !slices.Equal(got, want) {
-		t.Errorf("object keys under the projection: %v, want %v", got, want)
+	if diff := cmp.Diff([]string{"group", "id", "kind", "name", "namespace", "object", "origin", "shadowed"}, keys(p)); diff != "" {
+		t.Errorf("object keys under the projection (-want +got):\n%s", diff)
 	}
-	if got, want := keys(nil), []string{"apiVersion", "group", "id", "kind", "name", "namespace", "object", "origin", "owners", "shadowed"}; !slices.Equal(got, want) {
-		t.Errorf("object keys without projection: %v, want %v", got, want)
+	if diff := cmp.Diff([]string{"apiVersion", "group", "id", "kind", "name", "namespace", "object", "origin", "owners", "shadowed"}, keys(nil)); diff != "" {
+		t.Errorf("object keys without projection (-want +got):\n%s", diff)
 	}
 }
 
