@@ -84,24 +84,13 @@ func TestWorkQueuesHandOutEachRuleOnce(t *testing.T) {
 
 	s := [][]int{{0, 1, 2, 3, 4}, {5, 6}, {7, 8, 9}}
 	for range 50 {
-		q := newWorkQueues(s, nil)
 		var mu sync.Mutex
 		var got []int
-		var wg sync.WaitGroup
-		for w := range 3 {
-			wg.Go(func() {
-				for {
-					ri, ok := q.next(w)
-					if !ok {
-						return
-					}
-					mu.Lock()
-					got = append(got, ri)
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
+		drain(newWorkQueues(s, nil), 3, func(ri int) {
+			mu.Lock()
+			got = append(got, ri)
+			mu.Unlock()
+		})
 		slices.Sort(got)
 		if fmt.Sprint(got) != "[0 1 2 3 4 5 6 7 8 9]" {
 			t.Fatalf("handed out %v", got)
@@ -277,40 +266,47 @@ func TestWorkQueuesKeepTwinsApart(t *testing.T) {
 		tw[p[0]][p[1]], tw[p[1]][p[0]] = true, true
 	}
 	for range 30 {
-		q := newWorkQueues([][]int{{0, 3, 5, 6}, {1, 4, 8}, {2, 7, 9, 10, 11}}, tw)
 		var mu sync.Mutex
 		active := map[int]bool{}
 		var handed []int
-		var wg sync.WaitGroup
-		for w := range 3 {
-			wg.Go(func() {
-				for {
-					ri, ok := q.next(w)
-					if !ok {
-						return
-					}
-					mu.Lock()
-					for other := range active {
-						if tw[ri][other] {
-							t.Errorf("rule %d handed out while its twin %d runs", ri, other)
-						}
-					}
-					active[ri] = true
-					handed = append(handed, ri)
-					mu.Unlock()
-					runtime.Gosched()
-					mu.Lock()
-					delete(active, ri)
-					mu.Unlock()
+		drain(newWorkQueues([][]int{{0, 3, 5, 6}, {1, 4, 8}, {2, 7, 9, 10, 11}}, tw), 3, func(ri int) {
+			mu.Lock()
+			for other := range active {
+				if tw[ri][other] {
+					t.Errorf("rule %d handed out while its twin %d runs", ri, other)
 				}
-			})
-		}
-		wg.Wait()
+			}
+			active[ri] = true
+			handed = append(handed, ri)
+			mu.Unlock()
+			runtime.Gosched()
+			mu.Lock()
+			delete(active, ri)
+			mu.Unlock()
+		})
 		slices.Sort(handed)
 		if diff := cmp.Diff([]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, handed); diff != "" {
 			t.Fatalf("handed out (-want +got):\n%s", diff)
 		}
 	}
+}
+
+// drain has n workers take q's rules until none is left, each calling
+// evaluate(rule) before it asks for the next one.
+func drain(q *workQueues, n int, evaluate func(ri int)) {
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Go(func() {
+			for {
+				ri, ok := q.next(w)
+				if !ok {
+					return
+				}
+				evaluate(ri)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // TestEvaluateStopsWithTwins: a cancelled evaluation of two twin rules on
