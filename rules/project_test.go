@@ -101,6 +101,63 @@ func TestProjectionKeepsFindings(t *testing.T) {
 	}
 }
 
+// TestProjectionKeepsWhatIDsReach: every object the input's documents
+// hand the policies by id (roles, bindings, pod specs, token sources,
+// control planes) is of a kind whose content the projection keeps, in the
+// fixtures, the corpus and dumps of every generator profile.
+func TestProjectionKeepsWhatIDsReach(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/rules/*")
+	paths = append(paths, corpusDirs(t, sharedCorpus)...)
+	for _, p := range gen.Profiles {
+		file := filepath.Join(t.TempDir(), string(p)+".yaml")
+		f, err := os.Create(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := gen.WriteProfile(f, p, 1000, 5); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		paths = append(paths, file)
+	}
+	proj := builtinProjection()
+	reached := map[string]bool{}
+	for _, mode := range []scanner.Mode{scanner.ModeManifest, scanner.ModeCluster} {
+		for _, p := range paths {
+			inv := loadInventory(t, mode, p)
+			m := NewModel(inv, fixtureParams)
+			var ids []int
+			for _, r := range m.Roles {
+				ids = append(ids, r.Object)
+			}
+			for _, b := range m.Bindings {
+				ids = append(ids, b.Object)
+			}
+			for _, ps := range m.PodSpecs {
+				ids = append(ids, ps.Object)
+			}
+			for _, ts := range m.TokenSecrets {
+				ids = append(ids, ts.Object)
+			}
+			for _, cp := range inv.ControlPlanes {
+				ids = append(ids, cp.Object)
+			}
+			for _, id := range ids {
+				kind := inv.Objects[id].Kind
+				reached[kind] = true
+				if !proj.readsContent(kind) {
+					t.Errorf("%s %s: the input hands the policies %s %s by id, whose content the projection drops", mode, p, kind, inv.Objects[id].Name)
+				}
+			}
+		}
+	}
+	for _, k := range []string{"ClusterRole", "ClusterRoleBinding", "Deployment", "Pod", "Role", "RoleBinding", "Secret"} {
+		if !reached[k] {
+			t.Errorf("no %s reached by id: the inputs prove little", k)
+		}
+	}
+}
+
 // TestProjectionLeavesOutUnreadFields pins what the projection does to one
 // Deployment: fields no policy names go, free-form maps and arrays stay
 // whole, and an object that may hold a token is not projected.
