@@ -29,20 +29,7 @@ var builtinProjection = sync.OnceValue(func() *Projection {
 // (equal subterms shared) and with whole objects, each with its own terms:
 // the findings must be the same, field for field.
 func TestProjectionKeepsFindings(t *testing.T) {
-	paths, _ := filepath.Glob("../testdata/rules/*")
-	paths = append(paths, corpusDirs(t, sharedCorpus)...)
-	for _, p := range gen.Profiles {
-		file := filepath.Join(t.TempDir(), string(p)+".yaml")
-		f, err := os.Create(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := gen.WriteProfile(f, p, 3000, 7); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		paths = append(paths, file)
-	}
+	paths := projectionInputs(t, 3000, 7)
 	total := 0
 	for _, mode := range []scanner.Mode{scanner.ModeManifest, scanner.ModeCluster} {
 		_, e := modeEngine(t, string(mode))
@@ -101,11 +88,10 @@ func TestProjectionKeepsFindings(t *testing.T) {
 	}
 }
 
-// TestProjectionKeepsWhatIDsReach: every object the input's documents
-// hand the policies by id (roles, bindings, pod specs, token sources,
-// control planes) is of a kind whose content the projection keeps, in the
-// fixtures, the corpus and dumps of every generator profile.
-func TestProjectionKeepsWhatIDsReach(t *testing.T) {
+// projectionInputs are the inputs the projection is checked on: every
+// fixture, the corpus, and a dump of n objects of every generator profile.
+func projectionInputs(t *testing.T, n int, seed uint64) []string {
+	t.Helper()
 	paths, _ := filepath.Glob("../testdata/rules/*")
 	paths = append(paths, corpusDirs(t, sharedCorpus)...)
 	for _, p := range gen.Profiles {
@@ -114,12 +100,23 @@ func TestProjectionKeepsWhatIDsReach(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := gen.WriteProfile(f, p, 1000, 5); err != nil {
+		if err := gen.WriteProfile(f, p, n, seed); err != nil {
 			t.Fatal(err)
 		}
-		f.Close()
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
 		paths = append(paths, file)
 	}
+	return paths
+}
+
+// TestProjectionKeepsWhatIDsReach: every object the input's documents
+// hand the policies by id (roles, bindings, pod specs, token sources,
+// control planes) is of a kind whose content the projection keeps, in the
+// fixtures, the corpus and dumps of every generator profile.
+func TestProjectionKeepsWhatIDsReach(t *testing.T) {
+	paths := projectionInputs(t, 1000, 5)
 	proj := builtinProjection()
 	reached := map[string]bool{}
 	for _, mode := range []scanner.Mode{scanner.ModeManifest, scanner.ModeCluster} {
