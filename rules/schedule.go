@@ -207,13 +207,8 @@ func schedule(deps []map[*ast.Rule]bool, n int) [][]int {
 		last := deps[chain[len(chain)-1]]
 		best, bestShared, bestUnion := 0, -1, 1
 		for k, i := range left {
-			shared := 0
-			for d := range deps[i] {
-				if last[d] {
-					shared++
-				}
-			}
-			union := max(len(last)+len(deps[i])-shared, 1)
+			shared, union := overlap(last, deps[i])
+			union = max(union, 1)
 			// shared/union > bestShared/bestUnion, the first of equals
 			if shared*bestUnion > bestShared*union {
 				best, bestShared, bestUnion = k, shared, union
@@ -237,6 +232,16 @@ func schedule(deps []map[*ast.Rule]bool, n int) [][]int {
 		slices.SortStableFunc(q, func(a, b int) int { return cmp.Compare(weight(b), weight(a)) })
 	}
 	return queues
+}
+
+// overlap counts the rules a and b both hold, and those either holds.
+func overlap(a, b map[*ast.Rule]bool) (shared, union int) {
+	for d := range a {
+		if b[d] {
+			shared++
+		}
+	}
+	return shared, len(a) + len(b) - shared
 }
 
 // Twins are rules that compute nearly the same library documents: the
@@ -269,13 +274,7 @@ func twins(deps []map[*ast.Rule]bool) [][]bool {
 			if i == j {
 				continue
 			}
-			shared := 0
-			for d := range deps[i] {
-				if deps[j][d] {
-					shared++
-				}
-			}
-			union := len(deps[i]) + len(deps[j]) - shared
+			shared, union := overlap(deps[i], deps[j])
 			out[i][j] = union > 0 && twinShareDen*shared >= twinShareNum*union
 		}
 	}
