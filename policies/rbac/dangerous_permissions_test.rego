@@ -115,3 +115,27 @@ test_malformed_account_key if {
 	]
 	{sa | some f in rule.findings with input as t.inv_with(objs, v(34)); sa := f.evidence.serviceAccount} == {"web/default"}
 }
+
+# Accounts of one namespace share what their groups grant, and each keeps
+# what bindings grant it by name: web/app's exec RoleBinding (id 4) is in
+# its capabilities and related objects, never in web/other's, whose
+# finding names the group's binding (id 5) alone.
+test_direct_grants_stay_with_their_account if {
+	objs := [
+		t.sa("web", "app"),
+		t.sa("web", "other"),
+		t.cluster_role("secrets", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}]),
+		t.role("web", "exec", [{"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"]}]),
+		t.role_binding("web", "exec", "Role", "exec", [t.sa_subject("app")]),
+		t.cluster_role_binding("all", "secrets", [{"kind": "Group", "name": "system:serviceaccounts"}]),
+	]
+	fs := {f.evidence.serviceAccount: [f.evidence.capabilities, f.evidence.groupGrants, [r.object | some r in f.related]] |
+		some f in rule.findings with input as t.inv_with(objs, v(34))
+	}
+	group := ["T0 through group system:serviceaccounts (1 binding(s))"]
+	fs == {
+		"web/app": [["P05 T1 via RoleBinding exec (web)"], group, [4, 5]],
+		"web/other": [[], group, [5]],
+		"web/default": [[], group, [5]], # implicit
+	}
+}
