@@ -191,6 +191,26 @@ func manifestEngine(t *testing.T) (*Catalogue, *Engine) {
 	return modeEngine(t, ModeManifest)
 }
 
+// rulesEngine is an engine of the built-in rules ids alone.
+func rulesEngine(tb testing.TB, ids ...string) *Engine {
+	tb.Helper()
+	cat, err := Load(LoadOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	enabled := make([]*Rule, len(ids))
+	for i, id := range ids {
+		if enabled[i] = cat.Rule(id); enabled[i] == nil {
+			tb.Fatalf("no rule %s", id)
+		}
+	}
+	e, err := NewEngine(context.Background(), cat, enabled)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
 func modeEngine(t *testing.T, mode string) (*Catalogue, *Engine) {
 	t.Helper()
 	cat, err := Load(LoadOptions{})

@@ -25,14 +25,7 @@ func FuzzJWTClassifier(f *testing.F) {
 	f.Add("eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50In0.c2lnbmF0dXJlLWJ5dGVz")
 	f.Add("eyJ0eXAiOiJKV1QifQ.eyJleHAiOiJub3QtYS1udW1iZXIifQ.xx")
 	f.Add("ZXlKaGJHY2lPaUpTVXpJMU5pSjkuZXlKcGMzTWlPaUpyZFdKbGNtNWxkR1Z6TDNObGNuWnBZMlZoWTJOdmRXNTBJbjAuYzJsbmJtRjBkWEpsTFdKNWRHVno=")
-	cat, err := Load(LoadOptions{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	e, err := NewEngine(context.Background(), cat, []*Rule{cat.Rule("SA003"), cat.Rule("SA002")})
-	if err != nil {
-		f.Fatal(err)
-	}
+	e := rulesEngine(f, "SA003", "SA002")
 	f.Fuzz(func(t *testing.T, s string) {
 		raws := []scanner.RawObject{
 			{Value: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "c", "namespace": "x"}, "data": map[string]any{"k": s}, "binaryData": map[string]any{"b": s}}},

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -12,18 +11,7 @@ import (
 // derivation must find the kinds a rule reads through the library and the
 // input, not only those it names itself.
 func TestKindsRead(t *testing.T) {
-	cat, err := Load(LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enabled, err := Select(cat, ModeCluster, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEngine(context.Background(), cat, enabled)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, e := modeEngine(t, ModeCluster)
 	reads := e.KindsRead()
 	// Every resource a live scan lists is read by some rule (else listing
 	// it would be waste, and a refused list would name no rule).

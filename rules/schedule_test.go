@@ -315,14 +315,7 @@ func drain(q *workQueues, n int, evaluate func(ri int)) {
 // go (workQueues.done).
 func TestEvaluateStopsWithTwins(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	cat, err := Load(LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEngine(context.Background(), cat, []*Rule{cat.Rule("SA033"), cat.Rule("SA034")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := rulesEngine(t, "SA033", "SA034")
 	if len(e.schedule) != 2 || !e.twins[0][1] {
 		t.Fatalf("%d workers, twins %v: want two workers and two twins", len(e.schedule), e.twins)
 	}
@@ -612,19 +605,12 @@ func TestWorkerCacheForgetsCalls(t *testing.T) {
 	}
 }
 
-// builtinEngine is the engine of the built-in catalogue's manifest rules.
+// builtinEngine is the engine of the built-in catalogue's manifest rules,
+// and those rules.
 func builtinEngine(t *testing.T) (*Engine, []*Rule) {
 	t.Helper()
-	cat, err := Load(LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enabled, _ := Select(cat, ModeManifest, nil, nil)
-	e, err := NewEngine(context.Background(), cat, enabled)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e, enabled
+	_, e := manifestEngine(t)
+	return e, e.rules
 }
 
 // userPolicyEngine is the engine of the built-in rules and one user policy
