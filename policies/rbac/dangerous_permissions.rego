@@ -52,33 +52,22 @@ findings contains f if {
 	tier := rbac.sa_key_top_tier(key)
 	tier < 3
 	direct := rbac.direct_bindings(key)
-	g := _grants(ns, direct, tier)
 	dormant := is_dormant(key)
-	f := result.finding(anchor(key, ns, direct, tier), "", message(key, tier, dormant), {
-		"severity": result.lower(g.severity, to_number(dormant)),
-		"confidence": "likely",
-		"evidence": object.union(g.evidence, {"serviceAccount": key, "dormant": dormant}),
-		"related": g.related,
-	})
-}
-
-# What an account of namespace ns holds at tier through the bindings that
-# name it (direct) and its groups. It depends on the account only through
-# direct, so OPA, which keeps a function's result per arguments, computes
-# it once per namespace for the accounts no binding grants a capability by
-# name (most accounts of a multi-tenant cluster).
-_grants(ns, direct, tier) := {
-	"severity": rbac.tier_severity(tier),
-	"evidence": {
-		"privilegeTier": rbac.tier_name(tier),
-		"capabilities": array.slice(caps, 0, result.list_cap),
-		"capabilitiesTotal": count(caps),
-		"groupGrants": groups.texts,
-	},
-	"related": [{"object": id, "path": ""} | some id in related(direct, groups.firsts)],
-} if {
 	caps := sort({t | some id in direct; some t in capability_texts(id)})
 	groups := _namespace_groups(ns)
+	f := result.finding(anchor(key, ns, direct, tier), "", message(key, tier, dormant), {
+		"severity": result.lower(rbac.tier_severity(tier), to_number(dormant)),
+		"confidence": "likely",
+		"evidence": {
+			"serviceAccount": key,
+			"privilegeTier": rbac.tier_name(tier),
+			"dormant": dormant,
+			"capabilities": array.slice(caps, 0, result.list_cap),
+			"capabilitiesTotal": count(caps),
+			"groupGrants": groups.texts,
+		},
+		"related": [{"object": id, "path": ""} | some id in related(direct, groups.firsts)],
+	})
 }
 
 # What the ServiceAccount groups grant the accounts of namespace ns, once

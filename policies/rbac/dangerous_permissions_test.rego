@@ -116,7 +116,7 @@ test_malformed_account_key if {
 	{sa | some f in rule.findings with input as t.inv_with(objs, v(34)); sa := f.evidence.serviceAccount} == {"web/default"}
 }
 
-# Accounts of one namespace share what their groups grant, and each keeps
+# Accounts of one namespace get what their groups grant, and each keeps
 # what bindings grant it by name: web/app's exec RoleBinding (id 4) is in
 # its capabilities and related objects, never in web/other's, whose
 # finding names the group's binding (id 5) alone.
