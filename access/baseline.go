@@ -1,8 +1,12 @@
 package access
 
 import (
+	"encoding/binary"
+
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/component-helpers/auth/rbac/validation"
+
+	"github.com/sascan/sascan/internal/spread"
 )
 
 // baselineGroups are the groups whose bootstrap grants every
@@ -65,17 +69,53 @@ func (b *Bootstrap) baseline() []Rule {
 	return out
 }
 
-// beyond returns the rules of rules that the baseline does not cover, by
-// Kubernetes' own coverage check (the one its escalation prevention uses).
-func beyond(baseline, rules []Rule) []Rule {
+// covered reports whether the owner rules cover r, by Kubernetes' own
+// coverage check (the one its escalation prevention uses).
+func covered(owner []rbacv1.PolicyRule, r Rule) bool {
+	ok, _ := validation.Covers(owner, policyRules([]Rule{r}))
+	return ok
+}
+
+// beyondBaseline sets each role's BeyondBaseline: the rules of its Rules
+// that the baseline does not cover (covered). Roles repeat rules (one
+// role per namespace, the same rules in each): each distinct rule is
+// checked once, the checks spread over the CPUs.
+func beyondBaseline(baseline []Rule, roles map[string]*Role) {
 	owner := policyRules(baseline)
-	var out []Rule
-	for _, r := range rules {
-		if ok, _ := validation.Covers(owner, policyRules([]Rule{r})); !ok {
-			out = append(out, r)
+	index := map[string]int{}
+	var distinct []Rule
+	for _, role := range roles {
+		for _, r := range role.Rules {
+			k := ruleKey(r)
+			if _, ok := index[k]; !ok {
+				index[k] = len(distinct)
+				distinct = append(distinct, r)
+			}
 		}
 	}
-	return out
+	within := make([]bool, len(distinct))
+	spread.Each(len(distinct), func(i int) { within[i] = covered(owner, distinct[i]) })
+	for _, role := range roles {
+		role.BeyondBaseline = nil
+		for _, r := range role.Rules {
+			if !within[index[ruleKey(r)]] {
+				role.BeyondBaseline = append(role.BeyondBaseline, r)
+			}
+		}
+	}
+}
+
+// ruleKey is a key of r's content: equal keys, equal rules.
+func ruleKey(r Rule) string {
+	var b []byte
+	for _, l := range [][]string{r.APIGroups, r.Resources, r.Verbs, r.ResourceNames, r.NonResourceURLs} {
+		b = binary.AppendUvarint(b, uint64(len(l)))
+		for _, s := range l {
+			b = binary.AppendUvarint(b, uint64(len(s)))
+			b = append(b, s...)
+		}
+	}
+	return string(b)
 }
 
 func policyRules(rules []Rule) []rbacv1.PolicyRule {

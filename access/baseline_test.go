@@ -1,6 +1,7 @@
 package access
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/sascan/sascan/scanner"
@@ -23,7 +24,7 @@ func TestBundledBootstrapBaseline(t *testing.T) {
 		{Rule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get"}}, false},
 		{Rule{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}}, false},
 	} {
-		if got := len(beyond(base, []Rule{tc.rule})) == 0; got != tc.within {
+		if got := within(base, tc.rule); got != tc.within {
 			t.Errorf("%+v within the baseline: %v, want %v", tc.rule, got, tc.within)
 		}
 	}
@@ -47,12 +48,57 @@ func TestBaselineFollowsTheVersion(t *testing.T) {
 		if len(boot.bindings) < 40 {
 			t.Fatalf("1.%d: %d bootstrap bindings", minor, len(boot.bindings))
 		}
-		if got := len(beyond(boot.baseline(), []Rule{bundles})) == 0; got != want {
+		if got := within(boot.baseline(), bundles); got != want {
 			t.Errorf("1.%d: trust bundles within the baseline: %v, want %v", minor, got, want)
 		}
 		_, has := boot.bindings["system:cluster-trust-bundle-discovery"]
 		if has != want {
 			t.Errorf("1.%d: system:cluster-trust-bundle-discovery bundled: %v, want %v", minor, has, want)
 		}
+	}
+}
+
+// within reports whether baseline covers r, as beyondBaseline decides it
+// for a role holding r alone.
+func within(baseline []Rule, r Rule) bool {
+	role := &Role{Rules: []Rule{r}}
+	beyondBaseline(baseline, map[string]*Role{"ClusterRole/r": role})
+	return len(role.BeyondBaseline) == 0
+}
+
+// Roles that share rules get each rule's answer, checked once, in their
+// own order; rules that differ only in where one list ends and the next
+// begins are different rules.
+func TestBeyondBaselinePerRole(t *testing.T) {
+	base := NewBootstrap(scanner.BootstrapPolicy(37)).baseline()
+	healthz := Rule{Verbs: []string{"get"}, NonResourceURLs: []string{"/healthz"}}
+	configMaps := Rule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get"}}
+	secrets := Rule{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"list"}}
+	metrics := Rule{Verbs: []string{"get"}, NonResourceURLs: []string{"/metrics"}}
+	// The strings of configMaps with "get" moved from the verbs to the
+	// resources: no verb, so it grants nothing and is covered.
+	shifted := Rule{APIGroups: []string{""}, Resources: []string{"configmaps", "get"}}
+	roles := map[string]*Role{
+		"Role/a/r":      {Rules: []Rule{configMaps, healthz}},
+		"Role/b/r":      {Rules: []Rule{healthz, secrets, configMaps}},
+		"ClusterRole/c": {Rules: []Rule{healthz, metrics}},
+		"ClusterRole/d": {Rules: []Rule{shifted, configMaps}},
+		"ClusterRole/e": {},
+	}
+	beyondBaseline(base, roles)
+	want := map[string][]Rule{
+		"Role/a/r":      {configMaps},
+		"Role/b/r":      {secrets, configMaps},
+		"ClusterRole/c": {metrics},
+		"ClusterRole/d": {configMaps},
+		"ClusterRole/e": nil,
+	}
+	for k, r := range roles {
+		if !reflect.DeepEqual(r.BeyondBaseline, want[k]) {
+			t.Errorf("%s beyond the baseline: %+v, want %+v", k, r.BeyondBaseline, want[k])
+		}
+	}
+	if ruleKey(configMaps) == ruleKey(shifted) {
+		t.Errorf("rules %+v and %+v share a key", configMaps, shifted)
 	}
 }

@@ -207,9 +207,7 @@ func Build(inv *scanner.Inventory, opts Options) *Model {
 		boot = NewBootstrap(nil)
 	}
 	m.Baseline = boot.baseline()
-	for _, r := range m.Roles {
-		r.BeyondBaseline = beyond(m.Baseline, r.Rules)
-	}
+	beyondBaseline(m.Baseline, m.Roles)
 	for _, o := range bindings {
 		b := newBinding(o)
 		if bb, ok := boot.bindings[b.Name]; ok && b.Kind == "ClusterRoleBinding" && b.RoleKind == "ClusterRole" && b.RoleName == bb.role {

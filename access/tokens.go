@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sascan/sascan/internal/spread"
 	"github.com/sascan/sascan/scanner"
 )
 
@@ -190,7 +191,8 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 	admission := admissionEnabled(inv)
 	exposure := exposures(inv)
 	out := make([]PodSpec, len(inv.PodSpecs))
-	for i, loc := range inv.PodSpecs {
+	spread.Each(len(out), func(i int) {
+		loc := inv.PodSpecs[i]
 		o := inv.Objects[loc.Object]
 		spec, _ := scanner.Dig(o.Raw, loc.Path).(map[string]any)
 		ps := PodSpec{Object: o.ID, Kind: o.Kind, Name: o.Name, Namespace: o.Namespace, ServiceAccount: serviceAccountName(spec), Shadowed: o.Shadowed}
@@ -263,7 +265,7 @@ func podSpecs(inv *scanner.Inventory, opts TokenOptions) []PodSpec {
 		ps.Host = host(spec)
 		ps.Exposure = exposure[i]
 		out[i] = ps
-	}
+	})
 	return out
 }
 

@@ -3,6 +3,9 @@ package scanner
 import (
 	"sort"
 	"strings"
+	"sync"
+
+	"github.com/sascan/sascan/internal/spread"
 )
 
 // Origin says where an inventory object came from.
@@ -108,9 +111,11 @@ func Build(raws []RawObject, opts BuildOptions) *Inventory {
 	if opts.Mode == ModeCluster {
 		origin = OriginCluster
 	}
-	for _, r := range raws {
-		inv.add(r.Value, origin, r.Source, opts.DefaultNamespace)
-	}
+	// The loaded objects are independent of one another: made at once.
+	inv.Objects = make([]*Object, len(raws))
+	spread.Each(len(raws), func(i int) {
+		inv.Objects[i] = newObject(i, raws[i].Value, origin, raws[i].Source, opts.DefaultNamespace)
+	})
 	if opts.Builtins {
 		have := map[string]bool{}
 		for _, o := range inv.Objects {
@@ -125,17 +130,27 @@ func Build(raws []RawObject, opts BuildOptions) *Inventory {
 		}
 	}
 	inv.addImplicitServiceAccounts()
-	inv.markShadowed()
-	inv.linkOwners()
+	// Three passes that write different fields, at once.
+	var wg sync.WaitGroup
+	wg.Go(inv.markShadowed)
+	wg.Go(inv.linkOwners)
 	for _, o := range inv.Objects {
 		inv.locatePodSpec(o)
 	}
+	wg.Wait()
 	return inv
 }
 
 const rbacGroup = "rbac.authorization.k8s.io"
 
 func (inv *Inventory) add(raw map[string]any, origin Origin, src *Source, defaultNS string) *Object {
+	o := newObject(len(inv.Objects), raw, origin, src, defaultNS)
+	inv.Objects = append(inv.Objects, o)
+	return o
+}
+
+// newObject is raw as the inventory's object id.
+func newObject(id int, raw map[string]any, origin Origin, src *Source, defaultNS string) *Object {
 	apiVersion, _ := raw["apiVersion"].(string)
 	kind, _ := raw["kind"].(string)
 	group := ""
@@ -154,13 +169,11 @@ func (inv *Inventory) add(raw map[string]any, origin Origin, src *Source, defaul
 	}
 	md, _ := raw["metadata"].(map[string]any)
 	ann, _ := md["annotations"].(map[string]any)
-	o := &Object{
-		ID: len(inv.Objects), APIVersion: apiVersion, Group: group, Kind: kind,
+	return &Object{
+		ID: id, APIVersion: apiVersion, Group: group, Kind: kind,
 		Namespace: ns, Name: name, Origin: origin, Raw: raw, Source: src, Anchor: -1,
 		Annotations: ann,
 	}
-	inv.Objects = append(inv.Objects, o)
-	return o
 }
 
 func meta(raw map[string]any, key string) (string, bool) {
@@ -217,7 +230,7 @@ func (inv *Inventory) addImplicitServiceAccounts() {
 
 func (inv *Inventory) markShadowed() {
 	type id struct{ group, kind, ns, name string }
-	last := map[id]int{}
+	last := make(map[id]int, len(inv.Objects))
 	for _, o := range inv.Objects {
 		k := id{o.Group, o.Kind, o.Namespace, o.Name}
 		if prev, ok := last[k]; ok {
@@ -229,31 +242,51 @@ func (inv *Inventory) markShadowed() {
 
 // linkOwners resolves metadata.ownerReferences to objects in the inventory
 // (same namespace; by uid when both sides have one, else by kind and name).
+// Only the identities some reference names are indexed.
 func (inv *Inventory) linkOwners() {
 	type key struct{ ns, kind, name string }
+	type ownerRef struct {
+		from *Object
+		uid  string
+		key  key
+	}
+	var refs []ownerRef
+	wantKey := map[key]bool{}
+	wantUID := map[string]bool{}
+	for _, o := range inv.Objects {
+		m, _ := o.Raw["metadata"].(map[string]any)
+		list, _ := m["ownerReferences"].([]any)
+		for _, r := range list {
+			ref, _ := r.(map[string]any)
+			uid, _ := ref["uid"].(string)
+			kind, _ := ref["kind"].(string)
+			name, _ := ref["name"].(string)
+			or := ownerRef{o, uid, key{o.Namespace, kind, name}}
+			refs = append(refs, or)
+			wantKey[or.key] = true
+			if uid != "" {
+				wantUID[uid] = true
+			}
+		}
+	}
+	if len(refs) == 0 {
+		return
+	}
 	byKey := map[key]int{}
 	byUID := map[string]int{}
 	for _, o := range inv.Objects {
-		byKey[key{o.Namespace, o.Kind, o.Name}] = o.ID
-		if uid, _ := meta(o.Raw, "uid"); uid != "" {
+		if k := (key{o.Namespace, o.Kind, o.Name}); wantKey[k] {
+			byKey[k] = o.ID
+		}
+		if uid, _ := meta(o.Raw, "uid"); uid != "" && wantUID[uid] {
 			byUID[uid] = o.ID
 		}
 	}
-	for _, o := range inv.Objects {
-		m, _ := o.Raw["metadata"].(map[string]any)
-		refs, _ := m["ownerReferences"].([]any)
-		for _, r := range refs {
-			ref, _ := r.(map[string]any)
-			uid, _ := ref["uid"].(string)
-			if id, ok := byUID[uid]; ok && uid != "" {
-				o.Owners = append(o.Owners, id)
-				continue
-			}
-			kind, _ := ref["kind"].(string)
-			name, _ := ref["name"].(string)
-			if id, ok := byKey[key{o.Namespace, kind, name}]; ok {
-				o.Owners = append(o.Owners, id)
-			}
+	for _, r := range refs {
+		if id, ok := byUID[r.uid]; ok && r.uid != "" {
+			r.from.Owners = append(r.from.Owners, id)
+		} else if id, ok := byKey[r.key]; ok {
+			r.from.Owners = append(r.from.Owners, id)
 		}
 	}
 }

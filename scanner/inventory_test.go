@@ -209,3 +209,55 @@ func TestParsePathRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// An owner reference links by uid when an object has that uid, else by
+// kind and name in the referring object's namespace (the last definition
+// of a repeated identity); references keep their order, and one that
+// names nothing in the inventory links nothing.
+func TestLinkOwners(t *testing.T) {
+	inv := buildFrom(t, `apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs, namespace: a, uid: u-1}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs, namespace: a}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: other, namespace: a, uid: u-2}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs, namespace: b, uid: u-3}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  namespace: a
+  ownerReferences:
+  - {kind: ReplicaSet, name: rs, uid: u-2}
+  - {kind: ReplicaSet, name: rs}
+  - {kind: ReplicaSet, name: rs, uid: u-missing}
+  - {kind: ReplicaSet, name: gone}
+  - {kind: Deployment, name: rs}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q
+  namespace: b
+  ownerReferences: [{kind: ReplicaSet, name: other}, {kind: ReplicaSet, name: x, uid: u-3}]
+`)
+	got := map[string][]int{}
+	for _, o := range inv.Objects {
+		if o.Kind == "Pod" {
+			got[o.Name] = o.Owners
+		}
+	}
+	want := map[string][]int{"p": {2, 1, 1}, "q": {3}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("owners (-want +got):\n%s", diff)
+	}
+}
