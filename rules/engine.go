@@ -63,16 +63,16 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 }
 
 // evalRules evaluates every rule over input, on the workers of the
-// schedule, and returns each rule's findings. The input is emptied as it
-// returns (release): nothing reads it after.
-func (e *Engine) evalRules(ctx context.Context, input ast.Value) ([][]rawFinding, error) {
+// schedule, and hands each rule's findings to done, on the worker that
+// evaluated the rule (so done runs on every worker at once). The input is
+// emptied as it returns (release): nothing reads it after.
+func (e *Engine) evalRules(ctx context.Context, input ast.Value, done func(ri int, fs []rawFinding) error) error {
 	defer release(input)
-	decoded := make([][]rawFinding, len(e.rules))
 	queue := newWorkQueues(e.schedule, e.twins)
 	docs := newSharedDocs(e.shared)
 	evalCtx, stop := context.WithCancel(ctx) // one failed rule stops the others
 	defer stop()
-	err := parallel(len(e.schedule), func(w int) error {
+	return parallel(len(e.schedule), func(w int) error {
 		cache := newWorkerCache() // its documents kept from one rule to the next
 		defer cache.forget()      // OPA's pools still refer to it (release)
 		took := make([]bool, len(e.shared))
@@ -112,14 +112,13 @@ func (e *Engine) evalRules(ctx context.Context, input ast.Value) ([][]rawFinding
 				stop()
 				return fmt.Errorf("rule %s: findings must be objects built by lib.result.finding: %w", e.rules[ri].ID, err)
 			}
-			decoded[ri] = fs
+			if err := done(ri, fs); err != nil {
+				stop()
+				return err
+			}
 			docs.give(cache, took)
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	return decoded, nil
 }
 
 // release empties the input once the rules are evaluated. OPA keeps
@@ -198,24 +197,40 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	if err != nil {
 		return nil, err
 	}
-	decoded, err := e.evalRules(ctx, input)
+	// Each rule's findings are folded and made on the worker that
+	// evaluated it, then put together in the rules' order.
+	type ruleFindings struct {
+		fs  []Finding
+		loc *locations
+	}
+	per := make([]ruleFindings, len(e.rules))
+	specPath := podSpecPaths(inv)
+	err = e.evalRules(ctx, input, func(ri int, raws []rawFinding) error {
+		loc := &locations{cluster: opts.Cluster}
+		folded := fold(raws, inv, specPath)
+		fs := make([]Finding, 0, len(folded))
+		for _, f := range folded {
+			fd, err := e.finding(e.rules[ri], f, inv, loc, len(fs))
+			if err != nil {
+				return err
+			}
+			fs = append(fs, fd)
+		}
+		per[ri] = ruleFindings{fs, loc}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	cluster := opts.Cluster
-	var out []Finding
-	loc := &locations{cluster: cluster}
-	specPath := podSpecPaths(inv)
-	for i, r := range e.rules {
-		fs := decoded[i]
-		decoded[i] = nil // folded below: let the collector have it
-		for _, f := range fold(fs, inv, specPath) {
-			fd, err := e.finding(r, f, inv, loc, len(out))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, fd)
-		}
+	n := 0
+	for _, p := range per {
+		n += len(p.fs)
+	}
+	out := make([]Finding, 0, n)
+	loc := &locations{cluster: opts.Cluster}
+	for _, p := range per {
+		loc.append(p.loc, len(out))
+		out = append(out, p.fs...)
 	}
 	loc.resolve(out)
 	SortFindings(out)

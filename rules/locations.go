@@ -47,6 +47,16 @@ func (l *locations) add(inv *scanner.Inventory, o *scanner.Object, path string, 
 	return Location{File: slot.file}
 }
 
+// append adds the positions other deferred, for findings that come at
+// index first and on in the findings resolve is given.
+func (l *locations) append(other *locations, first int) {
+	l.refs = append(l.refs, other.refs...)
+	for _, s := range other.slots {
+		s.finding += first
+		l.slots = append(l.slots, s)
+	}
+}
+
 // resolve fills in the positions add deferred. A finding whose own object
 // has no file (a built-in role) points at its first related object that has.
 func (l *locations) resolve(fs []Finding) {
