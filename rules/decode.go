@@ -6,6 +6,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/sascan/sascan/internal/spread"
 )
 
 // asTerm has an evaluation return its results as OPA's terms, not
@@ -22,8 +24,31 @@ func decodeFindings(v ast.Value) ([]rawFinding, error) {
 	if !ok {
 		return nil, fmt.Errorf("want a set of findings, got %s", ast.ValueName(v))
 	}
-	return collect(elems, decodeFinding)
+	if elems.Len() < spreadMin {
+		return collect(elems, decodeFinding)
+	}
+	// A large result (one finding per ServiceAccount of a big cluster)
+	// is decoded on every CPU: the last rule's findings are decoded while
+	// the other workers have nothing left to evaluate.
+	terms := make([]*ast.Term, 0, elems.Len())
+	elems.Until(func(t *ast.Term) bool {
+		terms = append(terms, t)
+		return false
+	})
+	out := make([]rawFinding, len(terms))
+	errs := make([]error, len(terms))
+	spread.Each(len(terms), func(i int) { out[i], errs[i] = decodeFinding(terms[i].Value) })
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // the first, as one core would have stopped at it
+		}
+	}
+	return out, nil
 }
+
+// spreadMin is how many findings a rule returns before they are decoded
+// and made on every CPU.
+const spreadMin = 1000
 
 var (
 	keyObject      = ast.StringTerm("object")

@@ -2,6 +2,9 @@ package rules
 
 import (
 	"encoding/json"
+	"fmt"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -121,5 +124,46 @@ func TestDecodeShapes(t *testing.T) {
 	}
 	if _, err := decodeFindings(ast.Null{}); err == nil || err.Error() != "want a set of findings, got null" {
 		t.Errorf("error %v for null findings", err)
+	}
+}
+
+// A rule's many findings are decoded on every CPU into what one core
+// gives, in the set's order; of several bad findings the first in that
+// order is reported.
+func TestDecodeManyFindings(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	many := func(bad ...int) ast.Value {
+		var fs []any
+		for i := range spreadMin + 500 {
+			f := map[string]any{
+				"object": json.Number(fmt.Sprint(i)), "message": fmt.Sprintf("m%05d", i),
+				"evidence": map[string]any{"n": json.Number(fmt.Sprint(i)), "list": []any{"a", json.Number("1")}},
+				"related":  []any{map[string]any{"object": json.Number(fmt.Sprint(i + 1)), "path": "subjects[0]"}},
+			}
+			if slices.Contains(bad, i) {
+				f["object"] = fmt.Sprintf("bad%05d", i)
+			}
+			fs = append(fs, f)
+		}
+		return value(t, fs)
+	}
+	v := many()
+	elems, _ := elements(v)
+	want, err := collect(elems, decodeFinding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeFindings(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-one core +every CPU):\n%s", diff)
+	}
+	// The set orders findings by their keys, evidence before message and
+	// object: the set's first bad finding is the one with the smallest n.
+	_, err = decodeFindings(many(spreadMin+300, 700, spreadMin+200))
+	if want := `object: want an object id, got "bad00700"`; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
 	}
 }

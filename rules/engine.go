@@ -206,18 +206,9 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	per := make([]ruleFindings, len(e.rules))
 	specPath := podSpecPaths(inv)
 	err = e.evalRules(ctx, input, func(ri int, raws []rawFinding) error {
-		loc := &locations{cluster: opts.Cluster}
-		folded := fold(raws, inv, specPath)
-		fs := make([]Finding, 0, len(folded))
-		for _, f := range folded {
-			fd, err := e.finding(e.rules[ri], f, inv, loc, len(fs))
-			if err != nil {
-				return err
-			}
-			fs = append(fs, fd)
-		}
+		fs, loc, err := e.findings(e.rules[ri], fold(raws, inv, specPath), inv, opts.Cluster)
 		per[ri] = ruleFindings{fs, loc}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -227,7 +218,11 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 		n += len(p.fs)
 	}
 	out := make([]Finding, 0, n)
-	loc := &locations{cluster: opts.Cluster}
+	m := 0
+	for _, p := range per {
+		m += len(p.loc.slots)
+	}
+	loc := newLocations(opts.Cluster, m)
 	for _, p := range per {
 		loc.append(p.loc, len(out))
 		out = append(out, p.fs...)

@@ -1,9 +1,15 @@
 package rules
 
 import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sascan/sascan/scanner"
 )
 
 // Findings of several clusters sort by severity, rule, then cluster, so a
@@ -46,5 +52,59 @@ func TestSuppressBaseline(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("suppressions (-want +got):\n%s", diff)
+	}
+}
+
+// A rule's many findings are made on every CPU, in parts, into what one
+// core makes of them: each finding's and each related object's position
+// resolved at its own index. Of several bad findings the first is
+// reported.
+func TestFindingsInParts(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	_, e := manifestEngine(t)
+	inv := loadInventory(t, scanner.ModeManifest, "../examples/demo")
+	var placed []int // objects from a file
+	for _, o := range inv.Objects {
+		if o.Source != nil {
+			placed = append(placed, o.ID)
+		}
+	}
+	raws := make([]rawFinding, spreadMin+700)
+	for i := range raws {
+		o, a, b := placed[i%len(placed)], placed[(i+1)%len(placed)], placed[(i+2)%len(placed)]
+		raws[i] = rawFinding{Object: o, Path: "metadata", Message: fmt.Sprint(i), Related: []rawRelated{{Object: a, Path: "metadata.name"}, {Object: b}}}
+	}
+	r := e.rules[0]
+	want := make([]Finding, len(raws))
+	wantLoc := newLocations("", 0)
+	for i, f := range raws {
+		fd, err := e.finding(r, f, inv, wantLoc, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = fd
+	}
+	wantLoc.resolve(want)
+	got, loc, err := e.findings(r, raws, inv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc.resolve(got)
+	if !reflect.DeepEqual(want, got) {
+		for i := range want {
+			if !reflect.DeepEqual(want[i], got[i]) {
+				t.Fatalf("finding %d: %+v, want %+v", i, got[i], want[i])
+			}
+		}
+		t.Fatalf("%d findings, want %d", len(got), len(want))
+	}
+	last := got[len(got)-1]
+	if last.Location.Line == 0 || last.Related[0].Location.Line == 0 {
+		t.Errorf("positions not resolved: %+v", last)
+	}
+
+	raws[100].Object, raws[len(raws)-5].Object = -5, len(inv.Objects)+5
+	if _, _, err := e.findings(r, raws, inv, ""); err == nil || !strings.Contains(err.Error(), "finding names object -5,") {
+		t.Errorf("error %v, want the one about object -5", err)
 	}
 }

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+
 	"github.com/sascan/sascan/scanner"
 )
 
@@ -19,6 +21,11 @@ type locSlot struct {
 	finding, related int
 	file             string
 	templateLine     int
+}
+
+// newLocations has room for n positions.
+func newLocations(cluster string, n int) *locations {
+	return &locations{cluster: cluster, refs: make([]scanner.FieldRef, 0, n), slots: make([]locSlot, 0, n)}
 }
 
 // add returns the location of path in o as far as it is known now; a
@@ -51,6 +58,7 @@ func (l *locations) add(inv *scanner.Inventory, o *scanner.Object, path string, 
 // index first and on in the findings resolve is given.
 func (l *locations) append(other *locations, first int) {
 	l.refs = append(l.refs, other.refs...)
+	l.slots = slices.Grow(l.slots, len(other.slots))
 	for _, s := range other.slots {
 		s.finding += first
 		l.slots = append(l.slots, s)

@@ -1,8 +1,11 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
+	"runtime"
 
+	"github.com/sascan/sascan/internal/spread"
 	"github.com/sascan/sascan/scanner"
 )
 
@@ -28,6 +31,47 @@ type rawFinding struct {
 type rawRelated struct {
 	Object int    `json:"object"`
 	Path   string `json:"path"`
+}
+
+// findings makes rule r's findings of its folded raw findings, with the
+// positions they need (locations). Many findings are made on every CPU,
+// in parts, each with its locations.
+func (e *Engine) findings(r *Rule, raws []rawFinding, inv *scanner.Inventory, cluster string) ([]Finding, *locations, error) {
+	parts := 1
+	if len(raws) >= spreadMin {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	fs := make([]Finding, len(raws))
+	locs := make([]*locations, parts)
+	errs := make([]error, parts)
+	first := func(p int) int { return p * len(raws) / parts }
+	spread.Each(parts, func(p int) {
+		n := 0 // the positions the part may need: each finding's and its related objects'
+		for _, f := range raws[first(p):first(p+1)] {
+			n += 1 + len(f.Related)
+		}
+		loc := newLocations(cluster, n)
+		locs[p] = loc
+		for i := first(p); i < first(p+1); i++ {
+			fd, err := e.finding(r, raws[i], inv, loc, i-first(p))
+			if err != nil {
+				errs[p] = err
+				return
+			}
+			fs[i] = fd
+		}
+	})
+	if err := cmp.Or(errs...); err != nil {
+		return nil, nil, err // the first part's, as one core would have stopped at it
+	}
+	if parts == 1 {
+		return fs, locs[0], nil
+	}
+	loc := newLocations(cluster, 0)
+	for p := range parts {
+		loc.append(locs[p], first(p))
+	}
+	return fs, loc, nil
 }
 
 func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *locations, index int) (Finding, error) {
@@ -70,6 +114,9 @@ func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *loc
 		fd.Evidence["helmTemplate"] = o.Source.Template
 	}
 	fd.Location = loc.add(inv, o, f.Path, index, -1)
+	if len(f.Related) > 0 {
+		fd.Related = make([]Related, 0, len(f.Related))
+	}
 	for _, rel := range f.Related {
 		if rel.Object < 0 || rel.Object >= len(inv.Objects) {
 			continue
