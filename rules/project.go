@@ -28,11 +28,11 @@ import (
 //     strings);
 //   - arrays keep their length and order (rules count and index them).
 //
-// An object whose kind no policy names, and that none of the input's own
-// documents is built from (inputSources, fieldSources), goes in without
-// its content (object is {}): the rules reach objects only by kinds they
-// name (input.kinds, input.index), or by the ids the input's documents
-// and token candidates give (podSpecs, access, controlPlanes), so nothing
+// An object whose kind no policy names, and whose term none of the
+// input's own documents holds (termKinds), goes in without its content
+// (object is {}): the rules reach objects only by kinds they name
+// (input.kinds, input.index), or by the ids the input's documents and
+// token candidates give (podSpecs, access, controlPlanes), so nothing
 // reads it. A ServiceMonitor or a PodDisruptionBudget keeps its identity
 // (a rule could still name it in a finding), not its spec. Under the
 // projection an object's own input term also leaves out the keys no
@@ -73,25 +73,23 @@ func (c *Catalogue) Projection() *Projection {
 	return c.proj
 }
 
-// sourceKinds are the kinds the input's own documents are built from
-// (inputSources, fieldSources).
-var sourceKinds = func() map[string]bool {
+// termKinds are the kinds whose own input terms the input's documents
+// are built from: a pod spec (podSpecTerm) holds parts of its workload's
+// term. The other documents (access, exposure, controlPlanes) are built
+// from the inventory's objects, not from their terms.
+var termKinds = func() map[string]bool {
 	kinds := map[string]bool{}
-	for _, m := range []map[string][]string{inputSources, fieldSources} {
-		for _, l := range m {
-			for _, k := range l {
-				kinds[k] = true
-			}
-		}
+	for _, k := range scanner.WorkloadKinds() {
+		kinds[k] = true
 	}
 	return kinds
 }()
 
 // readsContent reports whether the rules may read the content of an
-// object of kind k: no projection, a kind a policy names, or one the
-// input's documents are built from.
+// object of kind k: no projection, a kind a policy names, or one whose
+// term the input's documents hold (termKinds).
 func (p *Projection) readsContent(k string) bool {
-	return p == nil || p.fields[k] || sourceKinds[k]
+	return p == nil || p.fields[k] || termKinds[k]
 }
 
 // names reports whether a policy names key (always without projection).

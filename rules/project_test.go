@@ -207,9 +207,10 @@ func TestProjectionLeavesOutUnreadFields(t *testing.T) {
 }
 
 // TestProjectionLeavesOutUnreadKinds: an object of a kind no policy names
-// and no input document is built from goes in without content, unless it
-// may hold a token; a workload the policies do not name (its pod spec is
-// read), a kind they name and every object without projection keep it.
+// and whose term no input document holds goes in without content, unless
+// it may hold a token; a workload the policies do not name (its pod spec
+// term holds parts of its term), a kind they name and every object
+// without projection keep it.
 // Under the projection an object's input term also leaves out the keys no
 // policy reads (apiVersion, owners).
 func TestProjectionLeavesOutUnreadKinds(t *testing.T) {
@@ -229,14 +230,25 @@ func TestProjectionLeavesOutUnreadKinds(t *testing.T) {
 	if got := p.prepare(leak); !got.tokenCandidate || got.value.Compare(ast.MustInterfaceToValue(leak)) != 0 {
 		t.Errorf("PodDisruptionBudget with a token: %+v, want the whole object", got)
 	}
-	for _, kind := range []string{"StatefulSet", "ConfigMap", "Ingress"} {
-		if p.fields[kind] == (kind == "StatefulSet" || kind == "Ingress") {
+	for _, kind := range []string{"StatefulSet", "ConfigMap"} {
+		if p.fields[kind] == (kind == "StatefulSet") {
 			t.Fatalf("the case of %s no longer holds: a policy names it: %v, want %v", kind, p.fields[kind], kind == "ConfigMap")
 		}
 		got := p.prepare(obj(kind, map[string]any{"serviceAccountName": "web"}))
 		md := got.value.(ast.Object).Get(ast.StringTerm("metadata"))
 		if md == nil || got.value.(ast.Object).Get(ast.StringTerm("spec")) == nil {
 			t.Errorf("%s: %v, want its metadata and spec", kind, got.value)
+		}
+	}
+	// A pod spec's exposure is built from the Services and Ingresses of
+	// the inventory, not from their terms: no policy names them, and they
+	// go in without content.
+	for _, kind := range []string{"Service", "Ingress"} {
+		if p.fields[kind] {
+			t.Fatalf("the case of %s no longer holds: a policy names it", kind)
+		}
+		if got := p.prepare(obj(kind, map[string]any{"selector": map[string]any{"app": "web"}})); got.value.Compare(ast.NewObject()) != 0 {
+			t.Errorf("%s: %v, want no content", kind, got.value)
 		}
 	}
 
