@@ -76,7 +76,7 @@ func (e *Engine) evalRules(ctx context.Context, input ast.Value, done func(ri in
 		cache := newWorkerCache() // its documents kept from one rule to the next
 		defer cache.forget()      // OPA's pools still refer to it (release)
 		took := make([]bool, len(e.shared))
-		defer queue.done(w) // a worker waiting for this one's rule goes on
+		defer queue.ended(w) // a worker waiting for this one's rule goes on
 		for {
 			ri, ok := queue.next(w)
 			if !ok {
@@ -107,6 +107,11 @@ func (e *Engine) evalRules(ctx context.Context, input ast.Value, done func(ri in
 				stop()
 				return fmt.Errorf("evaluate rule %s: the query has no findings", e.rules[ri].ID)
 			}
+			// The rule's documents are computed: the other workers may
+			// have them, and its twin may start, while its findings are
+			// made.
+			docs.give(cache, took)
+			queue.ended(w)
 			fs, err := decodeFindings(x)
 			if err != nil {
 				stop()
@@ -116,7 +121,6 @@ func (e *Engine) evalRules(ctx context.Context, input ast.Value, done func(ri in
 				stop()
 				return err
 			}
-			docs.give(cache, took)
 		}
 	})
 }

@@ -285,13 +285,13 @@ func twins(deps []map[*ast.Rule]bool) [][]bool {
 // rule of its own queue, and when that is empty the last (lightest) rule
 // of the longest other queue. It never hands out a twin of a rule another
 // worker is evaluating: the two would compute the same documents at once
-// (sharedDocs hands them over only once a rule is done), doubling the
+// (sharedDocs hands them over only once a rule is evaluated), doubling the
 // work and the memory, where the twin evaluated after reads them from the
 // cache. A worker left with only such rules waits for the other's rule
 // to end. Safe for concurrent use; each call to newWorkQueues starts over.
 type workQueues struct {
 	mu      sync.Mutex
-	changed *sync.Cond // a rule ended
+	changed *sync.Cond // a rule was evaluated
 	queues  [][]int
 	twins   [][]bool // twins[i][j]: rules i and j are twins; nil: none
 	running []int    // the rule each worker evaluates, -1 for none
@@ -329,10 +329,11 @@ func (q *workQueues) next(w int) (int, bool) {
 	}
 }
 
-// done ends worker w's rule for good: the worker stops (a rule failed, or
-// the scan was cancelled), and whoever waits for that rule must not wait
-// on.
-func (q *workQueues) done(w int) {
+// ended records that worker w evaluates no rule now: its rule's
+// evaluation returned (making its findings computes no documents), or the
+// worker stops (a rule failed, or the scan was cancelled). Whoever waits
+// for that rule's twin goes on.
+func (q *workQueues) ended(w int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.running[w] = -1

@@ -218,7 +218,7 @@ func TestWorkQueuesKeepTwinsApart(t *testing.T) {
 		want0, want1 int
 	}{
 		{"the rule ends", func(q *workQueues) {}, 1, -1},
-		{"its worker stops", func(q *workQueues) { q.done(0) }, -1, 1},
+		{"its worker stops", func(q *workQueues) { q.ended(0) }, -1, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			q := newWorkQueues([][]int{{0, 1}, {2}}, tw)
@@ -335,6 +335,42 @@ func TestEvaluateStopsWithTwins(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("the evaluation did not end")
+	}
+}
+
+// TestTwinStartsWhileFindingsAreMade: a rule's twin may be evaluated
+// once the rule's evaluation returns, while its findings are still being
+// made: the first rule's findings wait here until the second's arrive,
+// which happens only if its twin is evaluated meanwhile.
+func TestTwinStartsWhileFindingsAreMade(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	e := rulesEngine(t, "SA033", "SA034")
+	if len(e.schedule) != 2 || !e.twins[0][1] {
+		t.Fatalf("%d workers, twins %v: want two workers and two twins", len(e.schedule), e.twins)
+	}
+	inv := loadInventory(t, scanner.ModeManifest, "../examples/demo")
+	input, err := InputValue(inv, NewModel(inv, fixtureParams), fixtureParams, InputOptions{Projection: e.proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	inside := 0
+	both := make(chan struct{}) // closed when both rules' findings are being made
+	err = e.evalRules(context.Background(), input, func(ri int, _ []rawFinding) error {
+		mu.Lock()
+		if inside++; inside == 2 {
+			close(both)
+		}
+		mu.Unlock()
+		select {
+		case <-both:
+			return nil
+		case <-time.After(time.Minute):
+			return fmt.Errorf("rule %s: its twin was not evaluated while its findings were made", e.rules[ri].ID)
+		}
+	})
+	if err != nil {
+		t.Error(err)
 	}
 }
 
