@@ -100,29 +100,14 @@ func compareFindings(a, b *Finding) int {
 	if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.RuleID, b.RuleID); c != 0 {
+	if c := slices.Compare(sortFields(a), sortFields(b)); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.Location.Cluster, b.Location.Cluster); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Object.Namespace, b.Object.Namespace); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Object.Kind, b.Object.Kind); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Object.Name, b.Object.Name); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Path, b.Path); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Location.File, b.Location.File); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Location.Line, b.Location.Line); c != 0 {
-		return c
-	}
-	return strings.Compare(a.Message, b.Message)
+	return cmp.Or(cmp.Compare(a.Location.Line, b.Location.Line), strings.Compare(a.Message, b.Message))
+}
+
+// sortFields are f's text fields in the order findings sort by, after
+// the severity and before the line and the message.
+func sortFields(f *Finding) []string {
+	return []string{f.RuleID, f.Location.Cluster, f.Object.Namespace, f.Object.Kind, f.Object.Name, f.Path, f.Location.File}
 }
