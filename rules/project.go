@@ -28,8 +28,8 @@ import (
 //     strings);
 //   - arrays keep their length and order (rules count and index them).
 //
-// An object whose kind no policy names, and whose term none of the
-// input's own documents holds (termKinds), goes in without its content
+// An object whose kind no policy names, and that none of the input's own
+// documents is built from (termKinds), goes in without its content
 // (object is {}): the rules reach objects only by kinds they name
 // (input.kinds, input.index), or by the ids the input's documents and
 // token candidates give (podSpecs, access, controlPlanes), so nothing
@@ -73,21 +73,25 @@ func (c *Catalogue) Projection() *Projection {
 	return c.proj
 }
 
-// termKinds are the kinds whose own input terms the input's documents
-// are built from: a pod spec (podSpecTerm) holds parts of its workload's
-// term. The other documents (access, exposure, controlPlanes) are built
-// from the inventory's objects, not from their terms.
+// termKinds are the kinds the input's documents are built from
+// (inputSources): a pod spec holds parts of its workload's term, and the
+// access model and the control-plane flags give rules the ids of such
+// objects, whose content the rules then read. The kinds a field is built
+// from (fieldSources: exposure's Services and Ingresses) are read in Go
+// only, and go in as far as policies name them.
 var termKinds = func() map[string]bool {
 	kinds := map[string]bool{}
-	for _, k := range scanner.WorkloadKinds() {
-		kinds[k] = true
+	for _, l := range inputSources {
+		for _, k := range l {
+			kinds[k] = true
+		}
 	}
 	return kinds
 }()
 
 // readsContent reports whether the rules may read the content of an
-// object of kind k: no projection, a kind a policy names, or one whose
-// term the input's documents hold (termKinds).
+// object of kind k: no projection, a kind a policy names, or one the
+// input's documents are built from (termKinds).
 func (p *Projection) readsContent(k string) bool {
 	return p == nil || p.fields[k] || termKinds[k]
 }

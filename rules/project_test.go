@@ -207,10 +207,10 @@ func TestProjectionLeavesOutUnreadFields(t *testing.T) {
 }
 
 // TestProjectionLeavesOutUnreadKinds: an object of a kind no policy names
-// and whose term no input document holds goes in without content, unless
-// it may hold a token; a workload the policies do not name (its pod spec
-// term holds parts of its term), a kind they name and every object
-// without projection keep it.
+// and no input document is built from goes in without content, unless it
+// may hold a token; a workload the policies do not name (its pod spec is
+// read), a kind they name, every kind the input's documents are built
+// from and every object without projection keep it.
 // Under the projection an object's input term also leaves out the keys no
 // policy reads (apiVersion, owners).
 func TestProjectionLeavesOutUnreadKinds(t *testing.T) {
@@ -240,15 +240,21 @@ func TestProjectionLeavesOutUnreadKinds(t *testing.T) {
 			t.Errorf("%s: %v, want its metadata and spec", kind, got.value)
 		}
 	}
-	// A pod spec's exposure is built from the Services and Ingresses of
-	// the inventory, not from their terms: no policy names them, and they
-	// go in without content.
-	for _, kind := range []string{"Service", "Ingress"} {
-		if p.fields[kind] {
-			t.Fatalf("the case of %s no longer holds: a policy names it", kind)
-		}
-		if got := p.prepare(obj(kind, map[string]any{"selector": map[string]any{"app": "web"}})); got.value.Compare(ast.NewObject()) != 0 {
-			t.Errorf("%s: %v, want no content", kind, got.value)
+	// A pod spec's exposure is built from the Ingresses of the inventory,
+	// not from their terms: no policy names them, and they go in without
+	// content.
+	if p.fields["Ingress"] {
+		t.Fatal("the case of Ingress no longer holds: a policy names it")
+	}
+	if got := p.prepare(obj("Ingress", map[string]any{"rules": []any{}})); got.value.Compare(ast.NewObject()) != 0 {
+		t.Errorf("Ingress: %v, want no content", got.value)
+	}
+	// Every kind the input's documents are built from keeps its content.
+	for _, kinds := range inputSources {
+		for _, kind := range kinds {
+			if !p.readsContent(kind) {
+				t.Errorf("%s: the input's documents are built from it, but it goes in without content", kind)
+			}
 		}
 	}
 

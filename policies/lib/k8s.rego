@@ -67,6 +67,8 @@ service_accounts := _index("ServiceAccount", "")
 
 secrets := _index("Secret", "")
 
+services := _index("Service", "")
+
 roles := _index("Role", "rbac.authorization.k8s.io")
 
 cluster_roles := {o.name: o | some o in _index("ClusterRole", "rbac.authorization.k8s.io")}
