@@ -28,8 +28,8 @@ func decodeFindings(v ast.Value) ([]rawFinding, error) {
 		return collect(elems, decodeFinding)
 	}
 	// A large result (one finding per ServiceAccount of a big cluster)
-	// is decoded on every CPU: the last rule's findings are decoded while
-	// the other workers have nothing left to evaluate.
+	// is decoded on every CPU: when it is the last rule's, the other
+	// workers have nothing left to evaluate.
 	terms := make([]*ast.Term, 0, elems.Len())
 	elems.Until(func(t *ast.Term) bool {
 		terms = append(terms, t)

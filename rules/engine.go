@@ -202,34 +202,37 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 		return nil, err
 	}
 	// Each rule's findings are folded and made on the worker that
-	// evaluated it, then put together in the rules' order.
+	// evaluated it, then put together in the rules' order. A rule whose
+	// findings cannot be made fails the evaluation once every rule is
+	// evaluated, the first in the rules' order, whichever worker was first.
 	type ruleFindings struct {
 		fs  []Finding
 		loc *locations
+		err error
 	}
 	per := make([]ruleFindings, len(e.rules))
 	specPath := podSpecPaths(inv)
 	err = e.evalRules(ctx, input, func(ri int, raws []rawFinding) error {
 		fs, loc, err := e.findings(e.rules[ri], fold(raws, inv, specPath), inv, opts.Cluster)
-		per[ri] = ruleFindings{fs, loc}
-		return err
+		per[ri] = ruleFindings{fs, loc, err}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	n := 0
-	for _, p := range per {
-		n += len(p.fs)
+	findings, positions := 0, 0
+	for _, rf := range per {
+		if rf.err != nil {
+			return nil, rf.err
+		}
+		findings += len(rf.fs)
+		positions += len(rf.loc.slots)
 	}
-	out := make([]Finding, 0, n)
-	m := 0
-	for _, p := range per {
-		m += len(p.loc.slots)
-	}
-	loc := newLocations(opts.Cluster, m)
-	for _, p := range per {
-		loc.append(p.loc, len(out))
-		out = append(out, p.fs...)
+	out := make([]Finding, 0, findings)
+	loc := newLocations(opts.Cluster, positions)
+	for _, rf := range per {
+		loc.append(rf.loc, len(out))
+		out = append(out, rf.fs...)
 	}
 	loc.resolve(out)
 	SortFindings(out)

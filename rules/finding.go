@@ -94,8 +94,9 @@ func SortFindings(fs []Finding) {
 	copy(fs, sorted)
 }
 
-// compareFindings compares field by field and stops at the first that
-// differs (cmp.Or would compare every field first).
+// compareFindings orders by severity, then the text fields of
+// sortFields, which slices.Compare compares until one differs, then the
+// line and the message.
 func compareFindings(a, b *Finding) int {
 	if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
 		return c

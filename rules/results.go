@@ -46,9 +46,14 @@ func (e *Engine) findings(r *Rule, raws []rawFinding, inv *scanner.Inventory, cl
 	errs := make([]error, parts)
 	first := func(p int) int { return p * len(raws) / parts }
 	spread.Each(parts, func(p int) {
-		n := 0 // the positions the part may need: each finding's and its related objects'
-		for _, f := range raws[first(p):first(p+1)] {
-			n += 1 + len(f.Related)
+		// The positions the part may need: each finding's and its related
+		// objects' (none in a live scan, whose locations name the cluster
+		// alone: locations.add).
+		n := 0
+		if cluster == "" {
+			for _, f := range raws[first(p):first(p+1)] {
+				n += 1 + len(f.Related)
+			}
 		}
 		loc := newLocations(cluster, n)
 		locs[p] = loc

@@ -365,12 +365,63 @@ func TestTwinStartsWhileFindingsAreMade(t *testing.T) {
 		select {
 		case <-both:
 			return nil
-		case <-time.After(time.Minute):
+		case <-time.After(10 * time.Second):
 			return fmt.Errorf("rule %s: its twin was not evaluated while its findings were made", e.rules[ri].ID)
 		}
 	})
 	if err != nil {
 		t.Error(err)
+	}
+}
+
+// TestFindingErrorsInRuleOrder: of two rules whose findings cannot be
+// made, the evaluation names the first in the rules' order, also when the
+// other, on the other worker, is evaluated long before it.
+func TestFindingErrorsInRuleOrder(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	rule := func(id, body, extra string) string {
+		return `# METADATA
+# title: Bad findings
+# description: A user rule whose findings cannot be made.
+# custom:
+#   id: ` + id + `
+#   family: custom
+#   severity: low
+#   remediation: none
+#   modes: [manifest, cluster]
+package custom.` + strings.ToLower(strings.ReplaceAll(id, "-", "_")) + `
+
+import data.sascan.lib.result
+
+findings contains f if {
+	` + body + `
+	f := result.finding(input.objects[0], "", "bad", ` + extra + `)
+}
+`
+	}
+	dir := t.TempDir()
+	for name, policy := range map[string]string{
+		"slow.rego": rule("BAD-SLOW", "count([x | some x in numbers.range(1, 300000)]) > 0", `{"severity": "urgent"}`),
+		"fast.rego": rule("BAD-FAST", "true", `{"confidence": "maybe"}`),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(policy), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(context.Background(), cat, []*Rule{cat.Rule("BAD-SLOW"), cat.Rule("BAD-FAST")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.schedule) != 2 || len(e.schedule[0]) != 1 || len(e.schedule[1]) != 1 {
+		t.Fatalf("schedule %v: want one rule on each of two workers", e.schedule)
+	}
+	fs, err := e.Evaluate(context.Background(), loadInventory(t, scanner.ModeManifest, "../examples/demo"), fixtureParams, EvalOptions{})
+	if err == nil || !strings.HasPrefix(err.Error(), "rule BAD-SLOW: ") {
+		t.Errorf("Evaluate = %d findings, %v; want BAD-SLOW's error", len(fs), err)
 	}
 }
 
