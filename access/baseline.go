@@ -82,24 +82,28 @@ func covered(owner []rbacv1.PolicyRule, r Rule) bool {
 // checked once, the checks spread over the CPUs.
 func beyondBaseline(baseline []Rule, roles map[string]*Role) {
 	owner := policyRules(baseline)
-	index := map[string]int{}
+	index := map[string]int{}        // a rule's key: its index in distinct
+	ruleIndexes := map[*Role][]int{} // each role's rules: their indexes in distinct
 	var distinct []Rule
 	for _, role := range roles {
 		for _, r := range role.Rules {
 			k := ruleKey(r)
-			if _, ok := index[k]; !ok {
-				index[k] = len(distinct)
+			i, ok := index[k]
+			if !ok {
+				i = len(distinct)
+				index[k] = i
 				distinct = append(distinct, r)
 			}
+			ruleIndexes[role] = append(ruleIndexes[role], i)
 		}
 	}
-	within := make([]bool, len(distinct))
-	spread.Each(len(distinct), func(i int) { within[i] = covered(owner, distinct[i]) })
+	isCovered := make([]bool, len(distinct))
+	spread.Each(len(distinct), func(i int) { isCovered[i] = covered(owner, distinct[i]) })
 	for _, role := range roles {
 		role.BeyondBaseline = nil
-		for _, r := range role.Rules {
-			if !within[index[ruleKey(r)]] {
-				role.BeyondBaseline = append(role.BeyondBaseline, r)
+		for j, i := range ruleIndexes[role] {
+			if !isCovered[i] {
+				role.BeyondBaseline = append(role.BeyondBaseline, role.Rules[j])
 			}
 		}
 	}

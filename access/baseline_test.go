@@ -1,8 +1,9 @@
 package access
 
 import (
-	"reflect"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/sascan/sascan/scanner"
 )
@@ -24,7 +25,7 @@ func TestBundledBootstrapBaseline(t *testing.T) {
 		{Rule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get"}}, false},
 		{Rule{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}}, false},
 	} {
-		if got := within(base, tc.rule); got != tc.within {
+		if got := withinBaseline(base, tc.rule); got != tc.within {
 			t.Errorf("%+v within the baseline: %v, want %v", tc.rule, got, tc.within)
 		}
 	}
@@ -48,7 +49,7 @@ func TestBaselineFollowsTheVersion(t *testing.T) {
 		if len(boot.bindings) < 40 {
 			t.Fatalf("1.%d: %d bootstrap bindings", minor, len(boot.bindings))
 		}
-		if got := within(boot.baseline(), bundles); got != want {
+		if got := withinBaseline(boot.baseline(), bundles); got != want {
 			t.Errorf("1.%d: trust bundles within the baseline: %v, want %v", minor, got, want)
 		}
 		_, has := boot.bindings["system:cluster-trust-bundle-discovery"]
@@ -58,17 +59,17 @@ func TestBaselineFollowsTheVersion(t *testing.T) {
 	}
 }
 
-// within reports whether baseline covers r, as beyondBaseline decides it
-// for a role holding r alone.
-func within(baseline []Rule, r Rule) bool {
+// withinBaseline reports whether baseline covers r, as beyondBaseline
+// decides it for a role holding r alone.
+func withinBaseline(baseline []Rule, r Rule) bool {
 	role := &Role{Rules: []Rule{r}}
 	beyondBaseline(baseline, map[string]*Role{"ClusterRole/r": role})
 	return len(role.BeyondBaseline) == 0
 }
 
-// Roles that share rules get each rule's answer, checked once, in their
-// own order; rules that differ only in where one list ends and the next
-// begins are different rules.
+// Roles that share rules get each rule's answer, in their own order;
+// rules that differ only in where one list ends and the next begins, or in
+// their nonResourceURLs, are different rules.
 func TestBeyondBaselinePerRole(t *testing.T) {
 	base := NewBootstrap(scanner.BootstrapPolicy(37)).baseline()
 	healthz := Rule{Verbs: []string{"get"}, NonResourceURLs: []string{"/healthz"}}
@@ -93,10 +94,12 @@ func TestBeyondBaselinePerRole(t *testing.T) {
 		"ClusterRole/d": {configMaps},
 		"ClusterRole/e": nil,
 	}
+	got := map[string][]Rule{}
 	for k, r := range roles {
-		if !reflect.DeepEqual(r.BeyondBaseline, want[k]) {
-			t.Errorf("%s beyond the baseline: %+v, want %+v", k, r.BeyondBaseline, want[k])
-		}
+		got[k] = r.BeyondBaseline
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("beyond the baseline (-want +got):\n%s", diff)
 	}
 	if ruleKey(configMaps) == ruleKey(shifted) {
 		t.Errorf("rules %+v and %+v share a key", configMaps, shifted)

@@ -149,7 +149,7 @@ func (inv *Inventory) add(raw map[string]any, origin Origin, src *Source, defaul
 	return o
 }
 
-// newObject is raw as the inventory's object id.
+// newObject makes raw into the inventory's object numbered id.
 func newObject(id int, raw map[string]any, origin Origin, src *Source, defaultNS string) *Object {
 	apiVersion, _ := raw["apiVersion"].(string)
 	kind, _ := raw["kind"].(string)

@@ -23,7 +23,7 @@ func TestEach(t *testing.T) {
 	// Three calls that each wait for the other two see them only when
 	// they run at once.
 	var arrived atomic.Int32
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(10 * time.Second)
 	Each(3, func(i int) {
 		arrived.Add(1)
 		for arrived.Load() < 3 {
