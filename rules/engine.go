@@ -206,15 +206,15 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	// findings cannot be made fails the evaluation once every rule is
 	// evaluated, the first in the rules' order, whichever worker was first.
 	type ruleFindings struct {
-		fs  []Finding
-		loc *locations
-		err error
+		fs   []Finding
+		locs []locPart
+		err  error
 	}
 	per := make([]ruleFindings, len(e.rules))
 	specPath := podSpecPaths(inv)
 	err = e.evalRules(ctx, input, func(ri int, raws []rawFinding) error {
-		fs, loc, err := e.findings(e.rules[ri], fold(raws, inv, specPath), inv, opts.Cluster)
-		per[ri] = ruleFindings{fs, loc, err}
+		fs, locs, err := e.findings(e.rules[ri], fold(raws, inv, specPath), inv, opts.Cluster)
+		per[ri] = ruleFindings{fs, locs, err}
 		return nil
 	})
 	if err != nil {
@@ -226,12 +226,16 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 			return nil, rf.err
 		}
 		findings += len(rf.fs)
-		positions += len(rf.loc.slots)
+		for _, lp := range rf.locs {
+			positions += len(lp.loc.slots)
+		}
 	}
 	out := make([]Finding, 0, findings)
 	loc := newLocations(opts.Cluster, positions)
 	for _, rf := range per {
-		loc.append(rf.loc, len(out))
+		for _, lp := range rf.locs {
+			loc.append(lp.loc, len(out)+lp.first)
+		}
 		out = append(out, rf.fs...)
 	}
 	loc.resolve(out)

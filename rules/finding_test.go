@@ -1,7 +1,10 @@
 package rules
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -84,9 +87,16 @@ func TestFindingsInParts(t *testing.T) {
 		want[i] = fd
 	}
 	wantLoc.resolve(want)
-	got, loc, err := e.findings(r, raws, inv, "")
+	got, parts, err := e.findings(r, raws, inv, "")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(parts) != 2 {
+		t.Fatalf("%d parts, want one per CPU", len(parts))
+	}
+	loc := newLocations("", 0) // as Evaluate puts them together
+	for _, lp := range parts {
+		loc.append(lp.loc, lp.first)
 	}
 	loc.resolve(got)
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(Finding{})); diff != "" {
@@ -103,5 +113,66 @@ func TestFindingsInParts(t *testing.T) {
 	raws[mid-1].Object, raws[mid].Object = -5, len(inv.Objects)+5
 	if _, _, err := e.findings(r, raws, inv, ""); err == nil || !strings.Contains(err.Error(), "finding names object -5,") {
 		t.Errorf("error %v, want the one about object -5", err)
+	}
+}
+
+// A rule with more findings than one part (spreadMin) gets each finding's
+// position in its file through Evaluate, which puts the parts together.
+func TestEvaluateManyFindingsPositions(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	dir := t.TempDir()
+	policy := `# METADATA
+# title: Every ConfigMap
+# description: A finding on every ConfigMap's name.
+# custom:
+#   id: MANY-1
+#   family: custom
+#   severity: low
+#   remediation: none
+#   modes: [manifest, cluster]
+package custom.many
+
+import data.sascan.lib.result
+
+findings contains f if {
+	some o in input.kinds.ConfigMap
+	f := result.finding(o, "metadata.name", o.name, {})
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "many.rego"), []byte(policy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var manifest strings.Builder
+	n := spreadMin + 301
+	for i := range n {
+		fmt.Fprintf(&manifest, "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%05d\n  namespace: ns\n", i)
+	}
+	file := filepath.Join(dir, "many.yaml")
+	if err := os.WriteFile(file, []byte(manifest.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(context.Background(), cat, []*Rule{cat.Rule("MANY-1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := e.Evaluate(context.Background(), loadInventory(t, scanner.ModeManifest, file), fixtureParams, EvalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != n {
+		t.Fatalf("%d findings, want %d", len(fs), n)
+	}
+	for _, f := range fs {
+		var i int
+		if _, err := fmt.Sscanf(f.Object.Name, "cm-%05d", &i); err != nil {
+			t.Fatal(err)
+		}
+		if want := 6*i + 5; f.Location.Line != want {
+			t.Errorf("%s at line %d, want %d", f.Object.Name, f.Location.Line, want)
+		}
 	}
 }

@@ -54,6 +54,13 @@ func (l *locations) add(inv *scanner.Inventory, o *scanner.Object, path string, 
 	return Location{File: slot.file}
 }
 
+// locPart is the locations of a part of a rule's findings: those from
+// index first on (Engine.findings).
+type locPart struct {
+	loc   *locations
+	first int
+}
+
 // append adds the positions other deferred, for findings that come at
 // index first and on in the findings resolve is given.
 func (l *locations) append(other *locations, first int) {

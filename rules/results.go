@@ -34,15 +34,15 @@ type rawRelated struct {
 }
 
 // findings makes rule r's findings of its folded raw findings, with the
-// positions they need (locations). Many findings are made on every CPU,
-// in parts, each with its locations.
-func (e *Engine) findings(r *Rule, raws []rawFinding, inv *scanner.Inventory, cluster string) ([]Finding, *locations, error) {
+// positions they need: one locations per part. Many findings are made on
+// every CPU, in parts.
+func (e *Engine) findings(r *Rule, raws []rawFinding, inv *scanner.Inventory, cluster string) ([]Finding, []locPart, error) {
 	parts := 1
 	if len(raws) >= spreadMin {
 		parts = runtime.GOMAXPROCS(0)
 	}
 	fs := make([]Finding, len(raws))
-	locs := make([]*locations, parts)
+	locs := make([]locPart, parts)
 	errs := make([]error, parts)
 	first := func(p int) int { return p * len(raws) / parts }
 	spread.Each(parts, func(p int) {
@@ -56,7 +56,7 @@ func (e *Engine) findings(r *Rule, raws []rawFinding, inv *scanner.Inventory, cl
 			}
 		}
 		loc := newLocations(cluster, n)
-		locs[p] = loc
+		locs[p] = locPart{loc, first(p)}
 		for i := first(p); i < first(p+1); i++ {
 			fd, err := e.finding(r, raws[i], inv, loc, i-first(p))
 			if err != nil {
@@ -69,14 +69,7 @@ func (e *Engine) findings(r *Rule, raws []rawFinding, inv *scanner.Inventory, cl
 	if err := cmp.Or(errs...); err != nil {
 		return nil, nil, err // the first part's, as one core would have stopped at it
 	}
-	if parts == 1 {
-		return fs, locs[0], nil
-	}
-	loc := newLocations(cluster, 0)
-	for p := range parts {
-		loc.append(locs[p], first(p))
-	}
-	return fs, loc, nil
+	return fs, locs, nil
 }
 
 func (e *Engine) finding(r *Rule, f rawFinding, inv *scanner.Inventory, loc *locations, index int) (Finding, error) {
