@@ -1,8 +1,6 @@
 package access
 
 import (
-	"encoding/binary"
-
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/component-helpers/auth/rbac/validation"
 
@@ -111,15 +109,7 @@ func beyondBaseline(baseline []Rule, roles map[string]*Role) {
 
 // ruleKey is a key of r's content: equal keys, equal rules.
 func ruleKey(r Rule) string {
-	var b []byte
-	for _, l := range [][]string{r.APIGroups, r.Resources, r.Verbs, r.ResourceNames, r.NonResourceURLs} {
-		b = binary.AppendUvarint(b, uint64(len(l)))
-		for _, s := range l {
-			b = binary.AppendUvarint(b, uint64(len(s)))
-			b = append(b, s...)
-		}
-	}
-	return string(b)
+	return string(r.AppendKey(nil))
 }
 
 func policyRules(rules []Rule) []rbacv1.PolicyRule {

@@ -11,6 +11,7 @@
 package access
 
 import (
+	"encoding/binary"
 	"sort"
 	"strings"
 
@@ -35,6 +36,21 @@ type Rule struct {
 	Verbs           []string `json:"verbs"`
 	ResourceNames   []string `json:"resourceNames"`
 	NonResourceURLs []string `json:"nonResourceURLs"`
+}
+
+// AppendKey appends a key of r's content to b: rules have equal keys
+// exactly when their lists are equal (each list and string is prefixed
+// with its length), and the keys of a list of rules appended one after
+// another are equal exactly when the lists are.
+func (r Rule) AppendKey(b []byte) []byte {
+	for _, l := range [][]string{r.APIGroups, r.Resources, r.Verbs, r.ResourceNames, r.NonResourceURLs} {
+		b = binary.AppendUvarint(b, uint64(len(l)))
+		for _, s := range l {
+			b = binary.AppendUvarint(b, uint64(len(s)))
+			b = append(b, s...)
+		}
+	}
+	return b
 }
 
 // Role is a Role or ClusterRole of the scan with its effective rules.

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"sort"
@@ -284,14 +283,14 @@ func newRuleTerms() *ruleTerms {
 func (c *ruleTerms) list(rules []access.Rule) *ast.Term {
 	var key []byte
 	for _, r := range rules {
-		key = appendRuleKey(key, r)
+		key = r.AppendKey(key)
 	}
 	if t, ok := c.lists[string(key)]; ok {
 		return t
 	}
 	ts := make([]*ast.Term, len(rules))
 	for i, r := range rules {
-		k := string(appendRuleKey(nil, r))
+		k := string(r.AppendKey(nil))
 		if ts[i] = c.rules[k]; ts[i] == nil {
 			ts[i] = ruleTerm(r)
 			c.rules[k] = ts[i]
@@ -300,17 +299,6 @@ func (c *ruleTerms) list(rules []access.Rule) *ast.Term {
 	t := ast.ArrayTerm(ts...)
 	c.lists[string(key)] = t
 	return t
-}
-
-func appendRuleKey(b []byte, r access.Rule) []byte {
-	for _, l := range [][]string{r.APIGroups, r.Resources, r.Verbs, r.ResourceNames, r.NonResourceURLs} {
-		b = binary.AppendUvarint(b, uint64(len(l)))
-		for _, s := range l {
-			b = binary.AppendUvarint(b, uint64(len(s)))
-			b = append(b, s...)
-		}
-	}
-	return b
 }
 
 func ruleTerm(r access.Rule) *ast.Term {
