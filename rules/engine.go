@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -67,9 +68,10 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 // evaluated the rule (so done runs on every worker at once). The input is
 // emptied as it returns (release): nothing reads it after.
 func (e *Engine) evalRules(ctx context.Context, input ast.Value, done func(ri int, fs []rawFinding) error) error {
-	defer release(input)
+	defer release(input) // also when a rule failed
 	queue := newWorkQueues(e.schedule, e.twins)
 	docs := newSharedDocs(e.shared)
+	var evaluated atomic.Int64
 	evalCtx, stop := context.WithCancel(ctx) // one failed rule stops the others
 	defer stop()
 	return parallel(len(e.schedule), func(w int) error {
@@ -112,6 +114,13 @@ func (e *Engine) evalRules(ctx context.Context, input ast.Value, done func(ri in
 			// made.
 			docs.give(cache, took)
 			queue.ended(w)
+			if evaluated.Add(1) == int64(len(e.rules)) {
+				// Every rule is evaluated: nothing reads the input or
+				// the documents while the last findings are made.
+				release(input)
+				docs.forget()
+				cache.forget()
+			}
 			fs, err := decodeFindings(x)
 			if err != nil {
 				stop()

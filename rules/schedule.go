@@ -187,6 +187,13 @@ func (s *sharedDocs) take(cache topdown.VirtualCache, took []bool) {
 	}
 }
 
+// forget drops the documents given, once no rule is left to take them.
+func (s *sharedDocs) forget() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.given)
+}
+
 // schedule splits rules 0..len(deps)-1 into n queues: the rules in an
 // order where each one shares the most dependencies with the one before
 // it, cut into n runs of about equal weight, each run heaviest first.

@@ -462,6 +462,63 @@ findings contains f if {
 	}
 }
 
+// TestLastFindingsMadeWithoutTheInput: once the last rule is evaluated,
+// its findings are made with the input already emptied (release), so that
+// the collector may take the input meanwhile. One rule, one worker: no
+// other worker reads the input while done looks at it.
+func TestLastFindingsMadeWithoutTheInput(t *testing.T) {
+	dir := t.TempDir()
+	policy := `# METADATA
+# title: Every object
+# description: A user rule with a finding per object.
+# custom:
+#   id: ALL-1
+#   family: custom
+#   severity: low
+#   remediation: none
+#   modes: [manifest, cluster]
+package custom.seen
+
+import data.sascan.lib.result
+
+findings contains f if {
+	some o in input.objects
+	f := result.finding(o, "", "seen", {})
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "seen.rego"), []byte(policy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(context.Background(), cat, []*Rule{cat.Rule("ALL-1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := loadInventory(t, scanner.ModeManifest, "../examples/demo")
+	input, err := InputValue(inv, NewModel(inv, fixtureParams), fixtureParams, InputOptions{Projection: e.proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects := ast.StringTerm("objects")
+	calls := 0
+	err = e.evalRules(context.Background(), input, func(_ int, fs []rawFinding) error {
+		calls++
+		if len(fs) != len(inv.Objects) {
+			t.Errorf("%d findings, want one per object (%d)", len(fs), len(inv.Objects))
+		}
+		if v := input.(ast.Object).Get(objects); v == nil || v.Value.Compare(ast.Null{}) != 0 {
+			t.Errorf("input.objects is still there while the last findings are made, want it released (null)")
+		}
+		return nil
+	})
+	if err != nil || calls != 1 {
+		t.Fatalf("evalRules: %v, %d calls of done; want one", err, calls)
+	}
+}
+
 // TestSharedDocsHandOver: the documents more than one rule reads (and
 // only those: not functions, not a rule's own helpers) pass from the
 // worker that computed them to another as the same term, and a rule
