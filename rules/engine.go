@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -165,13 +164,11 @@ func (r *Rule) ref() string {
 	return r.refTerms().String()
 }
 
-// refTerms is the rule's package as a ref under data.
+// refTerms is the rule's package as a ref under data. Package is OPA's
+// own text of the path, which spells a segment that is a keyword
+// (package custom.every) as ["every"]: it is parsed, not split at dots.
 func (r *Rule) refTerms() ast.Ref {
-	ref := ast.Ref{ast.DefaultRootDocument}
-	for _, p := range strings.Split(r.Package, ".") {
-		ref = append(ref, ast.StringTerm(p))
-	}
-	return ref
+	return ast.MustParseRef("data." + r.Package)
 }
 
 // EvalOptions tune one evaluation.

@@ -519,6 +519,47 @@ findings contains f if {
 	}
 }
 
+// TestKeywordPackage: a user rule whose package has a keyword as a
+// segment (OPA spells it custom["every"]) is evaluated like any other.
+func TestKeywordPackage(t *testing.T) {
+	policy := `# METADATA
+# title: Every ServiceAccount
+# description: A user rule in a package named by a keyword.
+# custom:
+#   id: KW-1
+#   family: custom
+#   severity: low
+#   remediation: none
+#   modes: [manifest, cluster]
+package custom.every
+
+import data.sascan.lib.result
+
+findings contains f if {
+	some o in input.objects
+	o.kind == "ServiceAccount"
+	f := result.finding(o, "", "seen", {})
+}
+`
+	e := userPolicyEngine(t, "every.rego", policy)
+	inv := loadInventory(t, scanner.ModeManifest, "../examples/demo")
+	fs, err := e.Evaluate(context.Background(), inv, fixtureParams, EvalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		if f.RuleID == "KW-1" {
+			got = append(got, f.Object.Namespace+"/"+f.Object.Name)
+		}
+	}
+	slices.Sort(got)
+	want := []string{"ci/ci-deployer", "ci/default", "kube-system/default", "shop/catalog", "shop/default"}
+	if !slices.Equal(got, want) {
+		t.Errorf("KW-1 findings on %v, want %v", got, want)
+	}
+}
+
 // TestSharedDocsHandOver: the documents more than one rule reads (and
 // only those: not functions, not a rule's own helpers) pass from the
 // worker that computed them to another as the same term, and a rule
