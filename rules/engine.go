@@ -63,10 +63,11 @@ func NewEngine(ctx context.Context, cat *Catalogue, enabled []*Rule) (*Engine, e
 }
 
 // evalRules evaluates every rule over input, on the workers of the
-// schedule, and hands each rule's findings to done, on the worker that
-// evaluated the rule (so done runs on every worker at once). The input is
-// emptied as it returns (release): nothing reads it after.
-func (e *Engine) evalRules(ctx context.Context, input ast.Value, done func(ri int, fs []rawFinding) error) error {
+// schedule, and hands each rule's result (its findings as OPA's terms) to
+// done, on the worker that evaluated the rule (so done runs on every
+// worker at once). The input is emptied once every rule is evaluated
+// (release): nothing reads it after.
+func (e *Engine) evalRules(ctx context.Context, input ast.Value, done func(ri int, x ast.Value) error) error {
 	defer release(input) // also when a rule failed
 	queue := newWorkQueues(e.schedule, e.twins)
 	docs := newSharedDocs(e.shared)
@@ -120,12 +121,7 @@ func (e *Engine) evalRules(ctx context.Context, input ast.Value, done func(ri in
 				docs.forget()
 				cache.forget()
 			}
-			fs, err := decodeFindings(x)
-			if err != nil {
-				stop()
-				return fmt.Errorf("rule %s: findings must be objects built by lib.result.finding: %w", e.rules[ri].ID, err)
-			}
-			if err := done(ri, fs); err != nil {
+			if err := done(ri, x); err != nil {
 				stop()
 				return err
 			}
@@ -207,10 +203,11 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	if err != nil {
 		return nil, err
 	}
-	// Each rule's findings are folded and made on the worker that
+	// Each rule's findings are decoded, folded and made on the worker that
 	// evaluated it, then put together in the rules' order. A rule whose
-	// findings cannot be made fails the evaluation once every rule is
-	// evaluated, the first in the rules' order, whichever worker was first.
+	// findings cannot be decoded or made fails the evaluation once every
+	// rule is evaluated, the first in the rules' order, whichever worker
+	// was first.
 	type ruleFindings struct {
 		fs   []Finding
 		locs []locPart
@@ -218,7 +215,12 @@ func (e *Engine) Evaluate(ctx context.Context, inv *scanner.Inventory, p Params,
 	}
 	per := make([]ruleFindings, len(e.rules))
 	specPath := podSpecPaths(inv)
-	err = e.evalRules(ctx, input, func(ri int, raws []rawFinding) error {
+	err = e.evalRules(ctx, input, func(ri int, x ast.Value) error {
+		raws, err := decodeFindings(x)
+		if err != nil {
+			per[ri].err = fmt.Errorf("rule %s: findings must be objects built by lib.result.finding: %w", e.rules[ri].ID, err)
+			return nil
+		}
 		fs, locs, err := e.findings(e.rules[ri], fold(raws, inv, specPath), inv, opts.Cluster)
 		per[ri] = ruleFindings{fs, locs, err}
 		return nil

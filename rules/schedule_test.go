@@ -356,7 +356,7 @@ func TestTwinStartsWhileFindingsAreMade(t *testing.T) {
 	var mu sync.Mutex
 	inside := 0
 	both := make(chan struct{}) // closed when both rules' findings are being made
-	err = e.evalRules(context.Background(), input, func(ri int, _ []rawFinding) error {
+	err = e.evalRules(context.Background(), input, func(ri int, _ ast.Value) error {
 		mu.Lock()
 		if inside++; inside == 2 {
 			close(both)
@@ -379,7 +379,7 @@ func TestTwinStartsWhileFindingsAreMade(t *testing.T) {
 // other, on the other worker, is evaluated long before it.
 func TestFindingErrorsInRuleOrder(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	rule := func(id, body, extra string) string {
+	rule := func(id, findings string) string {
 		return `# METADATA
 # title: Bad findings
 # description: A user rule whose findings cannot be made.
@@ -393,35 +393,49 @@ package custom.` + strings.ToLower(strings.ReplaceAll(id, "-", "_")) + `
 
 import data.sascan.lib.result
 
-findings contains f if {
-	` + body + `
-	f := result.finding(input.objects[0], "", "bad", ` + extra + `)
-}
+` + findings + `
 `
 	}
-	dir := t.TempDir()
-	for name, policy := range map[string]string{
-		"slow.rego": rule("BAD-SLOW", "count([x | some x in numbers.range(1, 300000)]) > 0", `{"severity": "urgent"}`),
-		"fast.rego": rule("BAD-FAST", "true", `{"confidence": "maybe"}`),
+	made := func(body, extra string) string {
+		return `findings contains f if {
+	` + body + `
+	f := result.finding(input.objects[0], "", "bad", ` + extra + `)
+}`
+	}
+	const slow = "count([x | some x in numbers.range(1, 300000)]) > 0"
+	for _, tc := range []struct {
+		name, slow, fast, want string
+	}{
+		// Findings whose values cannot be made (an unknown severity, an
+		// unknown confidence).
+		{"values", made(slow, `{"severity": "urgent"}`), made("true", `{"confidence": "maybe"}`), "rule BAD-SLOW: "},
+		// Findings that are not objects lib.result.finding built (each
+		// reads the library, so the schedule gives each a worker).
+		{"shapes", "findings contains \"text\" if {\n\t" + slow + "\n\tresult.list_cap > 0\n}", "findings contains 1 if result.list_cap > 0", "rule BAD-SLOW: findings must be objects"},
 	} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(policy), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEngine(context.Background(), cat, []*Rule{cat.Rule("BAD-SLOW"), cat.Rule("BAD-FAST")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(e.schedule) != 2 || len(e.schedule[0]) != 1 || len(e.schedule[1]) != 1 {
-		t.Fatalf("schedule %v: want one rule on each of two workers", e.schedule)
-	}
-	fs, err := e.Evaluate(context.Background(), loadInventory(t, scanner.ModeManifest, "../examples/demo"), fixtureParams, EvalOptions{})
-	if err == nil || !strings.HasPrefix(err.Error(), "rule BAD-SLOW: ") {
-		t.Errorf("Evaluate = %d findings, %v; want BAD-SLOW's error", len(fs), err)
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, policy := range map[string]string{"slow.rego": rule("BAD-SLOW", tc.slow), "fast.rego": rule("BAD-FAST", tc.fast)} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(policy), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := NewEngine(context.Background(), cat, []*Rule{cat.Rule("BAD-SLOW"), cat.Rule("BAD-FAST")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(e.schedule) != 2 || len(e.schedule[0]) != 1 || len(e.schedule[1]) != 1 {
+				t.Fatalf("schedule %v: want one rule on each of two workers", e.schedule)
+			}
+			fs, err := e.Evaluate(context.Background(), loadInventory(t, scanner.ModeManifest, "../examples/demo"), fixtureParams, EvalOptions{})
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("Evaluate = %d findings, %v; want BAD-SLOW's error (%s...)", len(fs), err, tc.want)
+			}
+		})
 	}
 }
 
@@ -504,8 +518,12 @@ findings contains f if {
 	}
 	objects := ast.StringTerm("objects")
 	calls := 0
-	err = e.evalRules(context.Background(), input, func(_ int, fs []rawFinding) error {
+	err = e.evalRules(context.Background(), input, func(_ int, x ast.Value) error {
 		calls++
+		fs, err := decodeFindings(x)
+		if err != nil {
+			return err
+		}
 		if len(fs) != len(inv.Objects) {
 			t.Errorf("%d findings, want one per object (%d)", len(fs), len(inv.Objects))
 		}
@@ -693,7 +711,11 @@ func TestEvalRulesLetsGoOfTheInput(t *testing.T) {
 	}
 	all = nil
 	var found atomic.Int64
-	err = e.evalRules(context.Background(), input, func(_ int, fs []rawFinding) error {
+	err = e.evalRules(context.Background(), input, func(_ int, x ast.Value) error {
+		fs, err := decodeFindings(x)
+		if err != nil {
+			return err
+		}
 		found.Add(int64(len(fs)))
 		return nil
 	})
