@@ -120,43 +120,17 @@ func TestFindingsInParts(t *testing.T) {
 // position in its file through Evaluate, which puts the parts together.
 func TestEvaluateManyFindingsPositions(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	dir := t.TempDir()
-	policy := `# METADATA
-# title: Every ConfigMap
-# description: A finding on every ConfigMap's name.
-# custom:
-#   id: MANY-1
-#   family: custom
-#   severity: low
-#   remediation: none
-#   modes: [manifest, cluster]
-package custom.many
-
-import data.sascan.lib.result
-
-findings contains f if {
+	e := userRulesEngine(t, map[string]string{"many.rego": userRule("MANY-1", "many", "Every ConfigMap", `findings contains f if {
 	some o in input.kinds.ConfigMap
 	f := result.finding(o, "metadata.name", o.name, {})
-}
-`
-	if err := os.WriteFile(filepath.Join(dir, "many.rego"), []byte(policy), 0o644); err != nil {
-		t.Fatal(err)
-	}
+}`)}, "MANY-1")
 	var manifest strings.Builder
 	n := spreadMin + 301
 	for i := range n {
 		fmt.Fprintf(&manifest, "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%05d\n  namespace: ns\n", i)
 	}
-	file := filepath.Join(dir, "many.yaml")
+	file := filepath.Join(t.TempDir(), "many.yaml")
 	if err := os.WriteFile(file, []byte(manifest.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEngine(context.Background(), cat, []*Rule{cat.Rule("MANY-1")})
-	if err != nil {
 		t.Fatal(err)
 	}
 	fs, err := e.Evaluate(context.Background(), loadInventory(t, scanner.ModeManifest, file), fixtureParams, EvalOptions{})

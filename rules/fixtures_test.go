@@ -194,7 +194,14 @@ func manifestEngine(t *testing.T) (*Catalogue, *Engine) {
 // rulesEngine is an engine of the built-in rules ids alone.
 func rulesEngine(tb testing.TB, ids ...string) *Engine {
 	tb.Helper()
-	cat, err := Load(LoadOptions{})
+	return loadEngine(tb, LoadOptions{}, ids...)
+}
+
+// loadEngine loads the catalogue opts says and returns an engine of the
+// rules ids alone.
+func loadEngine(tb testing.TB, opts LoadOptions, ids ...string) *Engine {
+	tb.Helper()
+	cat, err := Load(opts)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -379,23 +379,6 @@ func TestTwinStartsWhileFindingsAreMade(t *testing.T) {
 // other, on the other worker, is evaluated long before it.
 func TestFindingErrorsInRuleOrder(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	rule := func(id, findings string) string {
-		return `# METADATA
-# title: Bad findings
-# description: A user rule whose findings cannot be made.
-# custom:
-#   id: ` + id + `
-#   family: custom
-#   severity: low
-#   remediation: none
-#   modes: [manifest, cluster]
-package custom.` + strings.ToLower(strings.ReplaceAll(id, "-", "_")) + `
-
-import data.sascan.lib.result
-
-` + findings + `
-`
-	}
 	made := func(body, extra string) string {
 		return `findings contains f if {
 	` + body + `
@@ -414,20 +397,10 @@ import data.sascan.lib.result
 		{"shapes", "findings contains \"text\" if {\n\t" + slow + "\n\tresult.list_cap > 0\n}", "findings contains 1 if result.list_cap > 0", "rule BAD-SLOW: findings must be objects"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			for name, policy := range map[string]string{"slow.rego": rule("BAD-SLOW", tc.slow), "fast.rego": rule("BAD-FAST", tc.fast)} {
-				if err := os.WriteFile(filepath.Join(dir, name), []byte(policy), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			e, err := NewEngine(context.Background(), cat, []*Rule{cat.Rule("BAD-SLOW"), cat.Rule("BAD-FAST")})
-			if err != nil {
-				t.Fatal(err)
-			}
+			e := userRulesEngine(t, map[string]string{
+				"slow.rego": userRule("BAD-SLOW", "bad_slow", "Bad findings", tc.slow),
+				"fast.rego": userRule("BAD-FAST", "bad_fast", "Bad findings", tc.fast),
+			}, "BAD-SLOW", "BAD-FAST")
 			if len(e.schedule) != 2 || len(e.schedule[0]) != 1 || len(e.schedule[1]) != 1 {
 				t.Fatalf("schedule %v: want one rule on each of two workers", e.schedule)
 			}
@@ -481,36 +454,10 @@ findings contains f if {
 // the collector may take the input meanwhile. One rule, one worker: no
 // other worker reads the input while done looks at it.
 func TestLastFindingsMadeWithoutTheInput(t *testing.T) {
-	dir := t.TempDir()
-	policy := `# METADATA
-# title: Every object
-# description: A user rule with a finding per object.
-# custom:
-#   id: ALL-1
-#   family: custom
-#   severity: low
-#   remediation: none
-#   modes: [manifest, cluster]
-package custom.seen
-
-import data.sascan.lib.result
-
-findings contains f if {
+	e := userRulesEngine(t, map[string]string{"seen.rego": userRule("ALL-1", "seen", "Every object", `findings contains f if {
 	some o in input.objects
 	f := result.finding(o, "", "seen", {})
-}
-`
-	if err := os.WriteFile(filepath.Join(dir, "seen.rego"), []byte(policy), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cat, err := Load(LoadOptions{PolicyDirs: []string{dir}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEngine(context.Background(), cat, []*Rule{cat.Rule("ALL-1")})
-	if err != nil {
-		t.Fatal(err)
-	}
+}`)}, "ALL-1")
 	inv := loadInventory(t, scanner.ModeManifest, "../examples/demo")
 	input, err := InputValue(inv, NewModel(inv, fixtureParams), fixtureParams, InputOptions{Projection: e.proj})
 	if err != nil {
@@ -540,26 +487,11 @@ findings contains f if {
 // TestKeywordPackage: a user rule whose package has a keyword as a
 // segment (OPA spells it custom["every"]) is evaluated like any other.
 func TestKeywordPackage(t *testing.T) {
-	policy := `# METADATA
-# title: Every ServiceAccount
-# description: A user rule in a package named by a keyword.
-# custom:
-#   id: KW-1
-#   family: custom
-#   severity: low
-#   remediation: none
-#   modes: [manifest, cluster]
-package custom.every
-
-import data.sascan.lib.result
-
-findings contains f if {
+	e := userPolicyEngine(t, "every.rego", userRule("KW-1", "every", "Every ServiceAccount", `findings contains f if {
 	some o in input.objects
 	o.kind == "ServiceAccount"
 	f := result.finding(o, "", "seen", {})
-}
-`
-	e := userPolicyEngine(t, "every.rego", policy)
+}`))
 	inv := loadInventory(t, scanner.ModeManifest, "../examples/demo")
 	fs, err := e.Evaluate(context.Background(), inv, fixtureParams, EvalOptions{})
 	if err != nil {
@@ -827,6 +759,39 @@ func builtinEngine(t *testing.T) (*Engine, []*Rule) {
 
 // userPolicyEngine is the engine of the built-in rules and one user policy
 // (a file of that name in a directory of its own).
+// userRule is the text of a user policy: rule id in package custom.pkg,
+// titled title, whose findings are the Rego findings (lib/result is
+// imported as result).
+func userRule(id, pkg, title, findings string) string {
+	return `# METADATA
+# title: ` + title + `
+# description: A user rule of the tests.
+# custom:
+#   id: ` + id + `
+#   family: custom
+#   severity: low
+#   remediation: none
+#   modes: [manifest, cluster]
+package custom.` + pkg + `
+
+import data.sascan.lib.result
+
+` + findings + "\n"
+}
+
+// userRulesEngine writes the user policies (file name: text) and returns
+// an engine of the rules ids alone.
+func userRulesEngine(t *testing.T, policies map[string]string, ids ...string) *Engine {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range policies {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return loadEngine(t, LoadOptions{PolicyDirs: []string{dir}}, ids...)
+}
+
 func userPolicyEngine(t *testing.T, name, policy string) *Engine {
 	t.Helper()
 	dir := t.TempDir()
